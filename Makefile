@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# diowq top-level Makefile.
+#
+#   make                 build kmod/diowq.ko for the running kernel (or KDIR=...)
+#   make check           every test: builds, checkpatch, VM selftests on Debian 6.1 and 6.12
+#   make demo            the main job: boot a Debian 6.1 VM, tune an XFS mount, show the state
+#   make deps            install the host packages the targets above need (apt-get)
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BUILD ?= $(CURDIR)/build
+
+.PHONY: all module clean check demo deps selftests
+
+all: module
+
+module:
+	@test -d "$(KDIR)" || { \
+	  echo "diowq: no kernel build tree at $(KDIR)." >&2; \
+	  echo "       Install the headers (apt-get install linux-headers-\$$(uname -r)) or pass KDIR=..." >&2; \
+	  exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+selftests:
+	$(MAKE) -C selftests O="$(BUILD)/selftests"
+
+check: deps
+	selftests/vm/check.sh
+
+demo: deps
+	selftests/vm/demo.sh
+
+deps:
+	selftests/vm/deps.sh
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+	rm -rf "$(BUILD)"

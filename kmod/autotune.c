@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * auto_fstypes: keep every superblock of the listed types tuned.
+ *
+ * No notifier announces new mounts, so a rescan walks the superblocks of
+ * each listed type every DIOWQ_AUTO_RESCAN_MS and tunes those it does not
+ * know yet, in the default mode. It skips superblocks a user untuned: they
+ * stay known (excluded) until they are unmounted. A rescan costs a shared
+ * s_umount per superblock of the listed types; it runs only while the list
+ * is not empty.
+ *
+ * The list holds references on the filesystem types (get_fs_type() may load
+ * their modules once, when the list is set; the rescan itself never does).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <uapi/diowq.h>
+
+#include "diowq.h"
+
+struct diowq_auto_list {
+	unsigned int nr;
+	struct file_system_type *types[DIOWQ_NR_FSTYPES];
+};
+
+/* Under diowq_ctl_lock. */
+static struct diowq_auto_list diowq_auto;
+static bool diowq_auto_stopped;
+
+static void diowq_rescan_workfn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(diowq_rescan_work, diowq_rescan_workfn);
+
+static void diowq_auto_list_release(struct diowq_auto_list *list)
+{
+	while (list->nr)
+		module_put(list->types[--list->nr]->owner);
+}
+
+static bool diowq_fstype_token_valid(const char *tok)
+{
+	if (!*tok)
+		return false;
+	for (; *tok; tok++)
+		if (!isalnum(*tok) && *tok != '_')
+			return false;
+	return true;
+}
+
+/*
+ * Parse "xfs,ext4" into @list and take the type references. A malformed
+ * token is -EINVAL; a well-formed name diowq does not support (or that
+ * this kernel does not have) is -EOPNOTSUPP. Duplicates are folded.
+ */
+static int diowq_auto_list_parse(char *str, struct diowq_auto_list *list)
+{
+	const char *names[DIOWQ_NR_FSTYPES];
+	struct file_system_type *type;
+	bool unsupported = false;
+	unsigned int nr = 0, i;
+	char *tok;
+
+	list->nr = 0;
+	if (!*str)
+		return 0;
+	while ((tok = strsep(&str, ",")) != NULL) {
+		if (!diowq_fstype_token_valid(tok))
+			return -EINVAL;
+		if (!diowq_fstype_name_supported(tok)) {
+			unsupported = true;
+			continue;
+		}
+		for (i = 0; i < nr; i++)
+			if (!strcmp(names[i], tok))
+				break;
+		if (i == nr)
+			names[nr++] = tok;
+	}
+	if (unsupported)
+		return -EOPNOTSUPP;
+
+	for (i = 0; i < nr; i++) {
+		type = get_fs_type(names[i]);
+		if (!type) {
+			diowq_auto_list_release(list);
+			return -EOPNOTSUPP;
+		}
+		list->types[list->nr++] = type;
+	}
+	return 0;
+}
+
+static void diowq_auto_tune_one(struct super_block *sb, void *unused)
+{
+	int err;
+
+	if (diowq_sb_known(sb))
+		return;
+	err = diowq_tune_sb(sb, READ_ONCE(diowq_default_mode),
+			    DIOWQ_ORIGIN_AUTO);
+	if (err)
+		pr_warn_ratelimited("%s: auto-tune failed: %d\n", sb->s_id, err);
+}
+
+static void diowq_rescan_locked(void)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&diowq_ctl_lock);
+	for (i = 0; i < diowq_auto.nr; i++)
+		iterate_supers_type(diowq_auto.types[i], diowq_auto_tune_one,
+				    NULL);
+	if (diowq_auto.nr && !diowq_auto_stopped)
+		schedule_delayed_work(&diowq_rescan_work,
+				      msecs_to_jiffies(DIOWQ_AUTO_RESCAN_MS));
+}
+
+static void diowq_rescan_workfn(struct work_struct *work)
+{
+	mutex_lock(&diowq_ctl_lock);
+	if (!diowq_auto_stopped)
+		diowq_rescan_locked();
+	mutex_unlock(&diowq_ctl_lock);
+}
+
+/* Replace the list; on error nothing changes. Rescans at once. */
+int diowq_auto_set(const char *str)
+{
+	struct diowq_auto_list list;
+	char *copy;
+	int err;
+
+	copy = kstrdup(str, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	err = diowq_auto_list_parse(copy, &list);
+	kfree(copy);
+	if (err)
+		return err;
+
+	mutex_lock(&diowq_ctl_lock);
+	diowq_auto_list_release(&diowq_auto);
+	diowq_auto = list;
+	if (!diowq_auto_stopped)
+		diowq_rescan_locked();
+	mutex_unlock(&diowq_ctl_lock);
+	return 0;
+}
+
+ssize_t diowq_auto_show(char *buf)
+{
+	unsigned int i;
+	int len = 0;
+
+	mutex_lock(&diowq_ctl_lock);
+	for (i = 0; i < diowq_auto.nr; i++)
+		len += sysfs_emit_at(buf, len, "%s%s", i ? "," : "",
+				     diowq_auto.types[i]->name);
+	mutex_unlock(&diowq_ctl_lock);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+/* Module exit, after sysfs stopped taking requests. */
+void diowq_auto_stop(void)
+{
+	mutex_lock(&diowq_ctl_lock);
+	diowq_auto_stopped = true;
+	mutex_unlock(&diowq_ctl_lock);
+	cancel_delayed_work_sync(&diowq_rescan_work);
+
+	mutex_lock(&diowq_ctl_lock);
+	diowq_auto_list_release(&diowq_auto);
+	mutex_unlock(&diowq_ctl_lock);
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * diowq: keep direct-I/O write completions from being CPU-starved.
+ *
+ * Async O_DIRECT writes through iomap complete in a per-CPU kworker at nice
+ * 0 in the root cgroup, on the superblock's s_dio_done_wq; a busy submitter
+ * in a heavily weighted cgroup starves it. diowq gives chosen superblocks a
+ * dedicated high-priority completion queue instead. This file only wires
+ * the pieces together:
+ *
+ *   registry.c   known superblocks, tune/untune, the locking protocol
+ *   swap.c       queue creation, the swap, safe retirement
+ *   unmount.c    the unmount hook (fsnotify FS_UNMOUNT mark)
+ *   sysfs.c      /sys/fs/diowq
+ *   autotune.c   auto_fstypes and the rescan
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include <uapi/diowq.h>
+
+#include "diowq.h"
+
+enum diowq_mode diowq_default_mode = DIOWQ_MODE_HIGHPRI;
+
+/*
+ * Load-time only, hence mode 0: the live values are in /sys/fs/diowq, and
+ * a stale copy under /sys/module would be a second source of truth.
+ */
+static char *auto_fstypes = "";
+module_param(auto_fstypes, charp, 0);
+MODULE_PARM_DESC(auto_fstypes,
+		 "Comma-separated filesystem types to tune automatically (xfs,ext4)");
+
+static char *default_mode = DIOWQ_MODE_HIGHPRI_NAME;
+module_param(default_mode, charp, 0);
+MODULE_PARM_DESC(default_mode,
+		 "Queue mode when none is given: highpri (default) or unbound");
+
+static int __init diowq_init(void)
+{
+	int err;
+
+	err = diowq_mode_parse(default_mode, &diowq_default_mode);
+	if (err) {
+		pr_err("default_mode=%s: expected %s or %s\n", default_mode,
+		       DIOWQ_MODE_HIGHPRI_NAME, DIOWQ_MODE_UNBOUND_NAME);
+		return err;
+	}
+
+	err = diowq_unmount_watch_init();
+	if (err)
+		return err;
+	err = diowq_sysfs_init();
+	if (err)
+		goto err_watch;
+	err = diowq_auto_set(auto_fstypes);
+	if (err) {
+		pr_err("auto_fstypes=%s: %s\n", auto_fstypes,
+		       err == -EOPNOTSUPP ? "only xfs and ext4 are supported" :
+					    "expected a comma-separated list of types");
+		goto err_sysfs;
+	}
+	pr_info("version %s loaded\n", DIOWQ_VERSION);
+	return 0;
+
+err_sysfs:
+	diowq_sysfs_exit_begin();
+	diowq_auto_stop();
+	diowq_sysfs_exit_end();
+err_watch:
+	diowq_unmount_watch_exit();
+	return err;
+}
+
+/*
+ * Teardown order matters: stop taking requests, stop the rescan, put every
+ * kernel queue back, wait for our queues to be destroyed, then for our
+ * fsnotify marks to be freed (after which no handler of ours can run).
+ */
+static void __exit diowq_exit(void)
+{
+	diowq_sysfs_exit_begin();
+	diowq_auto_stop();
+
+	mutex_lock(&diowq_ctl_lock);
+	diowq_untune_all();
+	mutex_unlock(&diowq_ctl_lock);
+
+	diowq_retire_flush();
+	diowq_sysfs_exit_end();
+	diowq_unmount_watch_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(diowq_init);
+module_exit(diowq_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Dedicated direct-I/O completion workqueues for chosen filesystems");
+MODULE_VERSION(DIOWQ_VERSION);

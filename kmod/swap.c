@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The queue swap: creating our completion workqueues, installing them in
+ * sb->s_dio_done_wq, and retiring them safely.
+ *
+ * Who touches sb->s_dio_done_wq:
+ *  - sb_init_dio_done_wq(), at the first async dio: cmpxchg(NULL -> new);
+ *  - generic_shutdown_super(), at unmount: destroy_workqueue() + NULL;
+ *  - every dio write completion, from hard/soft irq or from task context
+ *    (loop, dm, threaded irqs; preemptible there): a plain load of the
+ *    field, then queue_work() on what it loaded;
+ *  - diowq, only while the superblock is pinned (registry.c).
+ *
+ * Install: first make sure the kernel's own queue exists, exactly as
+ * sb_init_dio_done_wq() would create it, so the field is never NULL while
+ * we own it (a completion would queue_work(NULL)) and the kernel never
+ * installs a queue behind our back. Then cmpxchg(kernel's -> ours). The
+ * kernel's queue is kept: completions that loaded it before the swap
+ * still queue on it, and untune or unmount puts it back.
+ *
+ * Restore or switch: cmpxchg(ours -> other). A completion may have loaded
+ * our pointer just before and be about to queue_work() on it; queueing to
+ * a queue that is draining or destroyed WARNs and drops the work, which
+ * loses the aio completion and hangs inode_dio_wait() forever. So a queue
+ * that was swapped out is retired, not destroyed:
+ *  1. synchronize_rcu() waits out completers in irq, softirq and any
+ *     preemption-disabled section;
+ *  2. synchronize_rcu_tasks() waits until every task has voluntarily
+ *     scheduled, which covers a task-context completer preempted between
+ *     its load and queue_work();
+ *  3. only then can nobody hold the pointer: destroy_workqueue() drains
+ *     the works already queued (they run normally) and frees the queue.
+ * The retire worker does this for every queue retired so far, so a storm
+ * of toggles costs one pair of grace periods per batch, and no lock of
+ * ours is held while waiting: a drain can block on a frozen filesystem,
+ * whose thaw needs s_umount, which the unmount hook and the rescan hold.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <uapi/diowq.h>
+
+#include "diowq.h"
+
+static const char *const diowq_mode_names[DIOWQ_NR_MODES] = {
+	[DIOWQ_MODE_HIGHPRI] = DIOWQ_MODE_HIGHPRI_NAME,
+	[DIOWQ_MODE_UNBOUND] = DIOWQ_MODE_UNBOUND_NAME,
+};
+
+const char *diowq_mode_name(enum diowq_mode mode)
+{
+	return diowq_mode_names[mode];
+}
+
+int diowq_mode_parse(const char *name, enum diowq_mode *mode)
+{
+	int i = match_string(diowq_mode_names, DIOWQ_NR_MODES, name);
+
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
+}
+
+/* Replicates sb_init_dio_done_wq(): same name, flags and race handling. */
+int diowq_kernel_queue_ensure(struct super_block *sb)
+{
+	struct workqueue_struct *wq;
+
+	if (READ_ONCE(sb->s_dio_done_wq))
+		return 0;
+	wq = alloc_workqueue("dio/%s", WQ_MEM_RECLAIM, 0, sb->s_id);
+	if (!wq)
+		return -ENOMEM;
+	if (cmpxchg(&sb->s_dio_done_wq, NULL, wq))
+		destroy_workqueue(wq);
+	return 0;
+}
+
+/*
+ * Retiring queues: swapped out, waiting for grace periods (pending), or
+ * being destroyed by the worker (destroying). Both lists are protected by
+ * diowq_retire_lock, which is never held while sleeping on anything else.
+ */
+static LIST_HEAD(diowq_retire_pending);
+static LIST_HEAD(diowq_retire_destroying);
+static unsigned int diowq_retire_backlog;
+static DEFINE_MUTEX(diowq_retire_lock);
+
+/*
+ * Beyond this many queues waiting for their grace periods, requests wait
+ * for the retire worker first, so a toggle loop cannot pile up queues
+ * (and their workers) faster than RCU-tasks grace periods retire them.
+ */
+#define DIOWQ_RETIRE_BACKLOG_MAX 16
+
+static void diowq_retire_workfn(struct work_struct *work);
+static DECLARE_WORK(diowq_retire_work, diowq_retire_workfn);
+
+static bool diowq_retiring_name_busy(const char *name)
+{
+	struct diowq_queue *q;
+
+	lockdep_assert_held(&diowq_retire_lock);
+	list_for_each_entry(q, &diowq_retire_pending, retire_node)
+		if (!strcmp(q->name, name))
+			return true;
+	list_for_each_entry(q, &diowq_retire_destroying, retire_node)
+		if (!strcmp(q->name, name))
+			return true;
+	return false;
+}
+
+/*
+ * Name a new queue diowq-<s_id>. Unbound queues are registered in sysfs
+ * (/sys/devices/virtual/workqueue/<name>), where names must be unique; a
+ * queue of the same superblock may still be retiring there, so pick
+ * diowq-<s_id>.N then. Queue creation is serialized by diowq_ctl_lock, so
+ * nobody can take the name between the check and alloc_workqueue().
+ */
+static void diowq_queue_name(struct diowq_queue *q, struct super_block *sb)
+{
+	unsigned int n = 0;
+
+	lockdep_assert_held(&diowq_ctl_lock);
+	scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%s", sb->s_id);
+	if (q->mode != DIOWQ_MODE_UNBOUND)
+		return;
+
+	mutex_lock(&diowq_retire_lock);
+	while (diowq_retiring_name_busy(q->name))
+		scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%.*s.%u",
+			  (int)sizeof(q->name) - 18, sb->s_id, ++n);
+	mutex_unlock(&diowq_retire_lock);
+}
+
+struct diowq_queue *diowq_queue_create(struct super_block *sb,
+				       enum diowq_mode mode)
+{
+	/*
+	 * WQ_MEM_RECLAIM as for the kernel's own queue: completions must
+	 * make progress under memory pressure (rescuer thread).
+	 */
+	unsigned int flags = WQ_MEM_RECLAIM | WQ_HIGHPRI;
+	struct diowq_queue *q;
+
+	if (mode == DIOWQ_MODE_UNBOUND)
+		flags |= WQ_UNBOUND | WQ_SYSFS;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	q->mode = mode;
+	INIT_LIST_HEAD(&q->retire_node);
+	diowq_queue_name(q, sb);
+
+	q->wq = alloc_workqueue("%s", flags, 0, q->name);
+	if (!q->wq) {
+		kfree(q);
+		return ERR_PTR(-ENOMEM);
+	}
+	return q;
+}
+
+/* For a queue that was never installed: nobody can hold its pointer. */
+void diowq_queue_destroy_unused(struct diowq_queue *q)
+{
+	destroy_workqueue(q->wq);
+	kfree(q);
+}
+
+int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
+		     struct workqueue_struct *to)
+{
+	struct workqueue_struct *seen = cmpxchg(&sb->s_dio_done_wq, from, to);
+
+	if (seen == from)
+		return 0;
+	/*
+	 * Only diowq writes a non-NULL field, under diowq_state_lock, and
+	 * the kernel clears it only after our unmount hook ran. Reaching
+	 * this means another module swaps the field too: refuse loudly,
+	 * but do not WARN (guests run with panic_on_warn).
+	 */
+	pr_err("%s: s_dio_done_wq changed behind our back, refusing to swap\n",
+	       sb->s_id);
+	return -EBUSY;
+}
+
+void diowq_queue_retire(struct diowq_queue *q)
+{
+	mutex_lock(&diowq_retire_lock);
+	list_add_tail(&q->retire_node, &diowq_retire_pending);
+	diowq_retire_backlog++;
+	mutex_unlock(&diowq_retire_lock);
+	queue_work(system_unbound_wq, &diowq_retire_work);
+}
+
+static void diowq_retire_workfn(struct work_struct *work)
+{
+	struct diowq_queue *q, *tmp;
+
+	/*
+	 * A work item never runs concurrently with itself, so this run
+	 * owns the destroying list; retirements that arrive meanwhile stay
+	 * pending and re-queue us.
+	 */
+	mutex_lock(&diowq_retire_lock);
+	list_splice_tail_init(&diowq_retire_pending, &diowq_retire_destroying);
+	mutex_unlock(&diowq_retire_lock);
+
+	if (list_empty(&diowq_retire_destroying))
+		return;
+
+	synchronize_rcu();
+	synchronize_rcu_tasks();
+
+	list_for_each_entry_safe(q, tmp, &diowq_retire_destroying, retire_node) {
+		destroy_workqueue(q->wq);
+		mutex_lock(&diowq_retire_lock);
+		list_del(&q->retire_node);
+		diowq_retire_backlog--;
+		mutex_unlock(&diowq_retire_lock);
+		kfree(q);
+	}
+}
+
+/*
+ * Called by requests before they take any lock: waiting here can last
+ * until a frozen filesystem is thawed, and must block nobody else.
+ */
+void diowq_retire_throttle(void)
+{
+	bool over;
+
+	mutex_lock(&diowq_retire_lock);
+	over = diowq_retire_backlog > DIOWQ_RETIRE_BACKLOG_MAX;
+	mutex_unlock(&diowq_retire_lock);
+	if (over)
+		flush_work(&diowq_retire_work);
+}
+
+/* Wait until every queue retired so far is destroyed. */
+void diowq_retire_flush(void)
+{
+	flush_work(&diowq_retire_work);
+}

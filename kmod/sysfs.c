@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/fs/diowq: global settings and requests, and one read-only directory
+ * per tuned superblock. Layout and value spellings: include/uapi/diowq.h.
+ *
+ * Every store validates the whole request before changing anything and
+ * returns -errno on bad input with nothing changed. Show handlers take no
+ * lock of the registry (see the locking protocol in registry.c).
+ */
+#include <linux/jiffies.h>
+#include <linux/kdev_t.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include <uapi/diowq.h>
+
+#include "diowq.h"
+
+static struct kobject *diowq_root;
+
+/*
+ * Copy a request: strip one trailing newline (echo adds it), refuse an
+ * embedded NUL. kernfs refuses writes above PAGE_SIZE (-E2BIG) and never
+ * calls us for an empty write.
+ */
+static char *diowq_request_dup(const char *buf, size_t count)
+{
+	char *req;
+
+	if (count && buf[count - 1] == '\n')
+		count--;
+	if (memchr(buf, '\0', count))
+		return ERR_PTR(-EINVAL);
+	req = kmemdup_nul(buf, count, GFP_KERNEL);
+	return req ?: ERR_PTR(-ENOMEM);
+}
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", DIOWQ_VERSION);
+}
+
+static ssize_t supported_fstypes_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	const char *const *t;
+	int len = 0;
+
+	for (t = diowq_supported_fstypes; *t; t++)
+		len += sysfs_emit_at(buf, len, "%s%s",
+				     t == diowq_supported_fstypes ? "" : ",",
+				     *t);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t auto_rescan_ms_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", DIOWQ_AUTO_RESCAN_MS);
+}
+
+static ssize_t default_mode_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  diowq_mode_name(READ_ONCE(diowq_default_mode)));
+}
+
+static ssize_t default_mode_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	enum diowq_mode mode;
+	char *req;
+	int err;
+
+	req = diowq_request_dup(buf, count);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = diowq_mode_parse(req, &mode);
+	kfree(req);
+	if (err)
+		return err;
+
+	mutex_lock(&diowq_ctl_lock);
+	WRITE_ONCE(diowq_default_mode, mode);
+	mutex_unlock(&diowq_ctl_lock);
+	return count;
+}
+
+static ssize_t auto_fstypes_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return diowq_auto_show(buf);
+}
+
+static ssize_t auto_fstypes_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	char *req = diowq_request_dup(buf, count);
+	int err;
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = diowq_auto_set(req);
+	kfree(req);
+	return err ?: count;
+}
+
+/* "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot. */
+static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	char *req = diowq_request_dup(buf, count);
+	enum diowq_mode mode;
+	bool has_mode = false;
+	char *path;
+	int err;
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	path = req;
+	if (req[0] != '/') {
+		char *sep = strchr(req, ' ');
+
+		err = -EINVAL;
+		if (!sep)
+			goto out;
+		*sep = '\0';
+		err = diowq_mode_parse(req, &mode);
+		if (err)
+			goto out;
+		has_mode = true;
+		path = sep + 1;
+	}
+	err = -EINVAL;
+	if (path[0] != '/')
+		goto out;
+	err = diowq_tune_path(path, has_mode ? &mode : NULL);
+out:
+	kfree(req);
+	return err ?: count;
+}
+
+/* "/absolute/mountpoint", or the s_id of a tuned superblock. */
+static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	char *req = diowq_request_dup(buf, count);
+	int err;
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	if (!req[0] || strchr(req, ' '))
+		err = -EINVAL;
+	else if (req[0] == '/')
+		err = diowq_untune_path(req);
+	else
+		err = diowq_untune_name(req);
+	kfree(req);
+	return err ?: count;
+}
+
+static struct kobj_attribute diowq_attr_version = __ATTR_RO(version);
+static struct kobj_attribute diowq_attr_supported_fstypes =
+	__ATTR_RO(supported_fstypes);
+static struct kobj_attribute diowq_attr_auto_rescan_ms =
+	__ATTR_RO(auto_rescan_ms);
+static struct kobj_attribute diowq_attr_default_mode =
+	__ATTR_RW_MODE(default_mode, 0644);
+static struct kobj_attribute diowq_attr_auto_fstypes =
+	__ATTR_RW_MODE(auto_fstypes, 0644);
+static struct kobj_attribute diowq_attr_tune = __ATTR_WO(tune);
+static struct kobj_attribute diowq_attr_untune = __ATTR_WO(untune);
+
+static struct attribute *diowq_global_attrs[] = {
+	&diowq_attr_version.attr,
+	&diowq_attr_supported_fstypes.attr,
+	&diowq_attr_auto_rescan_ms.attr,
+	&diowq_attr_default_mode.attr,
+	&diowq_attr_auto_fstypes.attr,
+	&diowq_attr_tune.attr,
+	&diowq_attr_untune.attr,
+	NULL,
+};
+
+static const struct attribute_group diowq_global_group = {
+	.attrs = diowq_global_attrs,
+};
+
+/* Per-superblock directories. */
+
+struct diowq_sb_dir {
+	struct kobject kobj;
+	struct diowq_sb *dsb;	/* valid until kobject_del() returns */
+};
+
+static struct diowq_sb *to_dsb(struct kobject *kobj)
+{
+	return container_of(kobj, struct diowq_sb_dir, kobj)->dsb;
+}
+
+static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  diowq_mode_name(READ_ONCE(to_dsb(kobj)->mode)));
+}
+
+static ssize_t fstype_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_dsb(kobj)->sb->s_type->name);
+}
+
+static ssize_t source_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", to_dsb(kobj)->source);
+}
+
+static ssize_t dev_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	dev_t dev = to_dsb(kobj)->sb->s_dev;
+
+	return sysfs_emit(buf, "%u:%u\n", MAJOR(dev), MINOR(dev));
+}
+
+/*
+ * The queue may be switched while we read its name; the old one is freed
+ * by the retire worker only after grace periods, long after this returns,
+ * but read the pointer once anyway.
+ */
+static ssize_t workqueue_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
+
+	return sysfs_emit(buf, "%s\n", q ? q->name : "");
+}
+
+static ssize_t origin_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	bool is_auto = READ_ONCE(to_dsb(kobj)->origin) == DIOWQ_ORIGIN_AUTO;
+
+	return sysfs_emit(buf, "%s\n", is_auto ? DIOWQ_ORIGIN_AUTO_NAME :
+						 DIOWQ_ORIGIN_MANUAL_NAME);
+}
+
+static ssize_t swaps_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(to_dsb(kobj)->swaps));
+}
+
+static ssize_t tuned_ms_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	unsigned long since = READ_ONCE(to_dsb(kobj)->tuned_at);
+
+	return sysfs_emit(buf, "%u\n", jiffies_to_msecs(jiffies - since));
+}
+
+static struct kobj_attribute diowq_sb_attr_mode = __ATTR_RO(mode);
+static struct kobj_attribute diowq_sb_attr_fstype = __ATTR_RO(fstype);
+static struct kobj_attribute diowq_sb_attr_source = __ATTR_RO(source);
+static struct kobj_attribute diowq_sb_attr_dev = __ATTR_RO(dev);
+static struct kobj_attribute diowq_sb_attr_workqueue = __ATTR_RO(workqueue);
+static struct kobj_attribute diowq_sb_attr_origin = __ATTR_RO(origin);
+static struct kobj_attribute diowq_sb_attr_swaps = __ATTR_RO(swaps);
+static struct kobj_attribute diowq_sb_attr_tuned_ms = __ATTR_RO(tuned_ms);
+
+static struct attribute *diowq_sb_attrs[] = {
+	&diowq_sb_attr_mode.attr,
+	&diowq_sb_attr_fstype.attr,
+	&diowq_sb_attr_source.attr,
+	&diowq_sb_attr_dev.attr,
+	&diowq_sb_attr_workqueue.attr,
+	&diowq_sb_attr_origin.attr,
+	&diowq_sb_attr_swaps.attr,
+	&diowq_sb_attr_tuned_ms.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(diowq_sb);
+
+static void diowq_sb_dir_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct diowq_sb_dir, kobj));
+}
+
+static const struct kobj_type diowq_sb_ktype = {
+	.release = diowq_sb_dir_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = diowq_sb_groups,
+};
+
+int diowq_sysfs_add_sb(struct diowq_sb *dsb)
+{
+	struct diowq_sb_dir *dir;
+	int err;
+
+	lockdep_assert_held(&diowq_state_lock);
+	dir = kzalloc(sizeof(*dir), GFP_KERNEL);
+	if (!dir)
+		return -ENOMEM;
+	dir->dsb = dsb;
+	err = kobject_init_and_add(&dir->kobj, &diowq_sb_ktype, diowq_root,
+				   "%s", dsb->sb->s_id);
+	if (err) {
+		kobject_put(&dir->kobj);
+		return err;
+	}
+	dsb->dir = &dir->kobj;
+	return 0;
+}
+
+/*
+ * kobject_del() waits for running show handlers and refuses new ones, so
+ * the entry is never read through this directory once it returns.
+ */
+void diowq_sysfs_del_sb(struct diowq_sb *dsb)
+{
+	lockdep_assert_held(&diowq_state_lock);
+	kobject_del(dsb->dir);
+	kobject_put(dsb->dir);
+	dsb->dir = NULL;
+}
+
+int diowq_sysfs_init(void)
+{
+	int err;
+
+	diowq_root = kobject_create_and_add(DIOWQ_NAME, fs_kobj);
+	if (!diowq_root)
+		return -ENOMEM;
+	err = sysfs_create_group(diowq_root, &diowq_global_group);
+	if (err)
+		kobject_put(diowq_root);
+	return err;
+}
+
+/* Stop taking requests; waits for the ones running. No lock held. */
+void diowq_sysfs_exit_begin(void)
+{
+	sysfs_remove_group(diowq_root, &diowq_global_group);
+}
+
+/* After every superblock directory is gone. */
+void diowq_sysfs_exit_end(void)
+{
+	kobject_put(diowq_root);
+}
