@@ -22,11 +22,6 @@
 
 #include "diowq.h"
 
-struct diowq_auto_list {
-	unsigned int nr;
-	struct file_system_type *types[DIOWQ_NR_FSTYPES];
-};
-
 /* Under diowq_ctl_lock. */
 static struct diowq_auto_list diowq_auto;
 static bool diowq_auto_stopped;
@@ -34,7 +29,7 @@ static bool diowq_auto_stopped;
 static void diowq_rescan_workfn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(diowq_rescan_work, diowq_rescan_workfn);
 
-static void diowq_auto_list_release(struct diowq_auto_list *list)
+void diowq_auto_list_release(struct diowq_auto_list *list)
 {
 	while (list->nr)
 		module_put(list->types[--list->nr]->owner);
@@ -100,7 +95,7 @@ static void diowq_auto_tune_one(struct super_block *sb, void *unused)
 	if (diowq_sb_known(sb))
 		return;
 	err = diowq_tune_sb(sb, READ_ONCE(diowq_default_mode),
-			    DIOWQ_ORIGIN_AUTO);
+			    DIOWQ_ORIGIN_AUTO, NULL);
 	if (err)
 		pr_warn_ratelimited("%s: auto-tune failed: %d\n", sb->s_id, err);
 }
@@ -110,10 +105,12 @@ static void diowq_rescan_locked(void)
 	unsigned int i;
 
 	lockdep_assert_held(&diowq_ctl_lock);
+	if (diowq_auto_stopped)
+		return;
 	for (i = 0; i < diowq_auto.nr; i++)
 		iterate_supers_type(diowq_auto.types[i], diowq_auto_tune_one,
 				    NULL);
-	if (diowq_auto.nr && !diowq_auto_stopped)
+	if (diowq_auto.nr)
 		schedule_delayed_work(&diowq_rescan_work,
 				      msecs_to_jiffies(DIOWQ_AUTO_RESCAN_MS));
 }
@@ -121,46 +118,67 @@ static void diowq_rescan_locked(void)
 static void diowq_rescan_workfn(struct work_struct *work)
 {
 	mutex_lock(&diowq_ctl_lock);
-	if (!diowq_auto_stopped)
-		diowq_rescan_locked();
+	diowq_rescan_locked();
 	mutex_unlock(&diowq_ctl_lock);
 }
 
-/* Replace the list; on error nothing changes. Rescans at once. */
-int diowq_auto_set(const char *str)
+/* Parse @str into @list (references taken); nothing is applied yet. */
+int diowq_auto_parse(const char *str, struct diowq_auto_list *list)
 {
-	struct diowq_auto_list list;
-	char *copy;
+	char *copy = kstrdup(str, GFP_KERNEL);
 	int err;
 
-	copy = kstrdup(str, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	err = diowq_auto_list_parse(copy, &list);
+	err = diowq_auto_list_parse(copy, list);
 	kfree(copy);
-	if (err)
-		return err;
+	return err;
+}
 
-	mutex_lock(&diowq_ctl_lock);
+/*
+ * Install a parsed list (taking over its references) and rescan at once.
+ * The caller holds diowq_ctl_lock. Refused during module unload.
+ */
+int diowq_auto_commit(struct diowq_auto_list *list)
+{
+	lockdep_assert_held(&diowq_ctl_lock);
+	if (diowq_auto_stopped) {
+		diowq_auto_list_release(list);
+		return -ENODEV;
+	}
 	diowq_auto_list_release(&diowq_auto);
-	diowq_auto = list;
-	if (!diowq_auto_stopped)
-		diowq_rescan_locked();
-	mutex_unlock(&diowq_ctl_lock);
+	diowq_auto = *list;
+	list->nr = 0;
+	diowq_rescan_locked();
 	return 0;
 }
 
-ssize_t diowq_auto_show(char *buf)
+/* Replace the list; on error nothing changes. */
+int diowq_auto_set(const char *str)
+{
+	struct diowq_auto_list list;
+	int err = diowq_auto_parse(str, &list);
+
+	if (err)
+		return err;
+	mutex_lock(&diowq_ctl_lock);
+	err = diowq_auto_commit(&list);
+	mutex_unlock(&diowq_ctl_lock);
+	return err;
+}
+
+/* "xfs,ext4" (no newline) into @buf; the caller holds diowq_ctl_lock. */
+ssize_t diowq_auto_format(char *buf, size_t size)
 {
 	unsigned int i;
-	int len = 0;
+	ssize_t len = 0;
 
-	mutex_lock(&diowq_ctl_lock);
+	lockdep_assert_held(&diowq_ctl_lock);
+	buf[0] = '\0';
 	for (i = 0; i < diowq_auto.nr; i++)
-		len += sysfs_emit_at(buf, len, "%s%s", i ? "," : "",
-				     diowq_auto.types[i]->name);
-	mutex_unlock(&diowq_ctl_lock);
-	return len + sysfs_emit_at(buf, len, "\n");
+		len += scnprintf(buf + len, size - len, "%s%s", i ? "," : "",
+				 diowq_auto.types[i]->name);
+	return len;
 }
 
 /* Module exit, after sysfs stopped taking requests. */

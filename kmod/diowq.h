@@ -16,21 +16,13 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
+#include <net/netlink.h>
+
+#include <uapi/diowq.h>
 
 #include "compat.h"
 
 #define DIOWQ_NAME "diowq"
-
-enum diowq_mode {
-	DIOWQ_MODE_HIGHPRI,	/* per-CPU, nice -20 */
-	DIOWQ_MODE_UNBOUND,	/* unbound, nice/cpumask tunable in sysfs */
-	DIOWQ_NR_MODES,
-};
-
-enum diowq_origin {
-	DIOWQ_ORIGIN_MANUAL,
-	DIOWQ_ORIGIN_AUTO,
-};
 
 /* One completion workqueue of ours, installed in (or retiring from) a sb. */
 struct diowq_queue {
@@ -71,13 +63,32 @@ bool diowq_fstype_name_supported(const char *name);
 #define DIOWQ_NR_FSTYPES 2
 extern const char *const diowq_supported_fstypes[DIOWQ_NR_FSTYPES + 1];
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin);
-int diowq_tune_path(const char *path, const enum diowq_mode *mode);
-int diowq_untune_path(const char *path);
-int diowq_untune_name(const char *s_id);
+		  enum diowq_origin origin, struct netlink_ext_ack *extack);
 void diowq_sb_unmounting(struct diowq_sb *dsb);
 bool diowq_sb_known(struct super_block *sb);
-void diowq_untune_all(void);
+/* Requests (sysfs, netlink); @extack may be NULL. */
+int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     struct netlink_ext_ack *extack);
+int diowq_untune_mount(const struct path *path,
+		       struct netlink_ext_ack *extack);
+int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   struct netlink_ext_ack *extack);
+int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack);
+int diowq_untune_name(const char *s_id);
+int diowq_untune_every(void);
+void diowq_requests_stop(void);
+/* Readers: ->read() is called under the state lock. */
+struct diowq_sb_reader {
+	int (*read)(const struct diowq_sb *dsb, void *arg);
+	void *arg;
+};
+
+int diowq_visit_tuned(const struct diowq_sb_reader *reader, long *pos);
+int diowq_with_tuned_mount(const struct path *path,
+			   const struct diowq_sb_reader *reader,
+			   struct netlink_ext_ack *extack);
+int diowq_with_tuned_dev(dev_t dev, const struct diowq_sb_reader *reader,
+			 struct netlink_ext_ack *extack);
 
 /* swap.c */
 const char *diowq_mode_name(enum diowq_mode mode);
@@ -106,10 +117,23 @@ void diowq_sysfs_exit_end(void);
 int diowq_sysfs_add_sb(struct diowq_sb *dsb);
 void diowq_sysfs_del_sb(struct diowq_sb *dsb);
 
+/* netlink.c */
+int diowq_netlink_init(void);
+void diowq_netlink_exit(void);
+void diowq_nl_notify(enum diowq_event event, const struct diowq_sb *dsb);
+
 /* autotune.c */
 #define DIOWQ_AUTO_RESCAN_MS 1000
-int diowq_auto_set(const char *list);
-ssize_t diowq_auto_show(char *buf);
+struct diowq_auto_list {
+	unsigned int nr;
+	struct file_system_type *types[DIOWQ_NR_FSTYPES];
+};
+
+int diowq_auto_parse(const char *str, struct diowq_auto_list *list);
+void diowq_auto_list_release(struct diowq_auto_list *list);
+int diowq_auto_commit(struct diowq_auto_list *list);
+int diowq_auto_set(const char *str);
+ssize_t diowq_auto_format(char *buf, size_t size);
 void diowq_auto_stop(void);
 
 #endif /* _DIOWQ_H */

@@ -12,6 +12,7 @@
  *   swap.c       queue creation, the swap, safe retirement
  *   unmount.c    the unmount hook (fsnotify FS_UNMOUNT mark)
  *   sysfs.c      /sys/fs/diowq
+ *   netlink.c    the "diowq" generic netlink family
  *   autotune.c   auto_fstypes and the rescan
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -56,16 +57,21 @@ static int __init diowq_init(void)
 	err = diowq_sysfs_init();
 	if (err)
 		goto err_watch;
+	err = diowq_netlink_init();
+	if (err)
+		goto err_sysfs;
 	err = diowq_auto_set(auto_fstypes);
 	if (err) {
 		pr_err("auto_fstypes=%s: %s\n", auto_fstypes,
 		       err == -EOPNOTSUPP ? "only xfs and ext4 are supported" :
 					    "expected a comma-separated list of types");
-		goto err_sysfs;
+		goto err_netlink;
 	}
 	pr_info("version %s loaded\n", DIOWQ_VERSION);
 	return 0;
 
+err_netlink:
+	diowq_netlink_exit();
 err_sysfs:
 	diowq_sysfs_exit_begin();
 	diowq_auto_stop();
@@ -76,19 +82,18 @@ err_watch:
 }
 
 /*
- * Teardown order matters: stop taking requests, stop the rescan, put every
- * kernel queue back, wait for our queues to be destroyed, then for our
- * fsnotify marks to be freed (after which no handler of ours can run).
+ * Teardown order matters: stop taking sysfs requests, stop the rescan,
+ * refuse netlink requests and put every kernel queue back (listeners get
+ * an event each), unregister the family, wait for our queues to be
+ * destroyed, then for our fsnotify marks to be freed (after which no
+ * handler of ours can run).
  */
 static void __exit diowq_exit(void)
 {
 	diowq_sysfs_exit_begin();
 	diowq_auto_stop();
-
-	mutex_lock(&diowq_ctl_lock);
-	diowq_untune_all();
-	mutex_unlock(&diowq_ctl_lock);
-
+	diowq_requests_stop();
+	diowq_netlink_exit();
 	diowq_retire_flush();
 	diowq_sysfs_exit_end();
 	diowq_unmount_watch_exit();

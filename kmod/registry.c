@@ -36,8 +36,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/string.h>
+#include <net/netlink.h>
 
 #include "diowq.h"
 
@@ -154,7 +154,7 @@ static bool diowq_dir_name_taken(struct diowq_sb *dsb)
  * return, and is undone on failure: nothing is ever half applied.
  */
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin)
+		  enum diowq_origin origin, struct netlink_ext_ack *extack)
 {
 	struct diowq_queue *q, *old;
 	struct diowq_sb *dsb;
@@ -162,8 +162,10 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	int err;
 
 	lockdep_assert_held(&diowq_ctl_lock);
-	if (!diowq_fstype_supported(sb->s_type))
+	if (!diowq_fstype_supported(sb->s_type)) {
+		NL_SET_ERR_MSG(extack, "filesystem type not supported (xfs and ext4 are)");
 		return -EOPNOTSUPP;
+	}
 
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_lookup_sb(sb);
@@ -190,6 +192,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	old = dsb->queue;
 	if (!old) {
 		if (diowq_dir_name_taken(dsb)) {
+			NL_SET_ERR_MSG(extack, "a tuned filesystem has the same name");
 			err = -EEXIST;
 			goto out_forget;
 		}
@@ -208,6 +211,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 
 	err = diowq_queue_swap(sb, old ? old->wq : dsb->kernel_wq, q->wq);
 	if (err) {
+		NL_SET_ERR_MSG(extack, "s_dio_done_wq is being changed by someone else");
 		if (!old) {
 			diowq_sysfs_del_sb(dsb);
 			dsb->queue = NULL;
@@ -218,6 +222,9 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	WRITE_ONCE(dsb->queue, q);
 	WRITE_ONCE(dsb->mode, mode);
 	WRITE_ONCE(dsb->swaps, dsb->swaps + 1);
+	diowq_nl_notify(old ? DIOWQ_EVENT_MODE_CHANGED :
+			origin == DIOWQ_ORIGIN_AUTO ? DIOWQ_EVENT_AUTO_TUNED :
+			DIOWQ_EVENT_TUNED, dsb);
 	mutex_unlock(&diowq_state_lock);
 
 	if (old)
@@ -238,7 +245,8 @@ out_unlock:
  * Put the kernel's queue back. With @keep, the entry stays known so the
  * rescan leaves the superblock alone until it is unmounted.
  */
-static void diowq_untune_locked(struct diowq_sb *dsb, bool keep)
+static void diowq_untune_locked(struct diowq_sb *dsb, bool keep,
+				enum diowq_event event)
 {
 	struct diowq_queue *q = dsb->queue;
 
@@ -251,6 +259,7 @@ static void diowq_untune_locked(struct diowq_sb *dsb, bool keep)
 		 */
 		if (diowq_queue_swap(dsb->sb, q->wq, dsb->kernel_wq))
 			return;
+		diowq_nl_notify(event, dsb);
 		diowq_sysfs_del_sb(dsb);
 		WRITE_ONCE(dsb->queue, NULL);
 		diowq_queue_retire(q);
@@ -263,100 +272,273 @@ static void diowq_untune_locked(struct diowq_sb *dsb, bool keep)
 void diowq_sb_unmounting(struct diowq_sb *dsb)
 {
 	mutex_lock(&diowq_state_lock);
-	/* Untuned by a request that won the race for the lock? */
+	/* Forgotten by module unload while we waited for the lock? */
 	if (!list_empty(&dsb->node)) {
 		pr_debug("%s: unmounting, untuning\n", dsb->sb->s_id);
-		diowq_untune_locked(dsb, false);
+		diowq_untune_locked(dsb, false, DIOWQ_EVENT_UNMOUNTED);
 	}
 	mutex_unlock(&diowq_state_lock);
 }
 
-void diowq_untune_all(void)
+/*
+ * Requests
+ * --------
+ * sysfs and netlink are two views of one state: both go through these.
+ * Each waits for a retire backlog to shrink before it takes any lock (see
+ * swap.c), and is refused once module unload has begun.
+ */
+static bool diowq_stopping;
+
+static int diowq_request_begin(struct netlink_ext_ack *extack)
+{
+	diowq_retire_throttle();
+	mutex_lock(&diowq_ctl_lock);
+	if (diowq_stopping) {
+		mutex_unlock(&diowq_ctl_lock);
+		NL_SET_ERR_MSG(extack, "diowq is being unloaded");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void diowq_request_end(void)
+{
+	mutex_unlock(&diowq_ctl_lock);
+}
+
+/* Module unload: refuse requests from now on, untune everything. */
+void diowq_requests_stop(void)
 {
 	struct diowq_sb *dsb, *tmp;
 
-	lockdep_assert_held(&diowq_ctl_lock);
+	mutex_lock(&diowq_ctl_lock);
+	diowq_stopping = true;
 	mutex_lock(&diowq_state_lock);
 	list_for_each_entry_safe(dsb, tmp, &diowq_registry, node)
-		diowq_untune_locked(dsb, false);
+		diowq_untune_locked(dsb, false, DIOWQ_EVENT_UNTUNED);
 	mutex_unlock(&diowq_state_lock);
-}
-
-/*
- * Resolve a user-supplied absolute path to the mount whose root it is.
- * A path inside a filesystem is refused: the request names a mount.
- */
-static int diowq_mount_root_path(const char *name, struct path *path)
-{
-	int err = kern_path(name, LOOKUP_FOLLOW, path);
-
-	if (err)
-		return err;
-	if (path->dentry != path->mnt->mnt_root) {
-		path_put(path);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * Requests by path resolve the path before taking diowq_ctl_lock: a lookup
- * can block (automounts, FUSE) and must not stall every other request. So
- * can waiting for a retire backlog to shrink (swap.c).
- */
-int diowq_tune_path(const char *name, const enum diowq_mode *mode)
-{
-	struct path path;
-	int err;
-
-	err = diowq_mount_root_path(name, &path);
-	if (err)
-		return err;
-	diowq_retire_throttle();
-	mutex_lock(&diowq_ctl_lock);
-	err = diowq_tune_sb(path.mnt->mnt_sb,
-			    mode ? *mode : READ_ONCE(diowq_default_mode),
-			    DIOWQ_ORIGIN_MANUAL);
 	mutex_unlock(&diowq_ctl_lock);
-	path_put(&path);
+}
+
+/* A request names a mount by its root; a path inside is refused. */
+static int diowq_check_mount_root(const struct path *path,
+				  struct netlink_ext_ack *extack)
+{
+	if (path->dentry == path->mnt->mnt_root)
+		return 0;
+	NL_SET_ERR_MSG(extack, "not the root of a mount");
+	return -EINVAL;
+}
+
+int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     struct netlink_ext_ack *extack)
+{
+	int err = diowq_check_mount_root(path, extack);
+
+	if (err)
+		return err;
+	err = diowq_request_begin(extack);
+	if (err)
+		return err;
+	err = diowq_tune_sb(path->mnt->mnt_sb,
+			    mode ? *mode : READ_ONCE(diowq_default_mode),
+			    DIOWQ_ORIGIN_MANUAL, extack);
+	diowq_request_end();
 	return err;
 }
 
-static int diowq_untune_entry(struct diowq_sb *dsb)
+static int diowq_untune_entry(struct diowq_sb *dsb,
+			      struct netlink_ext_ack *extack)
 {
-	if (!dsb || !dsb->queue)
+	if (!dsb || !dsb->queue) {
+		NL_SET_ERR_MSG(extack, "not tuned");
 		return -ENOENT;
-	diowq_untune_locked(dsb, true);
+	}
+	diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
 	return 0;
 }
 
-int diowq_untune_path(const char *name)
+int diowq_untune_mount(const struct path *path, struct netlink_ext_ack *extack)
 {
-	struct path path;
-	int err;
+	int err = diowq_check_mount_root(path, extack);
 
-	err = diowq_mount_root_path(name, &path);
 	if (err)
 		return err;
-	diowq_retire_throttle();
-	mutex_lock(&diowq_ctl_lock);
+	err = diowq_request_begin(extack);
+	if (err)
+		return err;
 	mutex_lock(&diowq_state_lock);
-	err = diowq_untune_entry(diowq_lookup_sb(path.mnt->mnt_sb));
+	err = diowq_untune_entry(diowq_lookup_sb(path->mnt->mnt_sb), extack);
 	mutex_unlock(&diowq_state_lock);
-	mutex_unlock(&diowq_ctl_lock);
-	path_put(&path);
+	diowq_request_end();
 	return err;
 }
 
 int diowq_untune_name(const char *s_id)
 {
+	int err = diowq_request_begin(NULL);
+
+	if (err)
+		return err;
+	mutex_lock(&diowq_state_lock);
+	err = diowq_untune_entry(diowq_lookup_tuned_name(s_id), NULL);
+	mutex_unlock(&diowq_state_lock);
+	diowq_request_end();
+	return err;
+}
+
+/* Untune every tuned superblock; they stay excluded from auto-tuning. */
+int diowq_untune_every(void)
+{
+	struct diowq_sb *dsb;
+	int err = diowq_request_begin(NULL);
+
+	if (err)
+		return err;
+	mutex_lock(&diowq_state_lock);
+	list_for_each_entry(dsb, &diowq_registry, node)
+		if (dsb->queue)
+			diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+	mutex_unlock(&diowq_state_lock);
+	diowq_request_end();
+	return 0;
+}
+
+/*
+ * Requests by device number. A superblock that is not tuned yet is found
+ * by walking the supported types' superblocks (iterate_supers_type() pins
+ * each with a shared s_umount while we look at it).
+ */
+struct diowq_dev_request {
+	dev_t dev;
+	enum diowq_mode mode;
+	struct netlink_ext_ack *extack;
+	bool found;
+	int err;
+};
+
+static void diowq_tune_dev_one(struct super_block *sb, void *arg)
+{
+	struct diowq_dev_request *req = arg;
+
+	if (req->found || sb->s_dev != req->dev)
+		return;
+	req->found = true;
+	req->err = diowq_tune_sb(sb, req->mode, DIOWQ_ORIGIN_MANUAL,
+				 req->extack);
+}
+
+int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   struct netlink_ext_ack *extack)
+{
+	struct diowq_dev_request req = { .dev = dev, .extack = extack };
+	struct file_system_type *type;
+	const char *const *name;
 	int err;
 
-	diowq_retire_throttle();
-	mutex_lock(&diowq_ctl_lock);
+	err = diowq_request_begin(extack);
+	if (err)
+		return err;
+	req.mode = mode ? *mode : READ_ONCE(diowq_default_mode);
+	for (name = diowq_supported_fstypes; *name && !req.found; name++) {
+		type = get_fs_type(*name);
+		if (!type)
+			continue;
+		iterate_supers_type(type, diowq_tune_dev_one, &req);
+		module_put(type->owner);
+	}
+	diowq_request_end();
+	if (!req.found) {
+		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
+		return -ENOENT;
+	}
+	return req.err;
+}
+
+static struct diowq_sb *diowq_lookup_tuned_dev(dev_t dev)
+{
+	struct diowq_sb *dsb;
+
+	lockdep_assert_held(&diowq_state_lock);
+	list_for_each_entry(dsb, &diowq_registry, node)
+		if (dsb->queue && dsb->sb->s_dev == dev)
+			return dsb;
+	return NULL;
+}
+
+int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack)
+{
+	int err = diowq_request_begin(extack);
+
+	if (err)
+		return err;
 	mutex_lock(&diowq_state_lock);
-	err = diowq_untune_entry(diowq_lookup_tuned_name(s_id));
+	err = diowq_untune_entry(diowq_lookup_tuned_dev(dev), extack);
 	mutex_unlock(&diowq_state_lock);
-	mutex_unlock(&diowq_ctl_lock);
+	diowq_request_end();
+	return err;
+}
+
+/*
+ * Reading: call ->read() under diowq_state_lock on tuned superblocks, so it can
+ * read every field of the entry and its superblock consistently.
+ */
+int diowq_visit_tuned(const struct diowq_sb_reader *reader, long *pos)
+{
+	long i = 0;
+	struct diowq_sb *dsb;
+	int ret = 0;
+
+	mutex_lock(&diowq_state_lock);
+	list_for_each_entry(dsb, &diowq_registry, node) {
+		if (!dsb->queue)
+			continue;
+		if (i++ < *pos)
+			continue;
+		ret = reader->read(dsb, reader->arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&diowq_state_lock);
+	return ret;
+}
+
+int diowq_with_tuned_mount(const struct path *path,
+			   const struct diowq_sb_reader *reader,
+			   struct netlink_ext_ack *extack)
+{
+	struct diowq_sb *dsb;
+	int err = diowq_check_mount_root(path, extack);
+
+	if (err)
+		return err;
+	mutex_lock(&diowq_state_lock);
+	dsb = diowq_lookup_sb(path->mnt->mnt_sb);
+	if (dsb && dsb->queue) {
+		err = reader->read(dsb, reader->arg);
+	} else {
+		NL_SET_ERR_MSG(extack, "not tuned");
+		err = -ENOENT;
+	}
+	mutex_unlock(&diowq_state_lock);
+	return err;
+}
+
+int diowq_with_tuned_dev(dev_t dev, const struct diowq_sb_reader *reader,
+			 struct netlink_ext_ack *extack)
+{
+	struct diowq_sb *dsb;
+	int err;
+
+	mutex_lock(&diowq_state_lock);
+	dsb = diowq_lookup_tuned_dev(dev);
+	if (dsb) {
+		err = reader->read(dsb, reader->arg);
+	} else {
+		NL_SET_ERR_MSG(extack, "not tuned");
+		err = -ENOENT;
+	}
+	mutex_unlock(&diowq_state_lock);
 	return err;
 }

@@ -45,7 +45,7 @@
 
 #include "diowq.h"
 
-static const char *const diowq_mode_names[DIOWQ_NR_MODES] = {
+static const char *const diowq_mode_names[__DIOWQ_MODE_MAX] = {
 	[DIOWQ_MODE_HIGHPRI] = DIOWQ_MODE_HIGHPRI_NAME,
 	[DIOWQ_MODE_UNBOUND] = DIOWQ_MODE_UNBOUND_NAME,
 };
@@ -57,7 +57,7 @@ const char *diowq_mode_name(enum diowq_mode mode)
 
 int diowq_mode_parse(const char *name, enum diowq_mode *mode)
 {
-	int i = match_string(diowq_mode_names, DIOWQ_NR_MODES, name);
+	int i = match_string(diowq_mode_names, __DIOWQ_MODE_MAX, name);
 
 	if (i < 0)
 		return -EINVAL;

@@ -9,6 +9,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/kdev_t.h>
+#include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -93,7 +94,12 @@ static ssize_t default_mode_store(struct kobject *kobj,
 static ssize_t auto_fstypes_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
-	return diowq_auto_show(buf);
+	ssize_t len;
+
+	mutex_lock(&diowq_ctl_lock);
+	len = diowq_auto_format(buf, PAGE_SIZE - 1);
+	mutex_unlock(&diowq_ctl_lock);
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 static ssize_t auto_fstypes_store(struct kobject *kobj,
@@ -110,13 +116,18 @@ static ssize_t auto_fstypes_store(struct kobject *kobj,
 	return err ?: count;
 }
 
-/* "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot. */
+/*
+ * "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot.
+ * The path is resolved before any lock is taken: a lookup can block
+ * (automounts, FUSE) and must not stall other requests.
+ */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
 	enum diowq_mode mode;
 	bool has_mode = false;
+	struct path mnt;
 	char *path;
 	int err;
 
@@ -139,7 +150,11 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	err = -EINVAL;
 	if (path[0] != '/')
 		goto out;
-	err = diowq_tune_path(path, has_mode ? &mode : NULL);
+	err = kern_path(path, LOOKUP_FOLLOW, &mnt);
+	if (err)
+		goto out;
+	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL, NULL);
+	path_put(&mnt);
 out:
 	kfree(req);
 	return err ?: count;
@@ -150,16 +165,22 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
+	struct path mnt;
 	int err;
 
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	if (!req[0] || strchr(req, ' '))
+	if (!req[0] || strchr(req, ' ')) {
 		err = -EINVAL;
-	else if (req[0] == '/')
-		err = diowq_untune_path(req);
-	else
+	} else if (req[0] == '/') {
+		err = kern_path(req, LOOKUP_FOLLOW, &mnt);
+		if (!err) {
+			err = diowq_untune_mount(&mnt, NULL);
+			path_put(&mnt);
+		}
+	} else {
 		err = diowq_untune_name(req);
+	}
 	kfree(req);
 	return err ?: count;
 }

@@ -41,11 +41,24 @@
 #define DIOWQ_SB_ATTR_SWAPS		"swaps"
 #define DIOWQ_SB_ATTR_TUNED_MS		"tuned_ms"
 
-/* Completion queue modes, as spelled in sysfs. */
+/* Completion queue modes: netlink values, and their sysfs spellings. */
+enum diowq_mode {
+	DIOWQ_MODE_HIGHPRI,	/* per-CPU, nice -20 */
+	DIOWQ_MODE_UNBOUND,	/* unbound, nice/cpumask tunable in sysfs */
+	__DIOWQ_MODE_MAX,
+};
+
+#define DIOWQ_MODE_MAX (__DIOWQ_MODE_MAX - 1)
 #define DIOWQ_MODE_HIGHPRI_NAME		"highpri"
 #define DIOWQ_MODE_UNBOUND_NAME		"unbound"
 
-/* How a superblock came to be tuned, as spelled in "origin". */
+/* How a superblock came to be tuned; "origin" in sysfs. */
+enum diowq_origin {
+	DIOWQ_ORIGIN_MANUAL,
+	DIOWQ_ORIGIN_AUTO,
+	__DIOWQ_ORIGIN_MAX,
+};
+
 #define DIOWQ_ORIGIN_MANUAL_NAME	"manual"
 #define DIOWQ_ORIGIN_AUTO_NAME		"auto"
 
@@ -56,5 +69,83 @@
  */
 #define DIOWQ_WQ_PREFIX			"diowq-"
 #define DIOWQ_WQ_SYSFS_ROOT		"/sys/devices/virtual/workqueue"
+
+/*
+ * Generic netlink family DIOWQ_GENL_NAME. The family version changes only
+ * on an incompatible change; new attributes and commands are additions.
+ * Every command that changes state needs CAP_SYS_ADMIN. Attributes are
+ * validated strictly: unknown, malformed or out-of-range ones fail the
+ * request with an extended ack message, and nothing changes.
+ */
+#define DIOWQ_GENL_NAME			"diowq"
+#define DIOWQ_GENL_VERSION		1
+#define DIOWQ_GENL_MCGRP_EVENTS		"events"
+
+enum diowq_cmd {
+	DIOWQ_CMD_UNSPEC,
+	/* -> VERSION, SUPPORTED_FSTYPES, DEFAULT_MODE, AUTO_FSTYPES,
+	 *    AUTO_RESCAN_MS
+	 */
+	DIOWQ_CMD_GET_CONFIG,
+	/* DEFAULT_MODE and/or AUTO_FSTYPES; all or nothing. Admin. */
+	DIOWQ_CMD_SET_CONFIG,
+	/*
+	 * Dump: one reply per tuned superblock. Do: the superblock named by
+	 * FD or DEV_MAJOR + DEV_MINOR (ENOENT if it is not tuned).
+	 * Replies: SB_ID, FSTYPE, SOURCE, DEV_MAJOR, DEV_MINOR, MODE,
+	 * WORKQUEUE, ORIGIN, SWAPS, TUNED_MS.
+	 */
+	DIOWQ_CMD_GET_SB,
+	/* FD or DEV_MAJOR + DEV_MINOR, optional MODE. Admin. */
+	DIOWQ_CMD_TUNE,
+	/* FD or DEV_MAJOR + DEV_MINOR, or ALL. Admin. */
+	DIOWQ_CMD_UNTUNE,
+	/* Multicast on DIOWQ_GENL_MCGRP_EVENTS: EVENT + the GET_SB reply. */
+	DIOWQ_CMD_EVENT,
+	__DIOWQ_CMD_MAX,
+};
+
+#define DIOWQ_CMD_MAX (__DIOWQ_CMD_MAX - 1)
+
+enum diowq_attr {
+	DIOWQ_A_UNSPEC,
+	DIOWQ_A_PAD,
+	DIOWQ_A_VERSION,		/* string, reply only */
+	DIOWQ_A_SUPPORTED_FSTYPES,	/* string "xfs,ext4", reply only */
+	DIOWQ_A_DEFAULT_MODE,		/* u32, enum diowq_mode */
+	DIOWQ_A_AUTO_FSTYPES,		/* string, "" clears */
+	DIOWQ_A_AUTO_RESCAN_MS,		/* u32, reply only */
+	DIOWQ_A_FD,			/* s32: an open fd of a mount's root */
+	DIOWQ_A_DEV_MAJOR,		/* u32: the filesystem's st_dev */
+	DIOWQ_A_DEV_MINOR,		/* u32 */
+	DIOWQ_A_MODE,			/* u32, enum diowq_mode */
+	DIOWQ_A_ALL,			/* flag: UNTUNE every tuned superblock */
+	DIOWQ_A_SB_ID,			/* string, reply only */
+	DIOWQ_A_FSTYPE,			/* string, reply only */
+	DIOWQ_A_SOURCE,			/* string, reply only */
+	DIOWQ_A_WORKQUEUE,		/* string, reply only */
+	DIOWQ_A_ORIGIN,			/* u32, enum diowq_origin, reply only */
+	DIOWQ_A_SWAPS,			/* u64, reply only */
+	DIOWQ_A_TUNED_MS,		/* u64, reply only */
+	DIOWQ_A_EVENT,			/* u32, enum diowq_event, event only */
+	__DIOWQ_A_MAX,
+};
+
+#define DIOWQ_A_MAX (__DIOWQ_A_MAX - 1)
+
+/* Longest AUTO_FSTYPES accepted (a list of the supported names). */
+#define DIOWQ_AUTO_FSTYPES_MAXLEN	64
+
+enum diowq_event {
+	DIOWQ_EVENT_UNSPEC,
+	DIOWQ_EVENT_TUNED,		/* by a request */
+	DIOWQ_EVENT_AUTO_TUNED,		/* by auto_fstypes */
+	DIOWQ_EVENT_MODE_CHANGED,
+	DIOWQ_EVENT_UNTUNED,		/* by a request or module unload */
+	DIOWQ_EVENT_UNMOUNTED,		/* untuned because it was unmounted */
+	__DIOWQ_EVENT_MAX,
+};
+
+#define DIOWQ_EVENT_MAX (__DIOWQ_EVENT_MAX - 1)
 
 #endif /* _UAPI_DIOWQ_H */

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "diowq" generic netlink family: status, control and events.
+ *
+ * The same requests as sysfs, through the same registry functions, so the
+ * two are views of one state. A mount is named by an open file descriptor
+ * of its root (no path is resolved twice, so no path race) or by the
+ * device number of the filesystem. Attributes are validated strictly by
+ * the policy below before a handler runs; every refusal carries an
+ * extended ack message, and a refused request changes nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/kdev_t.h>
+#include <linux/jiffies.h>
+#include <net/genetlink.h>
+
+#include "diowq.h"
+
+/* Not const: v6.1's NLA_POLICY_FULL_RANGE() takes a mutable pointer. */
+static struct netlink_range_validation diowq_minor_range = {
+	.max = MINORMASK,
+};
+
+static const struct nla_policy diowq_policy[DIOWQ_A_MAX + 1] = {
+	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	[DIOWQ_A_AUTO_FSTYPES] = { .type = NLA_NUL_STRING,
+				   .len = DIOWQ_AUTO_FSTYPES_MAXLEN },
+	[DIOWQ_A_FD] = NLA_POLICY_MIN(NLA_S32, 0),
+	[DIOWQ_A_DEV_MAJOR] = NLA_POLICY_MAX(NLA_U32, (1 << 12) - 1),
+	[DIOWQ_A_DEV_MINOR] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &diowq_minor_range),
+	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	[DIOWQ_A_ALL] = { .type = NLA_FLAG },
+	/* Reply-only attributes are refused in requests. */
+	[DIOWQ_A_PAD] = { .type = NLA_REJECT },
+	[DIOWQ_A_VERSION] = { .type = NLA_REJECT },
+	[DIOWQ_A_SUPPORTED_FSTYPES] = { .type = NLA_REJECT },
+	[DIOWQ_A_AUTO_RESCAN_MS] = { .type = NLA_REJECT },
+	[DIOWQ_A_SB_ID] = { .type = NLA_REJECT },
+	[DIOWQ_A_FSTYPE] = { .type = NLA_REJECT },
+	[DIOWQ_A_SOURCE] = { .type = NLA_REJECT },
+	[DIOWQ_A_WORKQUEUE] = { .type = NLA_REJECT },
+	[DIOWQ_A_ORIGIN] = { .type = NLA_REJECT },
+	[DIOWQ_A_SWAPS] = { .type = NLA_REJECT },
+	[DIOWQ_A_TUNED_MS] = { .type = NLA_REJECT },
+	[DIOWQ_A_EVENT] = { .type = NLA_REJECT },
+};
+
+enum diowq_mcgrp {
+	DIOWQ_MCGRP_EVENTS_IDX,
+};
+
+static const struct genl_multicast_group diowq_mcgrps[] = {
+	[DIOWQ_MCGRP_EVENTS_IDX] = { .name = DIOWQ_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family diowq_family;
+
+/* Superblock attributes, shared by GET_SB replies, dumps and events. */
+static int diowq_nl_put_sb(struct sk_buff *skb, const struct diowq_sb *dsb)
+{
+	const struct super_block *sb = dsb->sb;
+	u64 tuned_ms = jiffies_to_msecs(jiffies - dsb->tuned_at);
+
+	if (nla_put_string(skb, DIOWQ_A_SB_ID, sb->s_id) ||
+	    nla_put_string(skb, DIOWQ_A_FSTYPE, sb->s_type->name) ||
+	    nla_put_string(skb, DIOWQ_A_SOURCE, dsb->source) ||
+	    nla_put_u32(skb, DIOWQ_A_DEV_MAJOR, MAJOR(sb->s_dev)) ||
+	    nla_put_u32(skb, DIOWQ_A_DEV_MINOR, MINOR(sb->s_dev)) ||
+	    nla_put_u32(skb, DIOWQ_A_MODE, dsb->mode) ||
+	    nla_put_string(skb, DIOWQ_A_WORKQUEUE, dsb->queue->name) ||
+	    nla_put_u32(skb, DIOWQ_A_ORIGIN, dsb->origin) ||
+	    nla_put_u64_64bit(skb, DIOWQ_A_SWAPS, dsb->swaps, DIOWQ_A_PAD) ||
+	    nla_put_u64_64bit(skb, DIOWQ_A_TUNED_MS, tuned_ms, DIOWQ_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Events are sent under the registry's state lock, from requests, the
+ * rescan and the unmount hook alike; a listener that cannot keep up loses
+ * events (ENOBUFS on its socket), a tune never waits for a listener.
+ */
+void diowq_nl_notify(enum diowq_event event, const struct diowq_sb *dsb)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&diowq_family, &init_net,
+				DIOWQ_MCGRP_EVENTS_IDX))
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &diowq_family, 0, DIOWQ_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u32(skb, DIOWQ_A_EVENT, event) ||
+	    diowq_nl_put_sb(skb, dsb)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&diowq_family, skb, 0, DIOWQ_MCGRP_EVENTS_IDX,
+			  GFP_KERNEL);
+}
+
+/*
+ * GENL_ADMIN_PERM checks CAP_NET_ADMIN; changing what completes where in
+ * the block layer is a CAP_SYS_ADMIN matter, like remounting.
+ */
+static int diowq_nl_admin(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "changing diowq needs CAP_SYS_ADMIN");
+	return -EPERM;
+}
+
+static int diowq_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	char auto_fstypes[DIOWQ_AUTO_FSTYPES_MAXLEN];
+	const char *const *t;
+	char supported[DIOWQ_AUTO_FSTYPES_MAXLEN];
+	struct sk_buff *msg;
+	int len = 0;
+	void *hdr;
+
+	for (t = diowq_supported_fstypes; *t; t++)
+		len += scnprintf(supported + len, sizeof(supported) - len,
+				 "%s%s", len ? "," : "", *t);
+	mutex_lock(&diowq_ctl_lock);
+	diowq_auto_format(auto_fstypes, sizeof(auto_fstypes));
+	mutex_unlock(&diowq_ctl_lock);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &diowq_family, 0,
+				DIOWQ_CMD_GET_CONFIG);
+	if (!hdr ||
+	    nla_put_string(msg, DIOWQ_A_VERSION, DIOWQ_VERSION) ||
+	    nla_put_string(msg, DIOWQ_A_SUPPORTED_FSTYPES, supported) ||
+	    nla_put_u32(msg, DIOWQ_A_DEFAULT_MODE,
+			READ_ONCE(diowq_default_mode)) ||
+	    nla_put_string(msg, DIOWQ_A_AUTO_FSTYPES, auto_fstypes) ||
+	    nla_put_u32(msg, DIOWQ_A_AUTO_RESCAN_MS, DIOWQ_AUTO_RESCAN_MS)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Validate everything first, then apply both under one lock hold. */
+static int diowq_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode_attr = info->attrs[DIOWQ_A_DEFAULT_MODE];
+	struct nlattr *auto_attr = info->attrs[DIOWQ_A_AUTO_FSTYPES];
+	struct diowq_auto_list list = { };
+	int err;
+
+	err = diowq_nl_admin(skb, info);
+	if (err)
+		return err;
+
+	if (!mode_attr && !auto_attr) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: DEFAULT_MODE or AUTO_FSTYPES");
+		return -EINVAL;
+	}
+	if (auto_attr) {
+		err = diowq_auto_parse(nla_data(auto_attr), &list);
+		if (err == -EINVAL)
+			NL_SET_ERR_MSG_ATTR(info->extack, auto_attr,
+					    "malformed filesystem type list");
+		else if (err)
+			NL_SET_ERR_MSG_ATTR(info->extack, auto_attr,
+					    "only xfs and ext4 can be auto-tuned");
+		if (err)
+			return err;
+	}
+
+	/* The mode first: committing the list auto-tunes in it at once. */
+	mutex_lock(&diowq_ctl_lock);
+	if (mode_attr)
+		WRITE_ONCE(diowq_default_mode, nla_get_u32(mode_attr));
+	if (auto_attr) {
+		err = diowq_auto_commit(&list);
+		if (err) {
+			mutex_unlock(&diowq_ctl_lock);
+			NL_SET_ERR_MSG(info->extack, "diowq is being unloaded");
+			return err;
+		}
+	}
+	mutex_unlock(&diowq_ctl_lock);
+	return 0;
+}
+
+/*
+ * The mount a request names: FD (an open file of the mount's root; the
+ * file pins the mount for the whole request) or DEV_MAJOR + DEV_MINOR.
+ */
+struct diowq_nl_target {
+	struct file *file;
+	dev_t dev;
+};
+
+static int diowq_nl_target_get(struct genl_info *info,
+			       struct diowq_nl_target *target)
+{
+	struct nlattr *fd = info->attrs[DIOWQ_A_FD];
+	struct nlattr *major = info->attrs[DIOWQ_A_DEV_MAJOR];
+	struct nlattr *minor = info->attrs[DIOWQ_A_DEV_MINOR];
+
+	target->file = NULL;
+	if (fd && (major || minor)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd,
+				    "FD and DEV_MAJOR/DEV_MINOR are exclusive");
+		return -EINVAL;
+	}
+	if (fd) {
+		target->file = fget(nla_get_s32(fd));
+		if (!target->file) {
+			NL_SET_ERR_MSG_ATTR(info->extack, fd,
+					    "not an open file descriptor");
+			return -EBADF;
+		}
+		return 0;
+	}
+	if (!major || !minor) {
+		NL_SET_ERR_MSG(info->extack,
+			       "name a mount: FD, or DEV_MAJOR and DEV_MINOR");
+		return -EINVAL;
+	}
+	target->dev = MKDEV(nla_get_u32(major), nla_get_u32(minor));
+	return 0;
+}
+
+static void diowq_nl_target_put(struct diowq_nl_target *target)
+{
+	if (target->file)
+		fput(target->file);
+}
+
+static int diowq_nl_tune(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode_attr = info->attrs[DIOWQ_A_MODE];
+	struct diowq_nl_target target;
+	enum diowq_mode mode;
+	int err;
+
+	err = diowq_nl_admin(skb, info);
+	if (err)
+		return err;
+
+	if (mode_attr)
+		mode = nla_get_u32(mode_attr);
+	err = diowq_nl_target_get(info, &target);
+	if (err)
+		return err;
+	if (target.file)
+		err = diowq_tune_mount(&target.file->f_path,
+				       mode_attr ? &mode : NULL, info->extack);
+	else
+		err = diowq_tune_dev(target.dev, mode_attr ? &mode : NULL,
+				     info->extack);
+	diowq_nl_target_put(&target);
+	return err;
+}
+
+static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
+{
+	struct diowq_nl_target target;
+	int err;
+
+	err = diowq_nl_admin(skb, info);
+	if (err)
+		return err;
+
+	if (info->attrs[DIOWQ_A_ALL]) {
+		if (info->attrs[DIOWQ_A_FD] || info->attrs[DIOWQ_A_DEV_MAJOR] ||
+		    info->attrs[DIOWQ_A_DEV_MINOR]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[DIOWQ_A_ALL],
+					    "ALL does not take a mount");
+			return -EINVAL;
+		}
+		return diowq_untune_every();
+	}
+	err = diowq_nl_target_get(info, &target);
+	if (err)
+		return err;
+	if (target.file)
+		err = diowq_untune_mount(&target.file->f_path, info->extack);
+	else
+		err = diowq_untune_dev(target.dev, info->extack);
+	diowq_nl_target_put(&target);
+	return err;
+}
+
+struct diowq_nl_fill {
+	struct sk_buff *skb;
+	u32 portid;
+	u32 seq;
+	int flags;
+};
+
+static int diowq_nl_fill_sb(const struct diowq_sb *dsb, void *arg)
+{
+	struct diowq_nl_fill *fill = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(fill->skb, fill->portid, fill->seq, &diowq_family,
+			  fill->flags, DIOWQ_CMD_GET_SB);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (diowq_nl_put_sb(fill->skb, dsb)) {
+		genlmsg_cancel(fill->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(fill->skb, hdr);
+	return 0;
+}
+
+static int diowq_nl_get_sb(struct sk_buff *skb, struct genl_info *info)
+{
+	struct diowq_nl_target target;
+	struct diowq_sb_reader reader;
+	struct diowq_nl_fill fill;
+	struct sk_buff *msg;
+	int err;
+
+	err = diowq_nl_target_get(info, &target);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fill = (struct diowq_nl_fill){
+		.skb = msg, .portid = info->snd_portid, .seq = info->snd_seq,
+	};
+	reader = (struct diowq_sb_reader){ diowq_nl_fill_sb, &fill };
+	if (target.file)
+		err = diowq_with_tuned_mount(&target.file->f_path, &reader,
+					     info->extack);
+	else
+		err = diowq_with_tuned_dev(target.dev, &reader, info->extack);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	diowq_nl_target_put(&target);
+	return err;
+}
+
+/* cb->args[0]: how many tuned superblocks earlier parts of the dump sent. */
+static int diowq_nl_dump_sb(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct diowq_nl_fill fill = {
+		.skb = skb,
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+	};
+	const struct diowq_sb_reader reader = { diowq_nl_fill_sb, &fill };
+	int err;
+
+	err = diowq_visit_tuned(&reader, &cb->args[0]);
+	/* A full skb ends this part; the next one resumes at args[0]. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static const struct genl_small_ops diowq_ops[] = {
+	{
+		.cmd = DIOWQ_CMD_GET_CONFIG,
+		.doit = diowq_nl_get_config,
+	},
+	{
+		.cmd = DIOWQ_CMD_SET_CONFIG,
+		.doit = diowq_nl_set_config,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DIOWQ_CMD_GET_SB,
+		.doit = diowq_nl_get_sb,
+		.dumpit = diowq_nl_dump_sb,
+	},
+	{
+		.cmd = DIOWQ_CMD_TUNE,
+		.doit = diowq_nl_tune,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = DIOWQ_CMD_UNTUNE,
+		.doit = diowq_nl_untune,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family diowq_family __ro_after_init = {
+	.name = DIOWQ_GENL_NAME,
+	.version = DIOWQ_GENL_VERSION,
+	.maxattr = DIOWQ_A_MAX,
+	.policy = diowq_policy,
+	.module = THIS_MODULE,
+	.small_ops = diowq_ops,
+	.n_small_ops = ARRAY_SIZE(diowq_ops),
+	.mcgrps = diowq_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(diowq_mcgrps),
+};
+
+int diowq_netlink_init(void)
+{
+	return genl_register_family(&diowq_family);
+}
+
+void diowq_netlink_exit(void)
+{
+	genl_unregister_family(&diowq_family);
+}
