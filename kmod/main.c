@@ -65,6 +65,9 @@ static int __init diowq_init(void)
 		pr_err("auto_fstypes=%s: %s\n", auto_fstypes,
 		       err == -EOPNOTSUPP ? "only xfs and ext4 are supported" :
 					    "expected a comma-separated list of types");
+		/* A bad module parameter is EINVAL, whatever was wrong. */
+		if (err == -EOPNOTSUPP)
+			err = -EINVAL;
 		goto err_netlink;
 	}
 	pr_info("version %s loaded\n", DIOWQ_VERSION);
