@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * completion_test: where the direct-I/O completions really run. While an
+ * AIO O_DIRECT writer pinned to CPU 1 overwrites a file, a sampler watches
+ * every kworker's comm ("kworker/1:2H+diowq-vdb") and nice:
+ *
+ * - tuned, the completions run on diowq-<s_id> workers at nice -20, and
+ *   never on the kernel's dio/<s_id> queue;
+ * - untuned (the control), they run on dio/<s_id> and never on diowq:
+ *   the sampler can tell the two apart;
+ * - unbound, the workers follow the queue's nice set through
+ *   /sys/devices/virtual/workqueue/diowq-<s_id>/nice.
+ */
+#include "kselftest_harness.h"
+#include "lib/diowq_test.h"
+
+/* Seconds of load per sample run: enough samples even under TCG. */
+#define LOAD_MS 3000
+/* Proof that the run was a run: lower bounds far below what TCG does. */
+#define MIN_COMPLETIONS 1000ull
+#define MIN_SAMPLER_PASSES 100ull
+
+struct completion_env {
+	struct dq_fs fs;
+	struct dq_tagged_file tf;
+	char diowq[80];		/* our queue: "diowq-<s_id>" (workqueue) */
+	char dio[80];		/* "dio/<s_id>": the kernel's own queue */
+};
+
+static int env_setup(struct completion_env *env, const char *fstype)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = dq_machine_reset();
+	if (!err)
+		err = dq_fs_create(&env->fs, DQ_DISK_B, fstype);
+	if (!err)
+		err = dq_module_load("");
+	if (err)
+		return err;
+	snprintf(env->diowq, sizeof(env->diowq), "%s%s", DIOWQ_WQ_PREFIX,
+		 env->fs.sid);
+	snprintf(env->dio, sizeof(env->dio), "dio/%s", env->fs.sid);
+	/* Fully written first: the load is pure overwrites, as in vm-facts. */
+	snprintf(path, sizeof(path), "%s/data", env->fs.mnt);
+	return dq_tf_create(&env->tf, path, DQ_DATA_FILE_SIZE,
+			    DQ_LAYOUT_WRITTEN);
+}
+
+/*
+ * Run the writer (4 KiB, queue depth 32, pinned to CPU 1) for LOAD_MS with
+ * the sampler on CPU 0; both must have done real work.
+ */
+static void sample_load(struct __test_metadata *_metadata,
+			struct completion_env *env, struct dq_sampler **sp)
+{
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(LOAD_MS);
+	struct dq_writer_result res;
+	struct dq_writer *w;
+
+	ASSERT_EQ(0, dq_sampler_start(sp, 0));
+	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, &opts));
+	ASSERT_EQ(0, dq_writer_join(w, LOAD_MS + DQ_JOIN_MS, &res));
+	dq_sampler_stop(*sp);
+
+	dq_writer_log_result("writer", &res);
+	ASSERT_TRUE(dq_writer_result_ok(&res));
+	ASSERT_LE(MIN_COMPLETIONS, res.completed);
+	ASSERT_LE(MIN_SAMPLER_PASSES, dq_sampler_passes(*sp));
+}
+
+/* The margins, for whoever wonders how close a run came to failing. */
+static void log_counts(struct __test_metadata *_metadata,
+		       const struct completion_env *env,
+		       const struct dq_sampler *s)
+{
+	TH_LOG("%llu passes; %s: %llu running, %llu ran; %s: %llu running, %llu ran",
+	       (unsigned long long)dq_sampler_passes(s), env->diowq,
+	       (unsigned long long)dq_sampler_count(s, env->diowq, DQ_KW_RUNNING,
+						    DQ_ANY_NICE),
+	       (unsigned long long)dq_sampler_count(s, env->diowq, DQ_KW_RAN_FRESH,
+						    DQ_ANY_NICE),
+	       env->dio,
+	       (unsigned long long)dq_sampler_count(s, env->dio, DQ_KW_RUNNING,
+						    DQ_ANY_NICE),
+	       (unsigned long long)dq_sampler_count(s, env->dio, DQ_KW_RAN_FRESH,
+						    DQ_ANY_NICE));
+}
+
+FIXTURE(tuned) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(tuned) {
+	const char *fstype;
+	const char *mode;
+};
+
+FIXTURE_VARIANT_ADD(tuned, xfs_highpri) {
+	.fstype = "xfs",
+	.mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_VARIANT_ADD(tuned, xfs_unbound) {
+	.fstype = "xfs",
+	.mode = DIOWQ_MODE_UNBOUND_NAME,
+};
+
+FIXTURE_VARIANT_ADD(tuned, ext4_highpri) {
+	.fstype = "ext4",
+	.mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_VARIANT_ADD(tuned, ext4_unbound) {
+	.fstype = "ext4",
+	.mode = DIOWQ_MODE_UNBOUND_NAME,
+};
+
+FIXTURE_SETUP(tuned)
+{
+	DQ_SETUP(env_setup(&self->env, variant->fstype));
+}
+
+FIXTURE_TEARDOWN(tuned)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F_TIMEOUT(tuned, completions_run_on_diowq_at_nice_minus_20, 120)
+{
+	struct completion_env *env = &self->env;
+	struct dq_sampler *s;
+
+	/* Tuned before the first async write: no dio/ queue ever ran. */
+	ASSERT_EQ(0, dq_tune(variant->mode, env->fs.mnt));
+	ASSERT_EQ(0, dq_sb_queue(env->fs.sid, env->diowq, sizeof(env->diowq)));
+	sample_load(_metadata, env, &s);
+	log_counts(_metadata, env, s);
+
+	EXPECT_LT(0ull, dq_sampler_count(s, env->diowq, DQ_KW_LIVE, -20))
+		dq_sampler_log(s, env->fs.sid);
+	EXPECT_EQ(0ull, dq_sampler_count(s, env->dio, DQ_KW_RUNNING, DQ_ANY_NICE))
+		dq_sampler_log(s, env->fs.sid);
+	dq_sampler_destroy(s);
+}
+
+FIXTURE(untuned) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(untuned) {
+	const char *fstype;
+};
+
+FIXTURE_VARIANT_ADD(untuned, xfs) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(untuned, ext4) {
+	.fstype = "ext4",
+};
+
+FIXTURE_SETUP(untuned)
+{
+	DQ_SETUP(env_setup(&self->env, variant->fstype));
+}
+
+FIXTURE_TEARDOWN(untuned)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+/* The control: loaded but not tuned, nothing of ours may run. */
+TEST_F_TIMEOUT(untuned, completions_run_on_dio_queue_at_nice_0, 120)
+{
+	struct completion_env *env = &self->env;
+	struct dq_sampler *s;
+
+	sample_load(_metadata, env, &s);
+	log_counts(_metadata, env, s);
+
+	EXPECT_LT(0ull, dq_sampler_count(s, env->dio, DQ_KW_LIVE, 0))
+		dq_sampler_log(s, env->fs.sid);
+	EXPECT_EQ(0ull, dq_sampler_count(s, env->diowq, DQ_KW_LIVE, DQ_ANY_NICE))
+		dq_sampler_log(s, env->fs.sid);
+	dq_sampler_destroy(s);
+}
+
+FIXTURE(unbound_nice) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(unbound_nice) {
+	const char *fstype;
+};
+
+FIXTURE_VARIANT_ADD(unbound_nice, xfs) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(unbound_nice, ext4) {
+	.fstype = "ext4",
+};
+
+FIXTURE_SETUP(unbound_nice)
+{
+	DQ_SETUP(env_setup(&self->env, variant->fstype));
+}
+
+FIXTURE_TEARDOWN(unbound_nice)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F_TIMEOUT(unbound_nice, workers_follow_the_queue_nice, 120)
+{
+	struct completion_env *env = &self->env;
+	char path[PATH_MAX], nice[16];
+	struct dq_sampler *s;
+
+	ASSERT_EQ(0, dq_tune(DIOWQ_MODE_UNBOUND_NAME, env->fs.mnt));
+	ASSERT_EQ(0, dq_sb_queue(env->fs.sid, env->diowq, sizeof(env->diowq)));
+	dq_wq_path(path, sizeof(path), env->diowq, "nice");
+	ASSERT_EQ(0, dq_write_file(path, "-5", 2));
+	ASSERT_EQ(0, dq_read_value(path, nice, sizeof(nice)));
+	ASSERT_STREQ("-5", nice);
+
+	sample_load(_metadata, env, &s);
+	log_counts(_metadata, env, s);
+
+	EXPECT_LT(0ull, dq_sampler_count(s, env->diowq, DQ_KW_LIVE, -5))
+		dq_sampler_log(s, env->fs.sid);
+	/* Set before the first write: nothing ran at the old -20. */
+	EXPECT_EQ(0ull, dq_sampler_count(s, env->diowq, DQ_KW_RUNNING, -20))
+		dq_sampler_log(s, env->fs.sid);
+	dq_sampler_destroy(s);
+}
+
+/* Skip the whole program outside the VM, before the harness starts. */
+#define main harness_main
+TEST_HARNESS_MAIN
+#undef main
+
+int main(int argc, char **argv)
+{
+	dq_program_prologue();
+	return harness_main(argc, argv);
+}

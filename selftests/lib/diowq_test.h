@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every diowq test program includes after kselftest_harness.h: the
+ * helpers, plus the few macros that need the harness (they use _metadata).
+ */
+#ifndef DIOWQ_SELFTEST_DIOWQ_TEST_H
+#define DIOWQ_SELFTEST_DIOWQ_TEST_H
+
+#ifndef __KSELFTEST_HARNESS_H
+#error "include kselftest_harness.h first"
+#endif
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uapi/diowq.h"
+#include "disk.h"
+#include "env.h"
+#include "module.h"
+#include "sampler.h"
+#include "snapshot.h"
+#include "sysfs.h"
+#include "tagged_file.h"
+#include "util.h"
+#include "writer.h"
+
+/* Which of $DIOWQ_DISKS a test uses for what. */
+#define DQ_DISK_A 0	/* vda */
+#define DQ_DISK_B 1	/* vdb: the single-filesystem tests' disk */
+#define DQ_DISK_C 2	/* vdc */
+
+/* The auto-tune rescan period is 1 s: allow three for a new mount. */
+#define DQ_AUTO_TUNE_MS 3000
+/* Long enough for two rescans that must not change anything. */
+#define DQ_TWO_RESCANS_MS 2500
+
+/* A tagged data file: big enough for random 4 KiB writes, quick to lay out. */
+#define DQ_DATA_FILE_SIZE (16ull << 20)
+
+/* Writers get this long to end after their run; beyond it they are hung. */
+#define DQ_JOIN_MS 30000
+
+/*
+ * One FIXTURE_SETUP step. The harness skips FIXTURE_TEARDOWN when a setup
+ * fails, so a failing step resets the machine itself before failing: the
+ * next test must not inherit our mounts or our module.
+ */
+#define DQ_SETUP(expr) do {						\
+	int __dq_err = (expr);						\
+	if (__dq_err) {							\
+		TH_LOG("setup: %s: %s", #expr, strerror(-__dq_err));	\
+		dq_machine_reset();					\
+	}								\
+	ASSERT_EQ(0, __dq_err);						\
+} while (0)
+
+/* Expect DIOWQ_SYSFS_ROOT/<sid>/<attr> to read want (plus its "\n"). */
+#define EXPECT_SB_ATTR(sid, attr, want) do {				\
+	char __dq_val[256];						\
+	int __dq_err = dq_read_sb_attr(sid, attr, __dq_val,		\
+				       sizeof(__dq_val));		\
+	EXPECT_EQ(0, __dq_err)						\
+		TH_LOG("reading %s/%s: %s", sid, attr,			\
+		       strerror(-__dq_err));				\
+	if (!__dq_err) {						\
+		EXPECT_STREQ(want, __dq_val)				\
+			TH_LOG("in %s/%s", sid, attr);			\
+	}								\
+} while (0)
+
+/* Expect a global attribute to read want. */
+#define EXPECT_ATTR(attr, want) do {					\
+	char __dq_val[256];						\
+	int __dq_err = dq_read_attr(attr, __dq_val, sizeof(__dq_val));	\
+	EXPECT_EQ(0, __dq_err)						\
+		TH_LOG("reading %s: %s", attr, strerror(-__dq_err));	\
+	if (!__dq_err) {						\
+		EXPECT_STREQ(want, __dq_val) TH_LOG("in %s", attr);	\
+	}								\
+} while (0)
+
+/*
+ * Call first in main(). These programs format disks and load a module:
+ * outside the diowq VM ($DIOWQ_DISKS and $DIOWQ_KO unset) skip them all;
+ * inside it, start from a clean machine with free disks, or bail out.
+ */
+static inline void dq_program_prologue(void)
+{
+	struct dq_fs fs;
+	unsigned int i;
+	int err;
+
+	if (!dq_disks_configured() || !dq_module_path()) {
+		ksft_print_header();
+		ksft_exit_skip("not in the diowq VM: $DIOWQ_DISKS and $DIOWQ_KO are unset (%s)\n",
+			       "these tests format disks");
+	}
+	if (access(dq_module_path(), R_OK)) {
+		ksft_print_header();
+		ksft_exit_fail_msg("DIOWQ_KO=%s: %s\n", dq_module_path(),
+				   strerror(errno));
+	}
+	/* mkfs and modprobe live in sbin. */
+	if (!getenv("PATH"))
+		setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+
+	err = dq_machine_reset();
+	for (i = 0; !err && i < DQ_NR_DISKS; i++) {
+		err = dq_disk(i, &fs);
+		if (!err)
+			err = dq_disk_unused(fs.dev);
+		if (err) {
+			ksft_print_header();
+			ksft_exit_fail_msg("disk %u of DIOWQ_DISKS='%s': %s\n",
+					   i, getenv("DIOWQ_DISKS"),
+					   strerror(-err));
+		}
+	}
+	if (err) {
+		ksft_print_header();
+		ksft_exit_fail_msg("cannot reset the machine: %s\n",
+				   strerror(-err));
+	}
+}
+
+#endif /* DIOWQ_SELFTEST_DIOWQ_TEST_H */

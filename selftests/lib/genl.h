@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A raw generic netlink client for the selftests: no libnl, so the tests
+ * can send exactly the bytes they want (wrong types, bad lengths, unknown
+ * attributes) and see the kernel's own answer, including its extended ack
+ * message.
+ */
+#ifndef DIOWQ_SELFTEST_GENL_H
+#define DIOWQ_SELFTEST_GENL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+#include <linux/genetlink.h>
+
+#define DQ_NL_BUF 16384
+
+struct dq_genl {
+	int fd;
+	uint16_t family;	/* resolved id of DIOWQ_GENL_NAME */
+	uint32_t version;	/* the family's version */
+	uint32_t events_group;	/* multicast group id, 0 if absent */
+	uint32_t seq;
+};
+
+/* A request being built: header + attributes, sent as is. */
+struct dq_genl_msg {
+	union {
+		struct nlmsghdr nlh;
+		char buf[4096];
+	};
+};
+
+/* What came back: the error (0 on ACK), its extack text, the replies. */
+struct dq_genl_reply {
+	int error;			/* 0 or -errno from NLMSG_ERROR */
+	char extack[256];		/* NLMSGERR_ATTR_MSG, "" if none */
+	unsigned int nr_msgs;		/* data messages received */
+	char data[DQ_NL_BUF * 4];	/* their concatenated bytes */
+	size_t len;
+};
+
+/* Open a socket and resolve the diowq family; -errno on failure. */
+int dq_genl_open(struct dq_genl *nl);
+void dq_genl_close(struct dq_genl *nl);
+int dq_genl_subscribe_events(struct dq_genl *nl);
+
+void dq_genl_msg_init(struct dq_genl *nl, struct dq_genl_msg *msg,
+		      uint8_t cmd, uint16_t flags);
+/* Append a raw attribute of any type and length. */
+void dq_genl_put(struct dq_genl_msg *msg, uint16_t type, const void *data,
+		 size_t len);
+void dq_genl_put_u32(struct dq_genl_msg *msg, uint16_t type, uint32_t val);
+void dq_genl_put_s32(struct dq_genl_msg *msg, uint16_t type, int32_t val);
+void dq_genl_put_str(struct dq_genl_msg *msg, uint16_t type, const char *s);
+
+/* Send msg and collect replies until the ACK/error or dump's end. */
+int dq_genl_call(struct dq_genl *nl, struct dq_genl_msg *msg,
+		 struct dq_genl_reply *reply);
+
+/* Wait up to timeout_ms for one multicast message; 0, -ETIMEDOUT, -errno. */
+int dq_genl_recv_event(struct dq_genl *nl, struct dq_genl_reply *reply,
+		       unsigned int timeout_ms);
+
+/*
+ * Walking replies: for the i-th data message (0-based), the attribute of
+ * @type. Returns NULL when absent.
+ */
+const struct nlattr *dq_genl_attr(const struct dq_genl_reply *reply,
+				  unsigned int index, uint16_t type);
+uint8_t dq_genl_cmd(const struct dq_genl_reply *reply, unsigned int index);
+bool dq_genl_attr_u32(const struct dq_genl_reply *reply, unsigned int index,
+		      uint16_t type, uint32_t *val);
+const char *dq_genl_attr_str(const struct dq_genl_reply *reply,
+			     unsigned int index, uint16_t type);
+
+#endif /* DIOWQ_SELFTEST_GENL_H */

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs reads and writes, and the diowq sysfs layout.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sysfs.h"
+#include "util.h"
+
+int dq_read_file(const char *path, char *buf, size_t size)
+{
+	size_t used = 0;
+	int fd, err = 0;
+
+	if (!size)
+		return -EINVAL;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + used, size - 1 - used);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		used += n;
+		if (used == size - 1) {
+			char extra;
+
+			/* Full buffer: only fine if the file ends here. */
+			n = read(fd, &extra, 1);
+			if (n != 0)
+				err = n < 0 ? -errno : -ENOSPC;
+			break;
+		}
+	}
+	close(fd);
+	buf[used] = '\0';
+	return err ? err : (int)used;
+}
+
+int dq_read_value(const char *path, char *buf, size_t size)
+{
+	int len = dq_read_file(path, buf, size);
+
+	if (len < 0)
+		return len;
+	if (len == 0 || buf[len - 1] != '\n')
+		return -EBADMSG;
+	buf[len - 1] = '\0';
+	return 0;
+}
+
+int dq_write_file(const char *path, const void *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+bool dq_path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+void dq_attr_path(char *buf, size_t size, const char *sid, const char *attr)
+{
+	if (sid)
+		snprintf(buf, size, "%s/%s/%s", DIOWQ_SYSFS_ROOT, sid, attr);
+	else
+		snprintf(buf, size, "%s/%s", DIOWQ_SYSFS_ROOT, attr);
+}
+
+void dq_wq_path(char *buf, size_t size, const char *queue, const char *attr)
+{
+	if (attr)
+		snprintf(buf, size, "%s/%s/%s", DIOWQ_WQ_SYSFS_ROOT, queue, attr);
+	else
+		snprintf(buf, size, "%s/%s", DIOWQ_WQ_SYSFS_ROOT, queue);
+}
+
+int dq_read_attr(const char *attr, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	dq_attr_path(path, sizeof(path), NULL, attr);
+	return dq_read_value(path, buf, size);
+}
+
+int dq_write_attr(const char *attr, const char *value)
+{
+	char path[PATH_MAX];
+
+	dq_attr_path(path, sizeof(path), NULL, attr);
+	return dq_write_file(path, value, strlen(value));
+}
+
+int dq_read_sb_attr(const char *sid, const char *attr, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	dq_attr_path(path, sizeof(path), sid, attr);
+	return dq_read_value(path, buf, size);
+}
+
+int dq_read_sb_number(const char *sid, const char *attr, long long *val)
+{
+	char buf[32], *end;
+	int err;
+
+	err = dq_read_sb_attr(sid, attr, buf, sizeof(buf));
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoll(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EBADMSG;
+	return 0;
+}
+
+int dq_tune(const char *mode, const char *mnt)
+{
+	char cmd[PATH_MAX + 32];
+
+	if (mode)
+		snprintf(cmd, sizeof(cmd), "%s %s", mode, mnt);
+	else
+		snprintf(cmd, sizeof(cmd), "%s", mnt);
+	return dq_write_attr(DIOWQ_ATTR_TUNE, cmd);
+}
+
+int dq_untune(const char *what)
+{
+	return dq_write_attr(DIOWQ_ATTR_UNTUNE, what);
+}
+
+bool dq_sb_tuned(const char *sid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", DIOWQ_SYSFS_ROOT, sid);
+	return dq_path_exists(path);
+}
+
+int dq_sb_queue(const char *sid, char *buf, size_t size)
+{
+	return dq_read_sb_attr(sid, DIOWQ_SB_ATTR_WORKQUEUE, buf, size);
+}
+
+bool dq_is_sb_queue_name(const char *sid, const char *queue)
+{
+	size_t prefix = strlen(DIOWQ_WQ_PREFIX), len = strlen(sid);
+	const char *suffix;
+
+	if (strncmp(queue, DIOWQ_WQ_PREFIX, prefix) ||
+	    strncmp(queue + prefix, sid, len))
+		return false;
+	suffix = queue + prefix + len;
+	if (!*suffix)
+		return true;
+	/* ".N", N a positive decimal */
+	if (suffix[0] != '.' || suffix[1] < '1' || suffix[1] > '9')
+		return false;
+	return strspn(suffix + 1, "0123456789") == strlen(suffix + 1);
+}
+
+bool dq_wq_sysfs_exists(const char *queue)
+{
+	char path[PATH_MAX];
+
+	dq_wq_path(path, sizeof(path), queue, NULL);
+	return dq_path_exists(path);
+}
+
+/* Poll until path exists (or not), for up to timeout_ms. */
+static int wait_path(const char *path, bool exists, unsigned int timeout_ms)
+{
+	uint64_t start = dq_now_ms();
+
+	for (;;) {
+		uint64_t waited = dq_now_ms() - start;
+
+		if (dq_path_exists(path) == exists)
+			return (int)waited;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		dq_sleep_ms(20);
+	}
+}
+
+int dq_wait_sb_tuned(const char *sid, bool tuned, unsigned int timeout_ms)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", DIOWQ_SYSFS_ROOT, sid);
+	return wait_path(path, tuned, timeout_ms);
+}
+
+int dq_wait_wq_sysfs(const char *queue, bool exists, unsigned int timeout_ms)
+{
+	char path[PATH_MAX];
+
+	dq_wq_path(path, sizeof(path), queue, NULL);
+	return wait_path(path, exists, timeout_ms);
+}
