@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the host packages that `make check` and `make demo` need. Idempotent and quick:
+# when everything is installed it does not touch apt at all.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	# The VM and what goes into its initramfs.
+	qemu-system-x86 busybox-static fio xfsprogs e2fsprogs cpio kmod
+	# Kernel packages are .debs with xz/zstd payloads; 6.12's modules are .ko.xz.
+	xz-utils zstd
+	# Out-of-tree module builds against Debian's headers (gcc-12 is what both kernels were
+	# built with; 6.12's kbuild runs pahole for module BTF; readelf comes from binutils).
+	build-essential gcc-12 libelf-dev bc flex bison libssl-dev dwarves binutils
+	# The static test programs link libaio.
+	libaio-dev
+	# checkpatch.pl is perl.
+	perl
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != ii* ]]; then
+		missing+=("$p")
+	fi
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+	exit 0
+fi
+
+need_root "installing ${missing[*]}"
+log "installing ${missing[*]}"
+apt_update_once
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Helpers shared by the VM rig scripts. Sourced, never run.
+#
+# Everything downloaded or extracted lives under $DIOWQ_CACHE (outside the tree, survives
+# `make clean`); everything built from the tree lives under $BUILD.
+
+DIOWQ_CACHE=${DIOWQ_CACHE:-/var/cache/diowq}
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd)
+# The top-level Makefile passes BUILD on to us when it is set on its command line.
+BUILD=${BUILD:-$REPO/build}
+
+log() { printf 'diowq-vm: %s\n' "$*" >&2; }
+die() { printf 'diowq-vm: error: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+	[[ $(id -u) -eq 0 ]] || die "$1 needs root (apt-get, writes to $DIOWQ_CACHE)"
+}
+
+# apt-get update at most once per rig run: it is slow, and a stale list is only a problem
+# when a download fails, which triggers it anyway.
+apt_update_once() {
+	[[ -z ${DIOWQ_APT_UPDATED:-} ]] || return 0
+	export DIOWQ_APT_UPDATED=1
+	log "apt-get update"
+	DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+}
+
+# deb_path PKG: where the .deb of PKG's candidate version is cached (may not exist yet).
+deb_path() {
+	local ver arch
+	read -r ver arch < <(apt-cache show --no-all-versions "$1" 2>/dev/null |
+		awk '/^Version: /{v=$2} /^Architecture: /{a=$2} END{print v, a}')
+	[[ -n $ver && -n $arch ]] || return 1
+	# apt-get download escapes the epoch colon.
+	printf '%s/debs/%s_%s_%s.deb\n' "$DIOWQ_CACHE" "$1" "${ver//:/%3a}" "$arch"
+}
+
+# missing_debs PKG...: the packages whose candidate .deb is not cached.
+missing_debs() {
+	local pkg p
+	for pkg in "$@"; do
+		if ! p=$(deb_path "$pkg") || [[ ! -s $p ]]; then
+			printf '%s\n' "$pkg"
+		fi
+	done
+}
+
+# apt-get download as root: the sandbox user cannot write into our cache, so do not ask it to.
+apt_download() {
+	[[ $# -gt 0 ]] || return 0
+	(cd "$DIOWQ_CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$@" >&2)
+}
+
+# fetch_debs PKG...: make sure the candidate .deb of every PKG is in $DIOWQ_CACHE/debs.
+# A stale package list names versions the mirror no longer has: refresh once and retry.
+fetch_debs() {
+	local missing
+	mkdir -p "$DIOWQ_CACHE/debs"
+	mapfile -t missing < <(missing_debs "$@")
+	[[ ${#missing[@]} -eq 0 ]] && return 0
+	log "downloading ${missing[*]}"
+	if ! apt_download "${missing[@]}"; then
+		apt_update_once
+		mapfile -t missing < <(missing_debs "$@")
+		apt_download "${missing[@]}" || die "cannot download ${missing[*]}"
+	fi
+	mapfile -t missing < <(missing_debs "$@")
+	[[ ${#missing[@]} -eq 0 ]] || die "downloaded, yet not in $DIOWQ_CACHE/debs: ${missing[*]}"
+}
+
+# Write KEY=value lines: values are paths and version strings, kept free of anything a
+# shell would interpret so the file is both sourceable and trivially parsed by other tools.
+write_env() {
+	local file=$1 kv
+	shift
+	: >"$file"
+	for kv in "$@"; do
+		[[ $kv =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9._+/:-]*$ ]] || die "unsafe env entry: $kv"
+		printf '%s\n' "$kv" >>"$file"
+	done
+}
