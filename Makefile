@@ -22,8 +22,10 @@ module:
 	  exit 1; }
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
 
+# The kselftest harness comes from Debian's linux-source package (cached, never copied here).
 selftests:
-	$(MAKE) -C selftests O="$(BUILD)/selftests"
+	$(MAKE) -C selftests O="$(BUILD)/selftests" \
+		KSFT_DIR="$$(selftests/vm/fetch-source.sh | sed -n 's/^KSFT_DIR=//p')"
 
 check: deps
 	selftests/vm/check.sh
