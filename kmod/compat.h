@@ -22,10 +22,4 @@
  * replicates it (swap.c) instead of calling it on any version.
  */
 
-/*
- * kernfs refuses writes longer than PAGE_SIZE with -E2BIG on all supported
- * versions before a store handler runs; nothing to do here, noted because
- * the selftests rely on it.
- */
-
 #endif /* _DIOWQ_COMPAT_H */

@@ -22,13 +22,16 @@ static struct kobject *diowq_root;
 
 /*
  * Copy a request: strip one trailing newline (echo adds it), refuse an
- * embedded NUL. kernfs refuses writes above PAGE_SIZE (-E2BIG) and never
- * calls us for an empty write.
+ * embedded NUL. kernfs never calls us for an empty write, and cuts longer
+ * writes to PAGE_SIZE: a request that long may have lost its end, so it is
+ * refused rather than half read.
  */
 static char *diowq_request_dup(const char *buf, size_t count)
 {
 	char *req;
 
+	if (count >= PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
 	if (count && buf[count - 1] == '\n')
 		count--;
 	if (memchr(buf, '\0', count))
@@ -170,7 +173,7 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	if (!req[0] || strchr(req, ' ')) {
+	if (!req[0]) {
 		err = -EINVAL;
 	} else if (req[0] == '/') {
 		err = kern_path(req, LOOKUP_FOLLOW, &mnt);
@@ -178,6 +181,8 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			err = diowq_untune_mount(&mnt, NULL);
 			path_put(&mnt);
 		}
+	} else if (strchr(req, ' ')) {
+		err = -EINVAL;	/* names have no spaces; paths start with / */
 	} else {
 		err = diowq_untune_name(req);
 	}
