@@ -2,7 +2,9 @@
 #
 # diowq top-level Makefile.
 #
-#   make                 build kmod/diowq.ko for the running kernel (or KDIR=...)
+#   make                 build kmod/diowq.ko for the running kernel (or KDIR=...) and diowqctl
+#   make tools           build diowqctl into build/tools (CMake)
+#   make tools-test      the diowqctl unit tests (no kernel needed)
 #   make check           every test: builds, checkpatch, VM selftests on Debian 6.1 and 6.12
 #   make demo            the main job: boot a Debian 6.1 VM, tune an XFS mount, show the state
 #   make deps            install the host packages the targets above need (apt-get)
@@ -10,10 +12,11 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
+TOOLS_BUILD ?= $(BUILD)/tools
 
-.PHONY: all module clean check demo deps selftests
+.PHONY: all module tools tools-test clean check demo deps selftests
 
-all: module
+all: module tools
 
 module:
 	@test -d "$(KDIR)" || { \
@@ -21,6 +24,13 @@ module:
 	  echo "       Install the headers (apt-get install linux-headers-\$$(uname -r)) or pass KDIR=..." >&2; \
 	  exit 1; }
 	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+tools:
+	cmake -S tools -B "$(TOOLS_BUILD)"
+	cmake --build "$(TOOLS_BUILD)" --parallel "$$(nproc)"
+
+tools-test: tools
+	ctest --test-dir "$(TOOLS_BUILD)" --output-on-failure
 
 # The kselftest harness comes from Debian's linux-source package (cached, never copied here).
 selftests:

@@ -11,23 +11,26 @@
 #   /lib/modules/<kver>/           the kernel's own modules the tests need, with their
 #                                  dependencies, uncompressed, and a fresh modules.dep
 #   /lib/diowq/diowq.ko            default: $BUILD/kernels/<kver>/src/kmod/diowq.ko
+#   /usr/sbin/diowqctl             default: $BUILD/tools/diowqctl, with its libraries
 #   /tests/                        default: the executables in $BUILD/selftests
 #   /usr/share/diowq/demo-guest.sh
 # Prints the cpio's path on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 KVER [--ko FILE|none] [--tests DIR|none] [-o OUT]" >&2; exit 2; }
+usage() { echo "usage: $0 KVER [--ko FILE|none] [--tests DIR|none] [--tool FILE|none] [-o OUT]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 kver=$1
 shift
 ko=$BUILD/kernels/$kver/src/kmod/diowq.ko
 tests=$BUILD/selftests
+tool=$BUILD/tools/diowqctl
 out=$BUILD/vm/$kver/initramfs.cpio
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--ko) ko=${2:?}; shift 2 ;;
 	--tests) tests=${2:?}; shift 2 ;;
+	--tool) tool=${2:?}; shift 2 ;;
 	-o) out=${2:?}; shift 2 ;;
 	*) usage ;;
 	esac
@@ -87,6 +90,15 @@ if [[ $tests != none ]]; then
 		done
 	else
 		log "warning: no test directory $tests; the VM will run no tests"
+	fi
+fi
+# --- diowqctl, which the tests drive too.
+if [[ $tool != none ]]; then
+	if [[ -x $tool ]]; then
+		cp "$tool" "$stage/usr/sbin/diowqctl"
+		add_libs "$tool"
+	else
+		log "warning: no $tool; the VM will have no diowqctl"
 	fi
 fi
 for l in "${!libs[@]}"; do

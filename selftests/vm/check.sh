@@ -92,6 +92,37 @@ run_checkpatch() {
 }
 host_check host "checkpatch ${checkpatch_flags[*]}" run_checkpatch || true
 
+# diowqctl: build it (the VMs drive it too), keep its C++ formatted, and count each of its
+# unit tests (GoogleTest cases run by ctest) as a test of its own.
+build_tools() { make -C "$REPO" --no-print-directory tools TOOLS_BUILD="$BUILD/tools"; }
+host_check host "build diowqctl" build_tools && tools_built=1 || tools_built=
+
+check_format() {
+	local files=()
+	mapfile -t files < <(cd "$REPO" && find tools/src tools/tests -name '*.[ch]pp' | sort)
+	(cd "$REPO" && clang-format --dry-run --Werror "${files[@]}")
+}
+host_check host "clang-format tools/" check_format || true
+
+run_tool_tests() {
+	local out rc=0 total failed_n
+	section "diowqctl unit tests"
+	out=$(ctest --test-dir "$BUILD/tools" --output-on-failure 2>&1) || rc=$?
+	printf '%s\n' "$out" | grep -v '^ *[0-9]*/[0-9]* Test *#[0-9]*: .* Passed' || true
+	total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' <<<"$out")
+	failed_n=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' <<<"$out")
+	if [[ -z $total || -z $failed_n || $total -eq 0 ]]; then
+		echo "[tools] !!!! FAIL: ctest ran no test (exit $rc)"
+		add tools 0 1 0
+		return
+	fi
+	printf '[tools] %d passed, %d failed\n' $((total - failed_n)) "$failed_n"
+	add tools $((total - failed_n)) "$failed_n" 0
+}
+if [[ -n $tools_built ]]; then
+	run_tool_tests
+fi
+
 # --- each kernel: fetch and build for all first (a compile error on either kernel shows
 # up in seconds), then the long part, the VMs.
 declare -A kvers=() modules=()

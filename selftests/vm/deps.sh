@@ -18,6 +18,8 @@ pkgs=(
 	libaio-dev
 	# checkpatch.pl is perl.
 	perl
+	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3; GoogleTest for its unit tests.
+	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev libgtest-dev
 )
 
 missing=()
