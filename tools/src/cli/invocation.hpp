@@ -1,0 +1,67 @@
+// What the command line asks for, once parsed and checked: one struct per subcommand. The commands
+// get these, never CLI11 objects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/model.hpp"
+
+namespace diowq::cli {
+
+struct GlobalOptions {
+    bool json = false;   // -j: JSON instead of tables
+    bool pretty = false; // -p: indented JSON (implies -j)
+
+    bool operator==(const GlobalOptions&) const = default;
+};
+
+struct StatusOptions {
+    std::optional<std::string> path;
+
+    bool operator==(const StatusOptions&) const = default;
+};
+
+struct TuneOptions {
+    std::vector<std::string> paths;
+    std::optional<Mode> mode;                  // none: the module's default mode
+    std::optional<int> nice;                   // only with Mode::unbound
+    std::optional<std::vector<unsigned>> cpus; // only with Mode::unbound
+
+    bool operator==(const TuneOptions&) const = default;
+};
+
+struct UntuneOptions {
+    std::vector<std::string> paths;
+    bool all = false; // exclusive with paths
+
+    bool operator==(const UntuneOptions&) const = default;
+};
+
+struct AutoOptions {
+    std::optional<std::vector<std::string>> fstypes; // set: change; empty list: clear
+    std::optional<Mode> default_mode;
+
+    bool changes_something() const { return fstypes || default_mode; }
+    bool operator==(const AutoOptions&) const = default;
+};
+
+struct MonitorOptions {
+    bool operator==(const MonitorOptions&) const = default;
+};
+
+struct VersionOptions {
+    bool operator==(const VersionOptions&) const = default;
+};
+
+using Command = std::variant<std::monostate, StatusOptions, TuneOptions, UntuneOptions, AutoOptions,
+                             MonitorOptions, VersionOptions>;
+
+struct Invocation {
+    GlobalOptions global;
+    Command command;
+};
+
+} // namespace diowq::cli

@@ -1,0 +1,21 @@
+#include <CLI/CLI.hpp>
+
+#include "cli/subcommands.hpp"
+
+namespace diowq::cli {
+
+void add_monitor_command(CLI::App& app, Command& selected) {
+    auto* sub = app.add_subcommand("monitor",
+                                   "Print events as they happen, one per line, until interrupted");
+    sub->footer(R"(Events: tuned, auto_tuned, mode_changed, untuned, unmounted, each followed by the
+filesystem's id and fields ("tuned vdb fstype xfs source /dev/vdb dev 254:16 mode highpri ...").
+With -j, one JSON object per line: {"event": "tuned", "id": "vdb", ...}, the keys of a status
+superblock without mountpoints.
+
+Examples:
+  diowqctl monitor
+  diowqctl -j monitor | jq -c 'select(.event == "unmounted")')");
+    sub->callback([&selected] { selected = MonitorOptions{}; });
+}
+
+} // namespace diowq::cli

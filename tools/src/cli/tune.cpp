@@ -1,0 +1,77 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/subcommands.hpp"
+#include "cli/validators.hpp"
+#include "system/cpulist.hpp"
+
+namespace diowq::cli {
+
+namespace {
+
+struct RawTune {
+    std::vector<std::string> paths;
+    std::string mode;
+    int nice = 0;
+    std::string cpus;
+};
+
+} // namespace
+
+void add_tune_command(CLI::App& app, Command& selected) {
+    auto* sub = app.add_subcommand(
+        "tune", "Give filesystems a dedicated completion queue, or switch its mode");
+    auto raw = std::make_shared<RawTune>();
+    sub->add_option("PATH", raw->paths, "Mount points of XFS or ext4 filesystems")
+        ->required()
+        ->type_name("");
+    auto* mode = sub->add_option("-m,--mode", raw->mode,
+                                 fmt::format("{} (default: see `diowqctl auto`)", mode_names()))
+                     ->type_name("MODE")
+                     ->check(mode_validator());
+    auto* nice =
+        sub->add_option("-n,--nice", raw->nice, "Nice of the queue's workers, -20..19 (unbound)")
+            ->type_name("N")
+            ->check(CLI::Range(-20, 19).description(""));
+    auto* cpus =
+        sub->add_option("-c,--cpus", raw->cpus, "CPUs its workers may use, e.g. 0-1,3 (unbound)")
+            ->type_name("LIST")
+            ->check(cpulist_validator());
+    sub->footer(R"(Every PATH is checked first (it exists, is a mount point, is XFS or ext4); then
+each is tuned in turn. If one fails, those already changed by this command are put back as they
+were and stderr says so: the command changes all or nothing. Tuning a filesystem that is
+already tuned in that mode changes nothing; in another mode, switches it.
+
+--nice and --cpus need --mode unbound: after tuning, diowqctl writes them to
+/sys/devices/virtual/workqueue/<queue>/nice and cpumask. An unbound queue starts at nice -20 on
+all CPUs.
+
+Examples:
+  diowqctl tune /srv/data                              default mode
+  diowqctl tune /srv/data /srv/logs --mode highpri     both, or neither
+  diowqctl tune /srv/logs --mode unbound --cpus 0-1    completions on CPUs 0 and 1 only
+  diowqctl tune /srv/logs --mode unbound --nice -5)");
+    sub->callback([&selected, raw, mode, nice, cpus] {
+        TuneOptions options;
+        options.paths = raw->paths;
+        if (mode->count() > 0) {
+            options.mode = parse_checked_mode(raw->mode);
+        }
+        const bool unbound = options.mode == Mode::unbound;
+        if (nice->count() > 0) {
+            if (!unbound) {
+                throw CLI::ValidationError("--nice", "only applies to --mode unbound");
+            }
+            options.nice = raw->nice;
+        }
+        if (cpus->count() > 0) {
+            if (!unbound) {
+                throw CLI::ValidationError("--cpus", "only applies to --mode unbound");
+            }
+            options.cpus = sys::parse_cpulist(raw->cpus);
+        }
+        selected = options;
+    });
+}
+
+} // namespace diowq::cli

@@ -1,0 +1,17 @@
+// The subcommands' actions. Each returns an exit code or throws (see run.hpp for how exceptions
+// become messages and exit codes).
+#pragma once
+
+#include "cli/invocation.hpp"
+#include "commands/output_sink.hpp"
+
+namespace diowq::commands {
+
+int run_status(const cli::StatusOptions& options, const OutputSink& sink);
+int run_tune(const cli::TuneOptions& options, const OutputSink& sink);
+int run_untune(const cli::UntuneOptions& options, const OutputSink& sink);
+int run_auto(const cli::AutoOptions& options, const OutputSink& sink);
+int run_monitor(const cli::MonitorOptions& options, const OutputSink& sink);
+int run_version(const cli::VersionOptions& options, const OutputSink& sink);
+
+} // namespace diowq::commands

@@ -1,0 +1,193 @@
+#include "commands/tuning.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "commands/run.hpp"
+#include "errors.hpp"
+
+namespace diowq::commands {
+
+namespace {
+
+// What a filesystem looked like before this command touched it, and what the command did.
+struct Change {
+    const Target* target = nullptr;
+    std::optional<SuperblockStatus> before;
+    // The queue's nice/cpumask before, when it was an unbound queue: restored on rollback.
+    std::optional<sys::WorkqueueTunables> before_tunables;
+    bool state_changed = false;    // tuned/untuned, or a new queue (mode switch)
+    bool tunables_written = false; // nice/cpumask written to the queue of `before`
+};
+
+std::optional<sys::WorkqueueTunables> try_read_tunables(TuningBackend& backend,
+                                                        const std::optional<SuperblockStatus>& sb) {
+    if (!sb || sb->mode != Mode::unbound || !sb->workqueue || sb->workqueue->empty()) {
+        return std::nullopt;
+    }
+    try {
+        return backend.read_tunables(*sb->workqueue);
+    } catch (const std::exception&) {
+        return std::nullopt; // only needed for a rollback, which then says it could not restore
+    }
+}
+
+void write_tunables(TuningBackend& backend, const std::string& queue,
+                    const sys::WorkqueueTunables& tunables) {
+    backend.write_cpumask(queue, tunables.cpumask);
+    backend.write_nice(queue, tunables.nice);
+}
+
+std::string queue_of(TuningBackend& backend, const Target& target) {
+    const auto sb = backend.get_superblock(target.fd);
+    if (!sb || !sb->workqueue || sb->workqueue->empty()) {
+        throw Failure("not tuned any more (unmounted or untuned meanwhile?)");
+    }
+    return *sb->workqueue;
+}
+
+// Puts one filesystem back as `change.before` describes; returns what was done, for the report.
+std::string undo(TuningBackend& backend, const Change& change) {
+    const Target& target = *change.target;
+    if (!change.state_changed) {
+        if (change.tunables_written && change.before_tunables) {
+            write_tunables(backend, *change.before->workqueue, *change.before_tunables);
+            return "put its nice and cpumask back";
+        }
+        if (change.tunables_written) {
+            return "its old nice and cpumask could not be read, so they were not put back";
+        }
+        return "nothing to undo";
+    }
+    if (!change.before) {
+        backend.untune(target.fd);
+        return "untuned it again";
+    }
+    backend.tune(target.fd, change.before->mode);
+    std::string done = fmt::format("tuned it again in mode {}",
+                                   change.before->mode ? mode_name(*change.before->mode) : "?");
+    if (change.before->origin == Origin::automatic) {
+        done += " (its origin is now manual)";
+    }
+    if (change.before_tunables) {
+        write_tunables(backend, queue_of(backend, target), *change.before_tunables);
+        done += ", with its old nice and cpumask";
+    }
+    return done;
+}
+
+// Undoes `changes` newest first and builds the failure's report.
+[[noreturn]] void roll_back(TuningBackend& backend, const std::vector<Change>& changes,
+                            const std::vector<Target>& targets, const std::string& verb,
+                            const Target& failed, const std::string& reason) {
+    std::string report = fmt::format("{} {}: {}", verb, failed.path, reason);
+    std::vector<std::string> left_changed;
+    for (auto change = changes.rbegin(); change != changes.rend(); ++change) {
+        const std::string& path = change->target->path;
+        try {
+            const std::string done = undo(backend, *change);
+            if (done != "nothing to undo") {
+                report += fmt::format("\nrolled back {}: {}", path, done);
+            }
+        } catch (const std::exception& e) {
+            report += fmt::format("\ncould not roll back {}: {}", path, explain(e));
+            left_changed.push_back(path);
+        }
+    }
+    if (left_changed.empty()) {
+        report += "\nnothing was changed";
+    } else {
+        std::vector<std::string> unchanged;
+        for (const auto& target : targets) {
+            if (std::find(left_changed.begin(), left_changed.end(), target.path) ==
+                left_changed.end()) {
+                unchanged.push_back(target.path);
+            }
+        }
+        report += fmt::format("\nleft changed: {}; unchanged: {}", fmt::join(left_changed, " "),
+                              unchanged.empty() ? "none" : join_list(unchanged, " "));
+    }
+    throw Failure(report);
+}
+
+} // namespace
+
+void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
+              const TuneRequest& request) {
+    const bool write_tunables_after = request.nice || request.cpumask;
+    // Read everything first: a failure here changes nothing.
+    std::vector<Change> planned;
+    for (const auto& target : targets) {
+        Change change{&target, backend.get_superblock(target.fd), {}, false, false};
+        change.before_tunables = try_read_tunables(backend, change.before);
+        planned.push_back(std::move(change));
+    }
+
+    std::vector<Change> done;
+    for (auto& change : planned) {
+        const Target& target = *change.target;
+        try {
+            backend.tune(target.fd, request.mode);
+            // Until we know better, assume it changed: undoing a change that did not happen
+            // is harmless, missing one is not.
+            change.state_changed = true;
+            done.push_back(change);
+            const auto after = backend.get_superblock(target.fd);
+            // The kernel does nothing when the mode is already the one asked for.
+            done.back().state_changed = !change.before || !after ||
+                                        change.before->mode != after->mode ||
+                                        change.before->workqueue != after->workqueue;
+            if (!write_tunables_after) {
+                continue;
+            }
+            if (!after || after->mode != Mode::unbound || !after->workqueue ||
+                after->workqueue->empty()) {
+                throw Failure("the queue is not unbound, so it has no nice or cpumask");
+            }
+            done.back().tunables_written = true;
+            if (request.cpumask) {
+                backend.write_cpumask(*after->workqueue, *request.cpumask);
+            }
+            if (request.nice) {
+                backend.write_nice(*after->workqueue, *request.nice);
+            }
+        } catch (const std::exception& e) {
+            roll_back(backend, done, targets, "tune", target, explain(e));
+        }
+    }
+}
+
+void untune_all(TuningBackend& backend, const std::vector<Target>& targets) {
+    std::vector<Change> planned;
+    std::vector<std::string> not_tuned;
+    for (const auto& target : targets) {
+        Change change{&target, backend.get_superblock(target.fd), {}, true, false};
+        if (!change.before) {
+            not_tuned.push_back(target.path);
+            continue;
+        }
+        change.before_tunables = try_read_tunables(backend, change.before);
+        planned.push_back(std::move(change));
+    }
+    if (!not_tuned.empty()) {
+        std::string report;
+        for (const auto& path : not_tuned) {
+            report += fmt::format("{}: not tuned\n", path);
+        }
+        throw Failure(report + "nothing was changed");
+    }
+
+    std::vector<Change> done;
+    for (auto& change : planned) {
+        try {
+            backend.untune(change.target->fd);
+            done.push_back(change);
+        } catch (const std::exception& e) {
+            roll_back(backend, done, targets, "untune", *change.target, explain(e));
+        }
+    }
+}
+
+} // namespace diowq::commands

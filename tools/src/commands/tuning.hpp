@@ -1,0 +1,44 @@
+// Tuning and untuning several filesystems as one change: either all of them change, or those this
+// command already changed are put back and the failure says exactly what happened. The steps go
+// through TuningBackend, so the tests can drive every failure with a fake.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/model.hpp"
+#include "system/workqueue_sysfs.hpp"
+
+namespace diowq::commands {
+
+class TuningBackend {
+public:
+    virtual ~TuningBackend() = default;
+    virtual std::optional<SuperblockStatus> get_superblock(int fd) = 0;
+    virtual void tune(int fd, std::optional<Mode> mode) = 0;
+    virtual void untune(int fd) = 0;
+    virtual sys::WorkqueueTunables read_tunables(const std::string& queue) = 0;
+    virtual void write_nice(const std::string& queue, int nice) = 0;
+    virtual void write_cpumask(const std::string& queue, const std::string& mask) = 0;
+};
+
+// A checked mount root: its path for messages, its fd for requests.
+struct Target {
+    std::string path;
+    int fd = -1;
+};
+
+struct TuneRequest {
+    std::optional<Mode> mode;           // none: the module's default
+    std::optional<int> nice;            // written after tuning (unbound queues only)
+    std::optional<std::string> cpumask; // hex, see system/cpulist.hpp
+};
+
+// Each throws diowq::Failure whose lines tell what failed, what was put back, and what (if a
+// rollback failed too) was left changed.
+void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
+              const TuneRequest& request);
+void untune_all(TuningBackend& backend, const std::vector<Target>& targets);
+
+} // namespace diowq::commands

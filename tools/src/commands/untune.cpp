@@ -1,0 +1,20 @@
+#include "commands/client_backend.hpp"
+#include "commands/commands.hpp"
+#include "commands/targets.hpp"
+
+namespace diowq::commands {
+
+int run_untune(const cli::UntuneOptions& options, const OutputSink& sink) {
+    if (options.all) {
+        auto client = sink.connect();
+        client.untune_all();
+        return exit_ok;
+    }
+    const auto roots = open_targets(options.paths);
+    auto client = sink.connect();
+    ClientBackend backend(client);
+    untune_all(backend, targets_of(roots));
+    return exit_ok;
+}
+
+} // namespace diowq::commands
