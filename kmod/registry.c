@@ -78,13 +78,33 @@ static struct diowq_sb *diowq_lookup_sb(struct super_block *sb)
 	return NULL;
 }
 
-static struct diowq_sb *diowq_lookup_tuned_name(const char *s_id)
+/*
+ * How a request names a tuned superblock: by the superblock of a mount it
+ * pins, by its s_id (the name of its sysfs directory), or by its device.
+ */
+struct diowq_key {
+	struct super_block *sb;
+	const char *s_id;
+	dev_t dev;
+};
+
+static bool diowq_key_matches(const struct diowq_key *key,
+			      const struct diowq_sb *dsb)
+{
+	if (key->sb)
+		return dsb->sb == key->sb;
+	if (key->s_id)
+		return !strcmp(dsb->sb->s_id, key->s_id);
+	return dsb->sb->s_dev == key->dev;
+}
+
+static struct diowq_sb *diowq_lookup_tuned(const struct diowq_key *key)
 {
 	struct diowq_sb *dsb;
 
 	lockdep_assert_held(&diowq_state_lock);
 	list_for_each_entry(dsb, &diowq_registry, node)
-		if (dsb->queue && !strcmp(dsb->sb->s_id, s_id))
+		if (dsb->queue && diowq_key_matches(key, dsb))
 			return dsb;
 	return NULL;
 }
@@ -142,9 +162,9 @@ static struct diowq_sb *diowq_get_entry(struct super_block *sb, bool *created)
 /* Another tuned superblock already owns /sys/fs/diowq/<s_id>? */
 static bool diowq_dir_name_taken(struct diowq_sb *dsb)
 {
-	struct diowq_sb *other;
+	const struct diowq_key key = { .s_id = dsb->sb->s_id };
+	struct diowq_sb *other = diowq_lookup_tuned(&key);
 
-	other = diowq_lookup_tuned_name(dsb->sb->s_id);
 	return other && other != dsb;
 }
 
@@ -347,44 +367,41 @@ int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 	return err;
 }
 
-static int diowq_untune_entry(struct diowq_sb *dsb,
-			      struct netlink_ext_ack *extack)
+/* Untuned by a request: the entry stays known, excluded from auto-tune. */
+static int diowq_untune_key(const struct diowq_key *key,
+			    struct netlink_ext_ack *extack)
 {
-	if (!dsb || !dsb->queue) {
+	struct diowq_sb *dsb;
+	int err = diowq_request_begin(extack);
+
+	if (err)
+		return err;
+	mutex_lock(&diowq_state_lock);
+	dsb = diowq_lookup_tuned(key);
+	if (dsb) {
+		diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+	} else {
 		NL_SET_ERR_MSG(extack, "not tuned");
-		return -ENOENT;
+		err = -ENOENT;
 	}
-	diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
-	return 0;
+	mutex_unlock(&diowq_state_lock);
+	diowq_request_end();
+	return err;
 }
 
 int diowq_untune_mount(const struct path *path, struct netlink_ext_ack *extack)
 {
+	const struct diowq_key key = { .sb = path->mnt->mnt_sb };
 	int err = diowq_check_mount_root(path, extack);
 
-	if (err)
-		return err;
-	err = diowq_request_begin(extack);
-	if (err)
-		return err;
-	mutex_lock(&diowq_state_lock);
-	err = diowq_untune_entry(diowq_lookup_sb(path->mnt->mnt_sb), extack);
-	mutex_unlock(&diowq_state_lock);
-	diowq_request_end();
-	return err;
+	return err ?: diowq_untune_key(&key, extack);
 }
 
 int diowq_untune_name(const char *s_id)
 {
-	int err = diowq_request_begin(NULL);
+	const struct diowq_key key = { .s_id = s_id };
 
-	if (err)
-		return err;
-	mutex_lock(&diowq_state_lock);
-	err = diowq_untune_entry(diowq_lookup_tuned_name(s_id), NULL);
-	mutex_unlock(&diowq_state_lock);
-	diowq_request_end();
-	return err;
+	return diowq_untune_key(&key, NULL);
 }
 
 /* Untune every tuned superblock; they stay excluded from auto-tuning. */
@@ -455,28 +472,11 @@ int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
 	return req.err;
 }
 
-static struct diowq_sb *diowq_lookup_tuned_dev(dev_t dev)
-{
-	struct diowq_sb *dsb;
-
-	lockdep_assert_held(&diowq_state_lock);
-	list_for_each_entry(dsb, &diowq_registry, node)
-		if (dsb->queue && dsb->sb->s_dev == dev)
-			return dsb;
-	return NULL;
-}
-
 int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack)
 {
-	int err = diowq_request_begin(extack);
+	const struct diowq_key key = { .dev = dev };
 
-	if (err)
-		return err;
-	mutex_lock(&diowq_state_lock);
-	err = diowq_untune_entry(diowq_lookup_tuned_dev(dev), extack);
-	mutex_unlock(&diowq_state_lock);
-	diowq_request_end();
-	return err;
+	return diowq_untune_key(&key, extack);
 }
 
 /*
@@ -504,18 +504,16 @@ int diowq_visit_tuned(const struct diowq_sb_reader *reader, long *pos)
 	return ret;
 }
 
-int diowq_with_tuned_mount(const struct path *path,
-			   const struct diowq_sb_reader *reader,
-			   struct netlink_ext_ack *extack)
+static int diowq_read_key(const struct diowq_key *key,
+			  const struct diowq_sb_reader *reader,
+			  struct netlink_ext_ack *extack)
 {
 	struct diowq_sb *dsb;
-	int err = diowq_check_mount_root(path, extack);
+	int err;
 
-	if (err)
-		return err;
 	mutex_lock(&diowq_state_lock);
-	dsb = diowq_lookup_sb(path->mnt->mnt_sb);
-	if (dsb && dsb->queue) {
+	dsb = diowq_lookup_tuned(key);
+	if (dsb) {
 		err = reader->read(dsb, reader->arg);
 	} else {
 		NL_SET_ERR_MSG(extack, "not tuned");
@@ -525,20 +523,20 @@ int diowq_with_tuned_mount(const struct path *path,
 	return err;
 }
 
+int diowq_with_tuned_mount(const struct path *path,
+			   const struct diowq_sb_reader *reader,
+			   struct netlink_ext_ack *extack)
+{
+	const struct diowq_key key = { .sb = path->mnt->mnt_sb };
+	int err = diowq_check_mount_root(path, extack);
+
+	return err ?: diowq_read_key(&key, reader, extack);
+}
+
 int diowq_with_tuned_dev(dev_t dev, const struct diowq_sb_reader *reader,
 			 struct netlink_ext_ack *extack)
 {
-	struct diowq_sb *dsb;
-	int err;
+	const struct diowq_key key = { .dev = dev };
 
-	mutex_lock(&diowq_state_lock);
-	dsb = diowq_lookup_tuned_dev(dev);
-	if (dsb) {
-		err = reader->read(dsb, reader->arg);
-	} else {
-		NL_SET_ERR_MSG(extack, "not tuned");
-		err = -ENOENT;
-	}
-	mutex_unlock(&diowq_state_lock);
-	return err;
+	return diowq_read_key(&key, reader, extack);
 }
