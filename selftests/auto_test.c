@@ -127,13 +127,4 @@ TEST_F_TIMEOUT(auto_tune, default_mode_unbound_applies_to_auto_tuned, 60)
 	EXPECT_TRUE(dq_wq_sysfs_exists(queue));
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

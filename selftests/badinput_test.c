@@ -608,13 +608,4 @@ TEST_F_TIMEOUT(unsupported_fs, ext2_is_eopnotsupp, 60)
 	EXPECT_FALSE(dq_sb_tuned(ext2.sid));
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

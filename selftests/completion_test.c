@@ -92,30 +92,7 @@ FIXTURE(tuned) {
 	struct completion_env env;
 };
 
-FIXTURE_VARIANT(tuned) {
-	const char *fstype;
-	const char *mode;
-};
-
-FIXTURE_VARIANT_ADD(tuned, xfs_highpri) {
-	.fstype = "xfs",
-	.mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_VARIANT_ADD(tuned, xfs_unbound) {
-	.fstype = "xfs",
-	.mode = DIOWQ_MODE_UNBOUND_NAME,
-};
-
-FIXTURE_VARIANT_ADD(tuned, ext4_highpri) {
-	.fstype = "ext4",
-	.mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_VARIANT_ADD(tuned, ext4_unbound) {
-	.fstype = "ext4",
-	.mode = DIOWQ_MODE_UNBOUND_NAME,
-};
+DQ_FS_MODE_VARIANTS(tuned);
 
 FIXTURE_SETUP(tuned)
 {
@@ -237,13 +214,4 @@ TEST_F_TIMEOUT(unbound_nice, workers_follow_the_queue_nice, 120)
 	dq_sampler_destroy(s);
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

@@ -158,13 +158,4 @@ TEST_F_TIMEOUT(integrity, no_write_lost_while_queue_swaps, 400)
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

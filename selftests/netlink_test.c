@@ -565,8 +565,4 @@ TEST_F(netlink, unprivileged_user_reads_but_cannot_change)
 	dq_snapshot_free(&after);
 }
 
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return test_harness_run(argc, argv);
-}
+DQ_TEST_MAIN

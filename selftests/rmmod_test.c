@@ -176,13 +176,4 @@ TEST_F_TIMEOUT(rmmod, completions_return_to_dio_queue_after_rmmod, 180)
 	dq_sampler_destroy(s);
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

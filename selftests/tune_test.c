@@ -291,13 +291,4 @@ TEST_F_TIMEOUT(tune, default_mode_change_leaves_tuned_sb_alone, 60)
 	EXPECT_EQ(1, read_swaps(_metadata, self->fs.sid));
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

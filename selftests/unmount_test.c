@@ -25,30 +25,7 @@ FIXTURE(unmount) {
 	char queue[80];		/* the tuned sb's queue */
 };
 
-FIXTURE_VARIANT(unmount) {
-	const char *fstype;
-	const char *mode;
-};
-
-FIXTURE_VARIANT_ADD(unmount, xfs_highpri) {
-	.fstype = "xfs",
-	.mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_VARIANT_ADD(unmount, xfs_unbound) {
-	.fstype = "xfs",
-	.mode = DIOWQ_MODE_UNBOUND_NAME,
-};
-
-FIXTURE_VARIANT_ADD(unmount, ext4_highpri) {
-	.fstype = "ext4",
-	.mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_VARIANT_ADD(unmount, ext4_unbound) {
-	.fstype = "ext4",
-	.mode = DIOWQ_MODE_UNBOUND_NAME,
-};
+DQ_FS_MODE_VARIANTS(unmount);
 
 FIXTURE_SETUP(unmount)
 {
@@ -197,13 +174,4 @@ TEST_F_TIMEOUT(unmount, new_superblock_on_same_disk_starts_untuned, 180)
 	verify(_metadata, &self->tf);
 }
 
-/* Skip the whole program outside the VM, before the harness starts. */
-#define main harness_main
-TEST_HARNESS_MAIN
-#undef main
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	return harness_main(argc, argv);
-}
+DQ_TEST_MAIN

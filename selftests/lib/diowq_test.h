@@ -56,6 +56,28 @@
 	ASSERT_EQ(0, __dq_err);						\
 } while (0)
 
+/*
+ * The filesystem x mode matrix most fixtures run on: the variant struct
+ * (fstype, mode) of @fixture and its four instances.
+ */
+#define DQ_FS_MODE_VARIANTS(fixture)					\
+	FIXTURE_VARIANT(fixture) {					\
+		const char *fstype;					\
+		const char *mode;					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, xfs_highpri) {			\
+		.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME,	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, xfs_unbound) {			\
+		.fstype = "xfs", .mode = DIOWQ_MODE_UNBOUND_NAME,	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, ext4_highpri) {			\
+		.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,	\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, ext4_unbound) {			\
+		.fstype = "ext4", .mode = DIOWQ_MODE_UNBOUND_NAME,	\
+	}
+
 /* Expect DIOWQ_SYSFS_ROOT/<sid>/<attr> to read want (plus its "\n"). */
 #define EXPECT_SB_ATTR(sid, attr, want) do {				\
 	char __dq_val[256];						\
@@ -124,5 +146,13 @@ static inline void dq_program_prologue(void)
 				   strerror(-err));
 	}
 }
+
+/* main() of every test program: skip outside the VM, then run the tests. */
+#define DQ_TEST_MAIN							\
+	int main(int argc, char **argv)					\
+	{								\
+		dq_program_prologue();					\
+		return test_harness_run(argc, argv);			\
+	}
 
 #endif /* DIOWQ_SELFTEST_DIOWQ_TEST_H */
