@@ -48,7 +48,7 @@ struct diowq_sb {
 	enum diowq_mode mode;
 	enum diowq_origin origin;
 	unsigned long tuned_at;		/* jiffies */
-	unsigned long swaps;
+	unsigned long swaps;		/* queue swaps since tuned_at */
 	char source[BDEVNAME_SIZE + 8];
 };
 

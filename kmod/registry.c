@@ -220,6 +220,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		dsb->kernel_wq = READ_ONCE(sb->s_dio_done_wq);
 		dsb->origin = origin;
 		dsb->tuned_at = jiffies;
+		dsb->swaps = 0;
 		dsb->mode = mode;
 		dsb->queue = q;
 		err = diowq_sysfs_add_sb(dsb);

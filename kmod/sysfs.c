@@ -8,6 +8,7 @@
  * lock of the registry (see the locking protocol in registry.c).
  */
 #include <linux/jiffies.h>
+#include <linux/capability.h>
 #include <linux/kdev_t.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -21,7 +22,7 @@
 static struct kobject *diowq_root;
 
 /*
- * Copy a request: strip one trailing newline (echo adds it), refuse an
+ * Check and copy a request: strip one trailing newline (echo adds it), refuse an
  * embedded NUL. kernfs never calls us for an empty write, and cuts longer
  * writes to PAGE_SIZE: a request that long may have lost its end, so it is
  * refused rather than half read.
@@ -30,6 +31,12 @@ static char *diowq_request_dup(const char *buf, size_t count)
 {
 	char *req;
 
+	/*
+	 * The files are root's (0200/0644), but root without CAP_SYS_ADMIN
+	 * must not change what netlink would refuse it either.
+	 */
+	if (!capable(CAP_SYS_ADMIN))
+		return ERR_PTR(-EPERM);
 	if (count >= PAGE_SIZE)
 		return ERR_PTR(-EINVAL);
 	if (count && buf[count - 1] == '\n')

@@ -15,6 +15,10 @@
  * input longer than a page is cut to its first PAGE_SIZE bytes, which the
  * store must refuse as too long (EINVAL).
  */
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 
@@ -114,6 +118,57 @@ static void expect_overlong_refused(struct __test_metadata *_metadata,
 	free(buf);
 }
 
+/* In a child: lose CAP_SYS_ADMIN (still uid 0), then write; -errno. */
+static int write_without_cap_sys_admin(const char *attr, const char *input)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	char path[PATH_MAX];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+		~CAP_TO_MASK(CAP_SYS_ADMIN);
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].permitted &=
+		~CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		return -errno;
+	dq_attr_path(path, sizeof(path), NULL, attr);
+	return dq_write_file(path, input, strlen(input));
+}
+
+/*
+ * A write that root may make is refused with EPERM once CAP_SYS_ADMIN is
+ * gone: the file permissions alone would let any uid 0 through.
+ */
+static void expect_eperm_without_cap_sys_admin(struct __test_metadata *_metadata,
+					       const struct badinput_env *env,
+					       const char *valid_input)
+{
+	struct dq_snapshot before, after;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, dq_snapshot_take(&before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(-write_without_cap_sys_admin(env->attr, valid_input));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status))
+		TH_LOG("\"%s\" to %s without CAP_SYS_ADMIN: got %s", valid_input,
+		       env->attr, WEXITSTATUS(status) ?
+		       strerror(WEXITSTATUS(status)) : "success");
+	ASSERT_EQ(0, dq_snapshot_take(&after));
+	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
+		dq_snapshot_log_diff(&before, &after);
+	dq_snapshot_free(&before);
+	dq_snapshot_free(&after);
+}
+
 static size_t page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
@@ -142,6 +197,12 @@ FIXTURE_SETUP(tune_file)
 FIXTURE_TEARDOWN(tune_file)
 {
 	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F(tune_file, root_without_cap_sys_admin_is_eperm)
+{
+	expect_eperm_without_cap_sys_admin(_metadata, &self->env,
+					   fmt("unbound %s", self->env.xfs.mnt));
 }
 
 TEST_F(tune_file, newline_only_is_einval)
@@ -246,6 +307,12 @@ FIXTURE_TEARDOWN(untune_file)
 	EXPECT_EQ(0, dq_machine_reset());
 }
 
+TEST_F(untune_file, root_without_cap_sys_admin_is_eperm)
+{
+	expect_eperm_without_cap_sys_admin(_metadata, &self->env,
+					   self->env.xfs.mnt);
+}
+
 TEST_F(untune_file, newline_only_is_einval)
 {
 	expect_refused(_metadata, &self->env, "\n", -EINVAL);
@@ -348,6 +415,11 @@ FIXTURE_TEARDOWN(default_mode_file)
 	EXPECT_EQ(0, dq_machine_reset());
 }
 
+TEST_F(default_mode_file, root_without_cap_sys_admin_is_eperm)
+{
+	expect_eperm_without_cap_sys_admin(_metadata, &self->env, "unbound");
+}
+
 TEST_F(default_mode_file, newline_only_is_einval)
 {
 	expect_refused(_metadata, &self->env, "\n", -EINVAL);
@@ -433,6 +505,11 @@ FIXTURE_TEARDOWN(auto_fstypes_file)
  * telling "garbage" from a real type would mean asking the kernel for the
  * type, which may load its module, and a refused write must change nothing.
  */
+TEST_F(auto_fstypes_file, root_without_cap_sys_admin_is_eperm)
+{
+	expect_eperm_without_cap_sys_admin(_metadata, &self->env, "ext4");
+}
+
 TEST_F(auto_fstypes_file, unknown_name_is_eopnotsupp)
 {
 	expect_refused(_metadata, &self->env, "garbage", -EOPNOTSUPP);
