@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-vm.sh KVER [--demo] [--initrd FILE]: boot one cached kernel (fetch-kernel.sh) in QEMU
-# with the rig's initramfs and three empty 1 GiB virtio disks, stream the results port to
-# stdout (each line prefixed with [SERIES]), then judge the run (judge.sh). Exits non-zero
-# if anything failed. Artefacts: $BUILD/vm/<kver>/{console.log,results.ktap,summary.env}.
+# run-vm.sh KVER [--demo|--usage] [--initrd FILE]: boot one cached kernel (fetch-kernel.sh)
+# in QEMU with the rig's initramfs and three empty 1 GiB virtio disks, stream the results
+# port to stdout (each line prefixed with [SERIES]), then judge the run (judge.sh). Exits
+# non-zero if anything failed. Artefacts: $BUILD/vm/<kver>/{console.log,results.ktap,summary.env}.
+#
+# --demo runs make demo's script instead of the tests, --usage the script that records the
+# transcripts of docs/usage.md (usage-guest.sh); both print a plain transcript.
 #
 # Without --initrd it builds the initramfs first (build-initramfs.sh defaults: the module
 # from build-module.sh, the tests from $BUILD/selftests).
@@ -18,7 +21,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 KVER [--demo] [--initrd FILE]" >&2; exit 2; }
+usage() { echo "usage: $0 KVER [--demo|--usage] [--initrd FILE]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 kver=$1
 shift
@@ -27,6 +30,7 @@ initrd=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--demo) mode=demo; shift ;;
+	--usage) mode=usage; shift ;;
 	--initrd) initrd=${2:?}; shift 2 ;;
 	*) usage ;;
 	esac
@@ -37,7 +41,7 @@ env_file=$DIOWQ_CACHE/kernels/$kver/env
 # shellcheck source=/dev/null
 . "$env_file"
 label=$SERIES
-[[ $mode == demo ]] && label="$SERIES demo"
+[[ $mode != test ]] && label="$SERIES $mode"
 
 vm_timeout=${DIOWQ_VM_TIMEOUT:-1500}
 test_timeout=${DIOWQ_TEST_TIMEOUT:-600}
@@ -142,7 +146,7 @@ qemu_pid=$!
 # Stream the results port as it is written; tail ends by itself when QEMU is gone. Test
 # output is prefixed with the kernel series; the demo is shown as a plain transcript.
 filter=(-e 's/\r$//' -e "s/^/[$label] /")
-[[ $mode == demo ]] && filter=(-e 's/\r$//' -e '/^# diowq-\(test\|vm\): /d')
+[[ $mode != test ]] && filter=(-e 's/\r$//' -e '/^# diowq-\(test\|vm\): /d')
 tail -n +1 -s 0.5 -F --pid="$qemu_pid" "$out/results.ktap" 2>/dev/null | sed -u "${filter[@]}" &
 tail_pid=$!
 rc=0
@@ -153,6 +157,6 @@ tail_pid=
 log "$kver: QEMU exited with $rc after $(($(date +%s) - start)) s"
 
 judge_args=("$out" "$label")
-[[ $mode == demo ]] && judge_args+=(--no-ktap)
+[[ $mode != test ]] && judge_args+=(--no-ktap)
 [[ $rc -eq 124 || $rc -eq 137 ]] && judge_args+=(--timed-out "$vm_timeout")
 "$VM_DIR/judge.sh" "${judge_args[@]}"

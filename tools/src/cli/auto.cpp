@@ -33,6 +33,7 @@ untuned until unmounted. Both options together are applied together, or not at a
 
 Examples:
   diowqctl auto                                  show
+  diowqctl -j auto                               show as JSON (-j/-p go before the command)
   diowqctl auto --fstypes xfs,ext4
   diowqctl auto --fstypes "" --default-mode unbound)");
     sub->callback([&selected, raw, fstypes, mode] {
