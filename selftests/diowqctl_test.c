@@ -958,6 +958,27 @@ TEST_F(ctl, monitor_json_reports_an_auto_tune)
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
+/* rmmod: the untune events, then the monitor ends (exit 1) and says why. */
+TEST_F(ctl, monitor_ends_when_the_module_is_unloaded)
+{
+	char line[4096];
+	struct sb_view v;
+	int status;
+
+	ASSERT_CTL(0, "tune", self->xfs.mnt);
+	read_sb_view(_metadata, self->xfs.sid, &v);
+	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
+	ASSERT_EQ(0, dq_module_unload());
+	expect_json_event(_metadata, &self->monitor, "untuned", &v);
+	EXPECT_EQ(-EPIPE, dq_bg_read_line(&self->monitor, line, sizeof(line),
+					  EVENT_MS))
+		TH_LOG("the monitor went on after rmmod: \"%s\"", line);
+	status = dq_bg_stop(&self->monitor);
+	EXPECT_EQ(1, status);
+	EXPECT_TRUE(dq_contains(self->monitor.err.buf, "unloaded"))
+		TH_LOG("stderr: %s", self->monitor.err.buf);
+}
+
 TEST_F(ctl, monitor_text_reports_an_event_per_line)
 {
 	char line[4096], want[512], queue[80], dev[32];

@@ -257,6 +257,32 @@ TEST(Events, TruncatedDatagramStopsWithAProblem) {
     EXPECT_EQ(decoded.problems.size(), 1u);
 }
 
+TEST(Events, RemovalOfOurFamilyIsReported) {
+    MessageBytes removed(GENL_ID_CTRL, 0, 0);
+    removed.genl(CTRL_CMD_DELFAMILY, 2)
+        .str(CTRL_ATTR_FAMILY_NAME, "diowq")
+        .u16(CTRL_ATTR_FAMILY_ID, family_id);
+    const auto decoded = parse_event_datagram(removed.bytes(), family_id);
+    EXPECT_TRUE(decoded.family_removed);
+    EXPECT_TRUE(decoded.events.empty());
+    EXPECT_TRUE(decoded.problems.empty());
+}
+
+TEST(Events, OtherControllerNoticesAreIgnored) {
+    MessageBytes other_removed(GENL_ID_CTRL, 0, 0);
+    other_removed.genl(CTRL_CMD_DELFAMILY, 2)
+        .str(CTRL_ATTR_FAMILY_NAME, "other")
+        .u16(CTRL_ATTR_FAMILY_ID, static_cast<std::uint16_t>(family_id + 1));
+    MessageBytes ours_added(GENL_ID_CTRL, 0, 0);
+    ours_added.genl(CTRL_CMD_NEWFAMILY, 2)
+        .str(CTRL_ATTR_FAMILY_NAME, "diowq")
+        .u16(CTRL_ATTR_FAMILY_ID, family_id);
+    const auto decoded = parse_event_datagram(
+        test::datagram({other_removed.bytes(), ours_added.bytes()}), family_id);
+    EXPECT_FALSE(decoded.family_removed);
+    EXPECT_TRUE(decoded.problems.empty());
+}
+
 TEST(Family, ReplyWithGroups) {
     MessageBytes msg(GENL_ID_CTRL, 0, 1);
     msg.genl(CTRL_CMD_NEWFAMILY, 2)

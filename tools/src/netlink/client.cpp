@@ -130,9 +130,15 @@ void DiowqClient::monitor(const std::function<void(const Event&)>& on_event,
         throw Failure(
             fmt::format("the module has no \"{}\" multicast group", DIOWQ_GENL_MCGRP_EVENTS));
     }
-    // A socket of its own: nothing but events arrives on it.
+    // A socket of its own: nothing but events arrives on it, and the controller's notices, so
+    // that an unloaded module ends the monitor instead of leaving it waiting forever.
     GenlSocket events;
     events.join_group(*group);
+    if (const auto controller = lookup_family(socket_, "nlctrl")) {
+        if (const auto notify = controller->group_id("notify")) {
+            events.join_group(*notify);
+        }
+    }
     for (;;) {
         std::vector<std::uint8_t> datagram;
         try {
@@ -150,6 +156,9 @@ void DiowqClient::monitor(const std::function<void(const Event&)>& on_event,
         }
         for (const auto& problem : decoded.problems) {
             on_problem(problem);
+        }
+        if (decoded.family_removed) {
+            throw Failure("the diowq module was unloaded: no more events");
         }
     }
 }

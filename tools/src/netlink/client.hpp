@@ -55,7 +55,8 @@ public:
     void untune_all();
 
     // Calls `on_event` for each event and `on_problem` for what is not one (a malformed message,
-    // events lost to a full buffer) until the process is killed; leaves only by exception.
+    // events lost to a full buffer) until the process is killed; leaves only by exception, e.g.
+    // a Failure when the module is unloaded.
     void monitor(const std::function<void(const Event&)>& on_event,
                  const std::function<void(const std::string&)>& on_problem);
 

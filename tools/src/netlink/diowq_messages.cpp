@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 
@@ -157,6 +158,18 @@ std::optional<Event> parse_event(std::span<const std::uint8_t> message) {
     return Event{static_cast<EventKind>(*kind), superblock_of(attrs, "event")};
 }
 
+namespace {
+
+// CTRL_CMD_DELFAMILY for `family_id`, sent on the controller's "notify" group at rmmod.
+bool announces_removal_of(std::span<const std::uint8_t> message, std::uint16_t family_id) {
+    std::array<nla_policy, CTRL_ATTR_MAX + 1> policy{};
+    policy[CTRL_ATTR_FAMILY_ID].type = NLA_U16;
+    const GenlAttributes attrs(message, CTRL_ATTR_MAX, policy.data(), "controller notification");
+    return attrs.command() == CTRL_CMD_DELFAMILY && attrs.u16(CTRL_ATTR_FAMILY_ID) == family_id;
+}
+
+} // namespace
+
 DecodedEvents parse_event_datagram(std::span<const std::uint8_t> datagram,
                                    std::uint16_t family_id) {
     DecodedEvents decoded;
@@ -172,10 +185,14 @@ DecodedEvents parse_event_datagram(std::span<const std::uint8_t> datagram,
         const auto message = datagram.subspan(0, hdr.nlmsg_len);
         datagram =
             datagram.subspan(std::min<std::size_t>(NLMSG_ALIGN(hdr.nlmsg_len), datagram.size()));
-        if (hdr.nlmsg_type != family_id) {
-            continue;
-        }
         try {
+            if (hdr.nlmsg_type == GENL_ID_CTRL) {
+                decoded.family_removed |= announces_removal_of(message, family_id);
+                continue;
+            }
+            if (hdr.nlmsg_type != family_id) {
+                continue;
+            }
             if (auto event = parse_event(message)) {
                 decoded.events.push_back(std::move(*event));
             }

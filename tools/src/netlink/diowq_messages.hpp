@@ -34,10 +34,12 @@ SuperblockStatus parse_superblock_reply(std::span<const std::uint8_t> message);
 std::optional<Event> parse_event(std::span<const std::uint8_t> message);
 
 // One datagram received on the events group: its events in order, and a line for each message
-// that had to be skipped. Messages of other families are ignored.
+// that had to be skipped. Messages of other families are ignored, except the controller's
+// announcement that the family itself is gone (the module was unloaded: no event can follow).
 struct DecodedEvents {
     std::vector<Event> events;
     std::vector<std::string> problems;
+    bool family_removed = false;
 };
 DecodedEvents parse_event_datagram(std::span<const std::uint8_t> datagram, std::uint16_t family_id);
 
