@@ -22,6 +22,18 @@ TEST(Json, EscapesStrings) {
     EXPECT_EQ(quote("/mnt/d\xc3\xa9j\xc3\xa0"), "\"/mnt/d\xc3\xa9j\xc3\xa0\"");
 }
 
+TEST(Json, InvalidUtf8BecomesReplacementCharacters) {
+    // Latin-1 "café" as a path: the byte 0xE9 alone is not UTF-8.
+    EXPECT_EQ(quote("/srv/caf\xe9"), R"("/srv/caf\ufffd")");
+    // A truncated sequence, an overlong "/", a surrogate, and a code point beyond U+10FFFF.
+    EXPECT_EQ(quote("a\xe2\x82"), R"("a\ufffd\ufffd")");
+    EXPECT_EQ(quote("\xc0\xaf"), R"("\ufffd\ufffd")");
+    EXPECT_EQ(quote("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");
+    EXPECT_EQ(quote("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");
+    // Well-formed 3- and 4-byte sequences pass through.
+    EXPECT_EQ(quote("\xe2\x82\xac\xf0\x9f\x98\x80"), "\"\xe2\x82\xac\xf0\x9f\x98\x80\"");
+}
+
 TEST(Json, OptionalIsNullWhenEmpty) {
     EXPECT_EQ(Value::optional(std::optional<std::string>()).dump(), "null");
     EXPECT_EQ(Value::optional(std::optional<std::uint32_t>(5)).dump(), "5");

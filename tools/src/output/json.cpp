@@ -15,9 +15,57 @@ void newline(std::string& out, bool pretty, int depth) {
 
 } // namespace
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `text`, or 0 if it is not one
+// (overlong forms, surrogates and code points beyond U+10FFFF are not well formed).
+std::size_t utf8_sequence_length(std::string_view text) {
+    const auto byte = [&text](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    unsigned char min_second = 0x80;
+    unsigned char max_second = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        min_second = lead == 0xe0 ? 0xa0 : 0x80;
+        max_second = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        min_second = lead == 0xf0 ? 0x90 : 0x80;
+        max_second = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 0;
+    }
+    if (text.size() < length || byte(1) < min_second || byte(1) > max_second) {
+        return 0;
+    }
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xbf) {
+            return 0;
+        }
+    }
+    return length;
+}
+
+} // namespace
+
 std::string quote(std::string_view text) {
     std::string out = "\"";
-    for (const char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            // Paths are bytes, JSON is Unicode: UTF-8 passes through, any other byte becomes
+            // U+FFFD, so the output always parses.
+            if (const auto length = utf8_sequence_length(text.substr(i))) {
+                out += text.substr(i, length);
+                i += length - 1;
+            } else {
+                out += "\\ufffd";
+            }
+            continue;
+        }
         switch (c) {
         case '"':
             out += "\\\"";
@@ -38,7 +86,6 @@ std::string quote(std::string_view text) {
             if (static_cast<unsigned char>(c) < 0x20) {
                 out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
             } else {
-                // Bytes >= 0x80 pass through: paths are bytes, and UTF-8 stays UTF-8.
                 out += c;
             }
         }
