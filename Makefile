@@ -7,6 +7,7 @@
 #   make tools-test      the diowqctl unit tests (no kernel needed)
 #   make check           every test: builds, checkpatch, VM selftests on Debian 6.1 and 6.12
 #   make demo            the main job: boot a Debian 6.1 VM, tune an XFS mount, show the state
+#   make bench           diowqctl bench --matrix in VMs on Debian 6.1 and 6.12 (~16 min under TCG)
 #   make deps            install the host packages the targets above need (apt-get)
 #   make clean
 
@@ -14,7 +15,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
 TOOLS_BUILD ?= $(BUILD)/tools
 
-.PHONY: all module tools tools-test clean check demo deps selftests
+.PHONY: all module tools tools-test clean check demo bench deps selftests
 
 all: module tools
 
@@ -42,6 +43,9 @@ check: deps
 
 demo: deps
 	selftests/vm/demo.sh
+
+bench: deps
+	selftests/vm/bench.sh
 
 deps:
 	selftests/vm/deps.sh

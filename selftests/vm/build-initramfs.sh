@@ -13,7 +13,7 @@
 #   /lib/diowq/diowq.ko            default: $BUILD/kernels/<kver>/src/kmod/diowq.ko
 #   /usr/sbin/diowqctl             default: $BUILD/tools/diowqctl, with its libraries
 #   /tests/                        default: the executables in $BUILD/selftests
-#   /usr/share/diowq/demo-guest.sh, usage-guest.sh
+#   /usr/share/diowq/demo-guest.sh, usage-guest.sh, bench-guest.sh
 # Prints the cpio's path on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -141,6 +141,7 @@ fi
 install -m 0755 "$VM_DIR/guest-init" "$stage/init"
 install -m 0755 "$VM_DIR/demo-guest.sh" "$stage/usr/share/diowq/demo-guest.sh"
 install -m 0755 "$VM_DIR/usage-guest.sh" "$stage/usr/share/diowq/usage-guest.sh"
+install -m 0755 "$VM_DIR/bench-guest.sh" "$stage/usr/share/diowq/bench-guest.sh"
 
 # --- pack: sorted for reproducibility, owned by root whoever builds it.
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z |

@@ -7,7 +7,12 @@
 # non-zero if anything failed. Artefacts: $BUILD/vm/<kver>/{console.log,results.ktap,summary.env}.
 #
 # --demo runs make demo's script instead of the tests, --usage the script that records the
-# transcripts of docs/usage.md (usage-guest.sh); both print a plain transcript.
+# transcripts of docs/usage.md (usage-guest.sh); both print a plain transcript. --bench runs
+# bench-guest.sh (make bench), which sends files back between "# diowq-file:" lines of the
+# results port; they are kept out of the transcript.
+#
+# --nvme SIZE adds an emulated NVMe disk (/dev/nvme0n1 in the guest) of SIZE (e.g. 2G), backed
+# by a file in /dev/shm like the others.
 #
 # Without --initrd it builds the initramfs first (build-initramfs.sh defaults: the module
 # from build-module.sh, the tests from $BUILD/selftests).
@@ -21,16 +26,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { echo "usage: $0 KVER [--demo|--usage] [--initrd FILE]" >&2; exit 2; }
+usage() { echo "usage: $0 KVER [--demo|--usage|--bench] [--nvme SIZE] [--initrd FILE]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 kver=$1
 shift
 mode="test"
 initrd=
+nvme_size=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--demo) mode=demo; shift ;;
 	--usage) mode=usage; shift ;;
+	--bench) mode=bench; shift ;;
+	--nvme) nvme_size=${2:?}; shift 2 ;;
 	--initrd) initrd=${2:?}; shift 2 ;;
 	*) usage ;;
 	esac
@@ -134,6 +142,13 @@ for name in vda vdb vdc; do
 	drives+=(-drive "file=$d,format=raw,if=none,id=$name,cache=$cache,aio=io_uring"
 		-device "virtio-blk-pci,drive=$name")
 done
+if [[ -n $nvme_size ]]; then
+	d=$(mktemp "/dev/shm/diowq-$$-$kver-nvme.XXXXXX")
+	disks+=("$d")
+	truncate -s "$nvme_size" "$d"
+	drives+=(-drive "file=$d,format=raw,if=none,id=nvme,cache=$cache,aio=io_uring"
+		-device "nvme,drive=nvme,serial=diowq-bench")
+fi
 
 : >"$out/console.log"
 : >"$out/results.ktap"
@@ -147,6 +162,7 @@ qemu_pid=$!
 # output is prefixed with the kernel series; the demo is shown as a plain transcript.
 filter=(-e 's/\r$//' -e "s/^/[$label] /")
 [[ $mode != test ]] && filter=(-e 's/\r$//' -e '/^# diowq-\(test\|vm\): /d')
+[[ $mode == bench ]] && filter+=(-e '/^# diowq-file: begin /,/^# diowq-file: end /d')
 tail -n +1 -s 0.5 -F --pid="$qemu_pid" "$out/results.ktap" 2>/dev/null | sed -u "${filter[@]}" &
 tail_pid=$!
 rc=0

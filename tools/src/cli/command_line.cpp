@@ -25,6 +25,7 @@ constexpr const char* footer = R"(Examples:
   diowqctl auto --fstypes xfs,ext4        tune every XFS and ext4 mount, now and later
   diowqctl -j status | jq '.superblocks[].id'
   diowqctl monitor                        one line per tune, untune, mode change, unmount
+  diowqctl bench /mnt/xfs --matrix        the starvation and its cure, measured (see bench --help)
 
 Run `diowqctl COMMAND --help` for the options and examples of a command.
 
@@ -71,6 +72,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
     add_auto_command(app, invocation.command);
     add_monitor_command(app, invocation.command);
     add_version_command(app, invocation.command);
+    add_bench_command(app, invocation.command);
 
     if (args.empty()) {
         err << app.help() << "\ndiowqctl: a command is required\n";
@@ -84,9 +86,10 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
     // (Global options take no values, so the first word is the command.)
     if (first_word != args.end() &&
         app.get_subcommands([&](CLI::App* sub) { return sub->check_name(*first_word); }).empty()) {
-        err << fmt::format("diowqctl: unknown command '{}' (commands: status, tune, untune, auto, "
-                           "monitor, version)\nRun `diowqctl --help` for more information.\n",
-                           *first_word);
+        err << fmt::format(
+            "diowqctl: unknown command '{}' (commands: status, tune, untune, auto, "
+            "monitor, version, bench)\nRun `diowqctl --help` for more information.\n",
+            *first_word);
         return {std::nullopt, exit_usage};
     }
 

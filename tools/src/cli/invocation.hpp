@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "bench/options.hpp"
 #include "model/model.hpp"
 
 namespace diowq::cli {
@@ -57,7 +58,7 @@ struct VersionOptions {
 };
 
 using Command = std::variant<std::monostate, StatusOptions, TuneOptions, UntuneOptions, AutoOptions,
-                             MonitorOptions, VersionOptions>;
+                             MonitorOptions, VersionOptions, bench::BenchOptions>;
 
 struct Invocation {
     GlobalOptions global;

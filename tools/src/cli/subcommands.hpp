@@ -16,5 +16,6 @@ void add_untune_command(CLI::App& app, Command& selected);
 void add_auto_command(CLI::App& app, Command& selected);
 void add_monitor_command(CLI::App& app, Command& selected);
 void add_version_command(CLI::App& app, Command& selected);
+void add_bench_command(CLI::App& app, Command& selected);
 
 } // namespace diowq::cli

@@ -13,5 +13,6 @@ int run_untune(const cli::UntuneOptions& options, const OutputSink& sink);
 int run_auto(const cli::AutoOptions& options, const OutputSink& sink);
 int run_monitor(const cli::MonitorOptions& options, const OutputSink& sink);
 int run_version(const cli::VersionOptions& options, const OutputSink& sink);
+int run_bench(const bench::BenchOptions& options, const OutputSink& sink);
 
 } // namespace diowq::commands

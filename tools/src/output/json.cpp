@@ -1,5 +1,7 @@
 #include "output/json.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace diowq::json {
@@ -118,6 +120,8 @@ void Value::write(std::string& out, bool pretty, int depth) const {
         out += fmt::format("{}", *number);
     } else if (const auto* unsigned_number = std::get_if<std::uint64_t>(&data_)) {
         out += fmt::format("{}", *unsigned_number);
+    } else if (const auto* real = std::get_if<double>(&data_)) {
+        out += std::isfinite(*real) ? fmt::format("{}", *real) : "null";
     } else if (const auto* text = std::get_if<std::string>(&data_)) {
         out += quote(*text);
     } else if (const auto* array = std::get_if<Array>(&data_)) {

@@ -30,6 +30,9 @@ public:
         : data_(std::int64_t{value}) {}
     Value(std::uint32_t value)
         : data_(std::uint64_t{value}) {}
+    // Written in the shortest form that reads back the same; NaN and infinities as null.
+    Value(double value)
+        : data_(value) {}
     Value(std::string value)
         : data_(std::move(value)) {}
     Value(std::string_view value)
@@ -53,7 +56,8 @@ public:
 private:
     void write(std::string& out, bool pretty, int depth) const;
 
-    std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, std::string, Array, Object>
+    std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string, Array,
+                 Object>
         data_;
 };
 

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh [--demo]: `make bench` (after `make deps`). For each kernel series it boots the
+# newest Debian kernel in QEMU (2 vCPUs) with an emulated NVMe disk backed by a file in
+# /dev/shm, and runs `diowqctl bench --matrix` on XFS there (bench-guest.sh): the O_DIRECT
+# random-write load inside and outside a cpu.weight=1000 cgroup, with and without diowq,
+# interleaved and repeated. The guest prints the table as it goes; the JSON with every sample
+# and the SVG chart come back as $BUILD/bench/<kver>.json and <kver>.svg.
+#
+# --demo: make demo's short version: Debian 6.1 only, outside_off, inside_off and inside_on,
+# 3 runs of 8 s each, a 512 MiB file; the table is the result.
+#
+# Environment (defaults in parentheses; --demo changes the first six):
+#   DIOWQ_BENCH_SERIES   kernels ("6.1 6.12")
+#   DIOWQ_BENCH_CONFIG   configurations (all)
+#   DIOWQ_BENCH_REPEAT   runs of each configuration (5)
+#   DIOWQ_BENCH_RUNTIME  measured seconds per run (12)
+#   DIOWQ_BENCH_RAMP     unmeasured seconds before each run (3)
+#   DIOWQ_BENCH_SIZE     test file (1g)
+#   DIOWQ_BENCH_WEIGHT   the cgroup's cpu.weight (1000)
+#   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
+#                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
+# and run-vm.sh's DIOWQ_ACCEL.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+demo=
+case ${1:-} in
+--demo) demo=1 ;;
+"") ;;
+*) echo "usage: $0 [--demo]" >&2; exit 2 ;;
+esac
+
+if [[ -n $demo ]]; then
+	series_list=${DIOWQ_BENCH_SERIES:-6.1}
+	config=${DIOWQ_BENCH_CONFIG:-outside_off,inside_off,inside_on}
+	repeat=${DIOWQ_BENCH_REPEAT:-3}
+	runtime=${DIOWQ_BENCH_RUNTIME:-8}
+	ramp=${DIOWQ_BENCH_RAMP:-2}
+	size=${DIOWQ_BENCH_SIZE:-512m}
+else
+	series_list=${DIOWQ_BENCH_SERIES:-6.1 6.12}
+	config=${DIOWQ_BENCH_CONFIG:-all}
+	repeat=${DIOWQ_BENCH_REPEAT:-5}
+	runtime=${DIOWQ_BENCH_RUNTIME:-12}
+	ramp=${DIOWQ_BENCH_RAMP:-3}
+	size=${DIOWQ_BENCH_SIZE:-1g}
+fi
+weight=${DIOWQ_BENCH_WEIGHT:-1000}
+fio=${DIOWQ_BENCH_FIO:-}
+for v in repeat runtime ramp; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "DIOWQ_BENCH_${v^^} must be a whole number (seconds for times)"
+done
+
+# Time limits from the plan: every run is ramp + runtime (plus a little under TCG), then the
+# layout of the file, the boot, and plenty of slack; a hung guest still ends.
+count() { if [[ $1 == all ]]; then echo 6; else tr ',' '\n' <<<"$1" | grep -c .; fi; }
+runs=$(($(count "$config") * repeat))
+[[ -n $fio ]] && runs=$((runs + $(count "$fio") * repeat))
+planned=$((runs * (runtime + ramp) * 13 / 10 + 120))
+export DIOWQ_TEST_TIMEOUT=$((planned + 300))
+export DIOWQ_VM_TIMEOUT=$((planned + 420))
+# tsc=reliable: under TCG the guest finds its vCPUs' TSCs unsynchronized and falls back to the
+# HPET, whose every read (each clock_gettime, several per I/O in fio) is an emulated MMIO access
+# costing microseconds; real machines read the TSC in the vDSO. See docs/benchmarks.md.
+export DIOWQ_APPEND="${DIOWQ_APPEND:+$DIOWQ_APPEND }tsc=reliable"
+DIOWQ_APPEND+=" diowq_vm.bench_config=$config diowq_vm.bench_repeat=$repeat"
+DIOWQ_APPEND+=" diowq_vm.bench_runtime=${runtime}s diowq_vm.bench_ramp=${ramp}s"
+DIOWQ_APPEND+=" diowq_vm.bench_size=$size diowq_vm.bench_weight=$weight"
+[[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
+
+# Under TCG every vCPU is a host thread: another VM on the same host takes CPU time from this
+# one in bursts, and the runs stop being comparable.
+others=$(pgrep -c -x 'qemu-system-x86' || true)
+if [[ ${others:-0} -gt 0 ]]; then
+	log "warning: $others other QEMU process(es) running on this host: expect noisy results"
+fi
+
+start=$SECONDS
+# diowqctl runs the load in the guest: build it (the tool only; its tests are make tools-test's).
+log "building diowqctl"
+cmake -S "$REPO/tools" -B "$BUILD/tools" >/dev/null
+cmake --build "$BUILD/tools" --target diowqctl --parallel "$(nproc)" >/dev/null
+
+outdir=$BUILD/bench
+mkdir -p "$outdir"
+failed=0
+results=()
+for s in $series_list; do
+	kver=$("$VM_DIR/fetch-kernel.sh" "$s" | sed -n 's/^KVER=//p')
+	[[ -n $kver ]] || die "could not fetch the $s kernel"
+	"$VM_DIR/build-module.sh" "$kver" >/dev/null
+	initrd=$("$VM_DIR/build-initramfs.sh" "$kver" --tests none -o "$BUILD/vm/$kver/bench-initramfs.cpio")
+	log "$kver: $runs runs of ${ramp}+${runtime} s, about $((planned / 60)) min"
+	vm_start=$SECONDS
+	rc=0
+	"$VM_DIR/run-vm.sh" "$kver" --bench --nvme 2G --initrd "$initrd" || rc=$?
+	# The files the guest sent, between their markers on the results port.
+	ktap=$BUILD/vm/$kver/results.ktap
+	for name in "$kver.json" "$kver.svg" "$kver-fio.json"; do
+		rm -f "$outdir/$name"
+		tr -d '\r' <"$ktap" | awk -v n="$name" '
+			$0 == "# diowq-file: end " n { on = 0 }
+			on { print }
+			$0 == "# diowq-file: begin " n { on = 1 }' >"$outdir/$name.tmp"
+		if [[ -s $outdir/$name.tmp ]]; then
+			mv "$outdir/$name.tmp" "$outdir/$name"
+			results+=("$outdir/$name")
+		else
+			rm -f "$outdir/$name.tmp"
+		fi
+	done
+	if [[ $rc -ne 0 || ! -s $outdir/$kver.json ]]; then
+		log "!!!! $kver: the bench failed (VM exit $rc; see $BUILD/vm/$kver/)"
+		failed=1
+	fi
+	log "$kver: VM run took $((SECONDS - vm_start)) s"
+done
+
+log "results:"
+for r in "${results[@]}"; do
+	log "  $r"
+done
+log "bench took $((SECONDS - start)) s"
+exit "$failed"

@@ -1,0 +1,60 @@
+// Everything `diowqctl bench` is asked to do, parsed and checked (cli/bench.cpp fills it in).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/configuration.hpp"
+#include "bench/engine.hpp"
+
+namespace diowq::bench {
+
+// How the test file is laid out before the load runs.
+enum class Layout {
+    write,     // written in full once: every write of the load overwrites written blocks
+    fallocate, // fallocated afresh before each run: writes convert unwritten extents
+};
+
+std::optional<Layout> parse_layout(std::string_view name);
+std::string layout_name(Layout layout);
+
+enum class Progress { automatic, bar, lines, none };
+
+// What runs the load: the built-in engine, or fio with the same options (the cross-check).
+enum class EngineKind { builtin, fio };
+
+struct BenchOptions {
+    std::string directory; // on the filesystem under test; the file is created in it
+    EngineOptions engine;
+    EngineKind engine_kind = EngineKind::builtin;
+    std::uint64_t file_size = std::uint64_t{1} << 30;
+    Layout layout = Layout::write;
+    std::optional<unsigned> cpu;    // none: the highest-numbered CPU this process may use
+    std::optional<unsigned> weight; // none: 100 x online CPUs, as Kubernetes does ("auto")
+    std::string cgroup_parent;      // relative to the cgroup2 root; "" is the root itself
+    std::vector<Configuration> configurations;
+    bool matrix = false;
+    unsigned repeat = 1;
+    // An unrecorded run (outside, untuned) before the first: the first minutes of a boot, a
+    // fresh file and, under emulation, code not translated yet make the first run slow.
+    std::chrono::milliseconds warmup{0};
+    std::optional<std::string> json_file;
+    std::optional<std::string> plot_file;
+    Progress progress = Progress::automatic;
+
+    bool operator==(const BenchOptions&) const = default;
+};
+
+// The configurations `--matrix` runs when none are named.
+inline constexpr const char* default_matrix = "outside_off,inside_off,inside_on";
+inline constexpr unsigned default_matrix_repeat = 5;
+inline constexpr std::chrono::milliseconds default_matrix_warmup{10'000};
+
+// Kubernetes' weight for a pod's cgroup on a machine with `cpus` CPUs, clamped to cpu.weight's
+// range 1..10000.
+unsigned auto_weight(unsigned cpus);
+
+} // namespace diowq::bench

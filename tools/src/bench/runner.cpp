@@ -1,0 +1,235 @@
+#include "bench/runner.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "bench/cgroup.hpp"
+#include "bench/cpu_counters.hpp"
+#include "bench/fio_engine.hpp"
+#include "bench/kworkers.hpp"
+#include "bench/testfile.hpp"
+#include "bench/tuning.hpp"
+#include "errors.hpp"
+
+namespace diowq::bench {
+
+namespace {
+
+// Pins the process to one CPU while it lives.
+class CpuPin {
+public:
+    explicit CpuPin(unsigned cpu) {
+        CPU_ZERO(&saved_);
+        if (sched_getaffinity(0, sizeof(saved_), &saved_) != 0) {
+            throw Failure(fmt::format("sched_getaffinity: {}", std::strerror(errno)));
+        }
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof(one), &one) != 0) {
+            throw Failure(fmt::format("cannot pin to CPU {}: {}", cpu, std::strerror(errno)));
+        }
+    }
+    CpuPin(const CpuPin&) = delete;
+    CpuPin& operator=(const CpuPin&) = delete;
+    ~CpuPin() { sched_setaffinity(0, sizeof(saved_), &saved_); }
+
+private:
+    cpu_set_t saved_;
+};
+
+// Leaves the cgroup when the run ends, however it ends.
+class CgroupStay {
+public:
+    CgroupStay(BenchCgroup* cgroup)
+        : cgroup_(cgroup) {
+        if (cgroup_ != nullptr) {
+            cgroup_->enter(getpid());
+        }
+    }
+    CgroupStay(const CgroupStay&) = delete;
+    CgroupStay& operator=(const CgroupStay&) = delete;
+    ~CgroupStay() {
+        if (cgroup_ != nullptr) {
+            try {
+                cgroup_->leave();
+            } catch (const std::exception&) {
+                // The cgroup's destructor tries again and warns.
+            }
+        }
+    }
+
+private:
+    BenchCgroup* cgroup_;
+};
+
+class RunObserver : public EngineObserver {
+public:
+    RunObserver(RunRecord& record, const BenchSetup& setup, const ContextSwitchCounter* switches,
+                KworkerRenice* renice, RunnerEvents& events)
+        : record_(record)
+        , setup_(setup)
+        , switches_(switches)
+        , renice_(renice)
+        , events_(events) {}
+
+    void measure_begin() override {
+        switches_start_ = switches_ ? switches_->read() : std::nullopt;
+        interrupts_start_ = interrupts();
+    }
+
+    void measure_end() override {
+        const auto switches_end = switches_ ? switches_->read() : std::nullopt;
+        if (renice_ != nullptr) {
+            record_.not_reniced = renice_->stragglers();
+        }
+        if (switches_start_ && switches_end) {
+            record_.cpu_switches = *switches_end - *switches_start_;
+        }
+        const auto interrupts_end = interrupts();
+        if (!interrupts_end.empty() && interrupts_end.size() == interrupts_start_.size()) {
+            record_.interrupts.resize(interrupts_end.size());
+            for (std::size_t cpu = 0; cpu < interrupts_end.size(); ++cpu) {
+                record_.interrupts[cpu] = interrupts_end[cpu] - interrupts_start_[cpu];
+            }
+        }
+    }
+
+    void progress(std::uint64_t done, std::uint64_t total) override {
+        events_.run_progress(done, total);
+    }
+
+private:
+    std::vector<std::uint64_t> interrupts() const {
+        if (!setup_.irq_name) {
+            return {};
+        }
+        return device_interrupts(read_proc_interrupts(), *setup_.irq_name);
+    }
+
+    RunRecord& record_;
+    const BenchSetup& setup_;
+    const ContextSwitchCounter* switches_;
+    KworkerRenice* renice_;
+    RunnerEvents& events_;
+    std::optional<std::uint64_t> switches_start_;
+    std::vector<std::uint64_t> interrupts_start_;
+};
+
+} // namespace
+
+std::vector<std::pair<std::size_t, unsigned>> interleave(std::size_t configurations,
+                                                         unsigned repeat) {
+    std::vector<std::pair<std::size_t, unsigned>> order;
+    order.reserve(configurations * repeat);
+    for (unsigned round = 0; round < repeat; ++round) {
+        for (std::size_t i = 0; i < configurations; ++i) {
+            order.emplace_back((i + round) % configurations, round);
+        }
+    }
+    return order;
+}
+
+std::optional<double> RunRecord::switches_per_io() const {
+    if (!cpu_switches || engine.ios() == 0) {
+        return std::nullopt;
+    }
+    return double(*cpu_switches) / double(engine.ios());
+}
+
+double RunRecord::cpu_us_per_io() const {
+    if (engine.ios() == 0) {
+        return 0;
+    }
+    return (engine.cpu_user_seconds + engine.cpu_system_seconds) * 1e6 / double(engine.ios());
+}
+
+std::optional<double> RunRecord::interrupt_share(unsigned cpu) const {
+    std::uint64_t total = 0;
+    for (const auto count : interrupts) {
+        total += count;
+    }
+    if (total == 0 || cpu >= interrupts.size()) {
+        return std::nullopt;
+    }
+    return double(interrupts[cpu]) / double(total);
+}
+
+std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, RunnerEvents& events,
+                                  const std::atomic<bool>& stop) {
+    const auto& configurations = setup.options.configurations;
+    const auto schedule = interleave(configurations.size(), setup.options.repeat);
+    std::vector<RunRecord> records;
+    if (setup.options.warmup.count() > 0 && !stop.load()) {
+        events.warmup_started(setup.options.warmup);
+        parts.file.prepare_run();
+        if (parts.tuning != nullptr) {
+            parts.tuning->set(std::nullopt);
+        }
+        EngineOptions warmup = setup.options.engine;
+        warmup.ramp = std::chrono::milliseconds(0);
+        warmup.runtime = setup.options.warmup;
+        const CpuPin pin(setup.cpu);
+        EngineObserver quiet;
+        const auto ignored =
+            setup.options.engine_kind == EngineKind::fio
+                ? run_fio(parts.file.path(), parts.file.size(), warmup, quiet, stop)
+                : run_engine(parts.file.fd(), parts.file.size(), warmup, quiet, stop);
+        (void)ignored;
+    }
+    for (const auto& [index, round] : schedule) {
+        if (stop.load()) {
+            break;
+        }
+        const Configuration& configuration = configurations[index];
+        RunRecord record;
+        record.configuration = std::string(configuration.name);
+        record.round = round;
+        record.sequence = unsigned(records.size());
+
+        parts.file.prepare_run();
+        const auto mode = diowq_mode(configuration);
+        if (parts.tuning != nullptr) {
+            parts.tuning->set(mode);
+        } else if (mode) {
+            throw std::logic_error("a tuned configuration without the module");
+        }
+        const bool inside = configuration.placement == Placement::inside;
+        if (inside && parts.cgroup == nullptr) {
+            throw std::logic_error("an inside configuration without a cgroup");
+        }
+        events.run_started(record, schedule.size());
+        {
+            std::unique_ptr<KworkerRenice> renice;
+            if (configuration.treatment == Treatment::renice) {
+                renice = std::make_unique<KworkerRenice>(setup.cpu, -20);
+                record.reniced = renice->changed().size();
+            }
+            const CpuPin pin(setup.cpu);
+            const CgroupStay stay(inside ? parts.cgroup : nullptr);
+            RunObserver observer(record, setup, parts.switches, renice.get(), events);
+            record.engine = setup.options.engine_kind == EngineKind::fio
+                                ? run_fio(parts.file.path(), parts.file.size(),
+                                          setup.options.engine, observer, stop)
+                                : run_engine(parts.file.fd(), parts.file.size(),
+                                             setup.options.engine, observer, stop);
+        }
+        if (mode && parts.tuning != nullptr) {
+            record.diowq = parts.tuning->status();
+        }
+        if (record.engine.interrupted) {
+            break; // half a run is no sample
+        }
+        events.run_finished(record, schedule.size());
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+} // namespace diowq::bench

@@ -1,0 +1,96 @@
+// The matrix: every configuration `repeat` times, interleaved (round r runs the configurations
+// in the given order rotated by r, so that none always runs first or right after another), in
+// one go, on one file, on one pinned CPU. Around each run it applies the configuration (diowq's
+// tuning, the kworkers' nice, the cgroup), counts what happens on the CPU while the engine
+// measures, and puts everything back.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bench/configuration.hpp"
+#include "bench/engine.hpp"
+#include "bench/options.hpp"
+#include "model/model.hpp"
+
+namespace diowq::bench {
+
+// Which configuration (index into the list) runs in which round, in running order.
+std::vector<std::pair<std::size_t, unsigned>> interleave(std::size_t configurations,
+                                                         unsigned repeat);
+
+// One run of one configuration.
+struct RunRecord {
+    std::string configuration;
+    unsigned round = 0;    // 0-based repeat of this configuration
+    unsigned sequence = 0; // 0-based position in the whole bench
+    EngineResult engine;
+    std::optional<std::uint64_t> cpu_switches; // on the load's CPU while measuring
+    std::vector<std::uint64_t> interrupts;     // the device's, per CPU, while measuring
+    std::optional<SuperblockStatus> diowq;     // the module's view after the run; tuned only
+    std::size_t reniced = 0;                   // kworkers reniced before the run
+    std::optional<std::size_t> not_reniced;    // kworkers of the CPU not at -20 when it ended
+
+    std::optional<double> switches_per_io() const;
+    double cpu_us_per_io() const;
+    // The share of the device's interrupts the load's CPU took; nullopt when unknown.
+    std::optional<double> interrupt_share(unsigned cpu) const;
+};
+
+// What the bench ran on, for the report.
+struct BenchSetup {
+    std::string tool_version;
+    std::string kernel; // uname -r
+    unsigned online_cpus = 0;
+    unsigned cpu = 0;        // the load's
+    unsigned weight = 0;     // the cgroup's cpu.weight
+    std::string cgroup;      // absolute path of the load's cgroup, "" if no configuration is inside
+    std::string home_cgroup; // absolute path of where diowqctl runs ("outside")
+    std::string directory;
+    std::string file;
+    std::string mountpoint;
+    std::string fstype;
+    std::string source;                              // the device, as mountinfo names it
+    std::optional<std::string> irq_name;             // the interrupts counted, e.g. nvme0
+    std::optional<std::string> switches_unavailable; // why there is no context switch count
+    std::optional<std::string> module_version;       // nullopt: diowq not loaded
+    std::optional<SuperblockStatus> diowq_before;
+    BenchOptions options;
+};
+
+class RunnerEvents {
+public:
+    virtual ~RunnerEvents() = default;
+    virtual void layout(std::uint64_t /*done*/, std::uint64_t /*total*/) {}
+    virtual void warmup_started(std::chrono::milliseconds /*duration*/) {}
+    virtual void run_started(const RunRecord& /*record*/, std::size_t /*total_runs*/) {}
+    virtual void run_progress(std::uint64_t /*done_ns*/, std::uint64_t /*total_ns*/) {}
+    virtual void run_finished(const RunRecord& /*record*/, std::size_t /*total_runs*/) {}
+    virtual void warning(const std::string& /*message*/) {}
+};
+
+// The resources of a bench that outlive its runs; built by the command, torn down in reverse.
+class FilesystemTuning;
+class BenchCgroup;
+class TestFile;
+class ContextSwitchCounter;
+
+struct RunnerParts {
+    TestFile& file;
+    FilesystemTuning* tuning = nullptr; // needed when a configuration tunes
+    BenchCgroup* cgroup = nullptr;      // needed when a configuration is inside
+    const ContextSwitchCounter* switches = nullptr;
+};
+
+// Runs the warm-up, then the schedule; stops early, keeping what was measured, when `stop` is
+// set.
+std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, RunnerEvents& events,
+                                  const std::atomic<bool>& stop);
+
+} // namespace diowq::bench

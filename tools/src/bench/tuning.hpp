@@ -1,0 +1,42 @@
+// The filesystem under test as diowq sees it: tuned in the mode a configuration wants (or not at
+// all), read back after each run, and left as it was found when the bench ends. Goes through the
+// tool's own netlink client.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "model/model.hpp"
+#include "netlink/client.hpp"
+#include "system/mount_root.hpp"
+
+namespace diowq::bench {
+
+class FilesystemTuning {
+public:
+    using Warn = std::function<void(const std::string&)>;
+
+    // Connects to the module (throws nl::ModuleNotLoaded) and remembers how the filesystem of
+    // `root` is tuned now.
+    FilesystemTuning(sys::MountRoot root, Warn warn);
+    FilesystemTuning(const FilesystemTuning&) = delete;
+    FilesystemTuning& operator=(const FilesystemTuning&) = delete;
+    // Puts the filesystem back as it was found; failures go to `warn`.
+    ~FilesystemTuning();
+
+    // nullopt: untuned. Does nothing when it is so already.
+    void set(std::optional<Mode> mode);
+    // What the module says about the filesystem now (nullopt: not tuned).
+    std::optional<SuperblockStatus> status();
+    const std::optional<SuperblockStatus>& original() const { return original_; }
+    std::string module_version() { return client_.get_config().module_version; }
+
+private:
+    sys::MountRoot root_;
+    nl::DiowqClient client_;
+    Warn warn_;
+    std::optional<SuperblockStatus> original_;
+};
+
+} // namespace diowq::bench

@@ -1,0 +1,293 @@
+#include <charconv>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "bench/cgroup.hpp"
+#include "bench/units.hpp"
+#include "cli/subcommands.hpp"
+
+namespace diowq::cli {
+
+namespace {
+
+// The text of every option, checked and converted in the callback, so that each message names
+// the option and says what it accepts.
+struct RawBench {
+    std::string directory;
+    std::string bs = "4k";
+    std::uint32_t iodepth = 128;
+    std::uint32_t batch_submit = 0;
+    std::uint32_t batch_complete_min = 1;
+    std::uint32_t batch_complete_max = 0;
+    std::string runtime = "20s";
+    std::string ramp = "5s";
+    std::string size = "1g";
+    std::string layout = "write";
+    unsigned rwmixread = 0;
+    unsigned cpu = 0;
+    std::string weight = "1000";
+    std::string cgroup_parent;
+    std::string configurations;
+    bool matrix = false;
+    unsigned repeat = 1;
+    std::string warmup;
+    std::string json_file;
+    std::string plot_file;
+    std::string progress = "auto";
+    std::string engine = "builtin";
+};
+
+template <typename T>
+T checked(const char* option, const std::string& text, T (*parse)(std::string_view)) {
+    try {
+        return parse(text);
+    } catch (const std::invalid_argument& e) {
+        throw CLI::ValidationError(option, e.what());
+    }
+}
+
+bench::Progress parse_progress(const std::string& text) {
+    if (text == "auto") {
+        return bench::Progress::automatic;
+    }
+    if (text == "bar") {
+        return bench::Progress::bar;
+    }
+    if (text == "lines") {
+        return bench::Progress::lines;
+    }
+    if (text == "none") {
+        return bench::Progress::none;
+    }
+    throw CLI::ValidationError("--progress",
+                               fmt::format("'{}' is not auto, bar, lines or none", text));
+}
+
+} // namespace
+
+void add_bench_command(CLI::App& app, Command& selected) {
+    auto* sub = app.add_subcommand(
+        "bench", "Measure the starvation and diowq's cure: O_DIRECT writes inside and outside a "
+                 "high-weight cgroup");
+    auto raw = std::make_shared<RawBench>();
+    sub->add_option("DIR", raw->directory,
+                    "A directory on the XFS or ext4 filesystem to test; the file goes there")
+        ->required()
+        ->type_name("");
+
+    const char* load = "Load (fio's libaio engine)";
+    sub->add_option("--bs", raw->bs, "Block size (default 4k)")->type_name("SIZE")->group(load);
+    sub->add_option("--iodepth", raw->iodepth, "I/Os in flight (default 128)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 65536).description(""))
+        ->group(load);
+    sub->add_option("--batch-submit", raw->batch_submit, "I/Os per io_submit (default: --iodepth)")
+        ->type_name("N")
+        ->group(load);
+    sub->add_option("--batch-complete-min", raw->batch_complete_min,
+                    "Completions io_getevents waits for (default 1)")
+        ->type_name("N")
+        ->group(load);
+    sub->add_option("--batch-complete-max", raw->batch_complete_max,
+                    "Completions one io_getevents reaps at most (default: --iodepth)")
+        ->type_name("N")
+        ->group(load);
+    sub->add_option("--runtime", raw->runtime, "Measured time per run (default 20s)")
+        ->type_name("TIME")
+        ->group(load);
+    sub->add_option("--ramp", raw->ramp, "Unmeasured time before it (default 5s)")
+        ->type_name("TIME")
+        ->group(load);
+    sub->add_option("--size", raw->size, "Size of the file (default 1g)")
+        ->type_name("SIZE")
+        ->group(load);
+    sub->add_option("--layout", raw->layout,
+                    "write: written in full first, so every write overwrites (default); "
+                    "fallocate: fallocated afresh before each run")
+        ->type_name("HOW")
+        ->group(load);
+    sub->add_option("--rwmixread", raw->rwmixread, "Percentage of reads (default 0)")
+        ->type_name("PCT")
+        ->check(CLI::Range(0, 100).description(""))
+        ->group(load);
+    sub->add_option("--engine", raw->engine,
+                    "builtin, or fio: fio runs the same load, in the same places (default "
+                    "builtin)")
+        ->type_name("NAME")
+        ->group(load);
+    auto* cpu = sub->add_option("--cpu", raw->cpu,
+                                "The CPU the load is pinned to (default: the last one it may use)")
+                    ->type_name("N")
+                    ->group(load);
+
+    const char* placement = "Placement";
+    sub->add_option("--config", raw->configurations,
+                    fmt::format("Configuration(s) to run: {}, or all (default outside_off; "
+                                "with --matrix {})",
+                                bench::configuration_names(), bench::default_matrix))
+        ->type_name("LIST")
+        ->group(placement);
+    sub->add_option("--weight", raw->weight,
+                    "cpu.weight of the load's cgroup, or auto: 100 x online CPUs (default 1000)")
+        ->type_name("N|auto")
+        ->group(placement);
+    sub->add_option("--cgroup-parent", raw->cgroup_parent,
+                    "Create the load's cgroup below this one (default: the root)")
+        ->type_name("PATH")
+        ->group(placement);
+    sub->add_flag("--matrix", raw->matrix,
+                  "Run every configuration --repeat times, interleaved, and compare them")
+        ->group(placement);
+    auto* repeat =
+        sub->add_option("--repeat", raw->repeat,
+                        fmt::format("Runs per configuration (default 1; with --matrix {})",
+                                    bench::default_matrix_repeat))
+            ->type_name("N")
+            ->check(CLI::Range(1, 1000).description(""))
+            ->group(placement);
+
+    auto* warmup =
+        sub->add_option("--warmup", raw->warmup,
+                        fmt::format("Unrecorded run, outside and untuned, before the first "
+                                    "(default 0; with --matrix {} s)",
+                                    bench::default_matrix_warmup.count() / 1000))
+            ->type_name("TIME")
+            ->group(placement);
+
+    const char* output = "Output";
+    auto* json =
+        sub->add_option("--json", raw->json_file, "Write every sample and the summary here")
+            ->type_name("FILE")
+            ->group(output);
+    auto* plot = sub->add_option("--plot", raw->plot_file, "Write an SVG chart of IOPS here")
+                     ->type_name("FILE")
+                     ->group(output);
+    sub->add_option("--progress", raw->progress,
+                    "auto, bar, lines or none (default auto: a bar on a terminal)")
+        ->type_name("HOW")
+        ->group(output);
+
+    sub->footer(R"(The load is fio's
+  fio --ioengine=libaio --direct=1 --rw=randwrite --bs=4k --iodepth=128 \
+      --iodepth_batch_submit=128 --iodepth_batch_complete_max=128 --time_based
+on one file, pinned to one CPU. Configurations:
+  outside_off        where diowqctl runs, the kernel's completion queue: the baseline
+  inside_off         in a new cgroup with --weight: the starvation
+  inside_on          in the cgroup, the filesystem tuned highpri
+  inside_on_unbound  in the cgroup, tuned unbound
+  outside_on         no contention, tuned highpri: what diowq costs
+  inside_renice      in the cgroup, every kworker of the CPU reniced to -20 once, before the
+                     load starts (as by hand; workers created later stay at 0)
+The cgroup is created directly below --cgroup-parent (the cpu controller is enabled on the way if
+needed) and removed afterwards, also after an error or Ctrl-C; tuning and nice values are put
+back. Needs root and, for the _on configurations, the diowq module.
+
+The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
+context switches on the load's CPU per I/O, IRQ the share of the disk's interrupts that CPU took.
+
+Examples:
+  diowqctl bench /mnt/xfs --runtime 10s                 one run, outside the cgroup
+  diowqctl bench /mnt/xfs --matrix                      outside_off, inside_off, inside_on x 5
+  diowqctl bench /mnt/xfs --matrix --config all --repeat 5 --json out.json --plot out.svg
+  diowqctl bench /mnt/xfs --config inside_off --weight auto
+  diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load)");
+
+    sub->callback([&selected, raw, cpu, repeat, warmup, json, plot] {
+        bench::BenchOptions options;
+        options.directory = raw->directory;
+        auto& engine = options.engine;
+        const std::uint64_t bs = checked("--bs", raw->bs, bench::parse_size);
+        if (bs < 512 || bs % 512 != 0 || bs > (std::uint64_t{64} << 20)) {
+            throw CLI::ValidationError("--bs", "must be a multiple of 512 up to 64m");
+        }
+        engine.block_size = std::uint32_t(bs);
+        engine.iodepth = raw->iodepth;
+        engine.batch_submit = raw->batch_submit == 0 ? raw->iodepth : raw->batch_submit;
+        if (engine.batch_submit > engine.iodepth) {
+            throw CLI::ValidationError("--batch-submit", "must be 1 to --iodepth");
+        }
+        engine.batch_complete_max =
+            raw->batch_complete_max == 0 ? raw->iodepth : raw->batch_complete_max;
+        engine.batch_complete_min = raw->batch_complete_min;
+        if (engine.batch_complete_max > engine.iodepth) {
+            throw CLI::ValidationError("--batch-complete-max", "must be 1 to --iodepth");
+        }
+        if (engine.batch_complete_min > engine.batch_complete_max) {
+            throw CLI::ValidationError("--batch-complete-min", "must be 0 to --batch-complete-max");
+        }
+        engine.runtime = checked("--runtime", raw->runtime, bench::parse_duration);
+        if (engine.runtime.count() == 0) {
+            throw CLI::ValidationError("--runtime", "must be longer than 0");
+        }
+        engine.ramp = checked("--ramp", raw->ramp, bench::parse_duration);
+        engine.read_percent = raw->rwmixread;
+        options.file_size = checked("--size", raw->size, bench::parse_size);
+        if (options.file_size < bs || options.file_size % bs != 0 ||
+            options.file_size % 4096 != 0) {
+            throw CLI::ValidationError("--size", "must be a multiple of the block size and of 4k");
+        }
+        const auto layout = bench::parse_layout(raw->layout);
+        if (!layout) {
+            throw CLI::ValidationError("--layout",
+                                       fmt::format("'{}' is not write or fallocate", raw->layout));
+        }
+        options.layout = *layout;
+        if (cpu->count() > 0) {
+            options.cpu = raw->cpu;
+        }
+        if (raw->weight != "auto") {
+            unsigned weight = 0;
+            const auto* end = raw->weight.data() + raw->weight.size();
+            const auto [ptr, err] = std::from_chars(raw->weight.data(), end, weight);
+            if (err != std::errc() || ptr != end || weight < 1 || weight > 10000) {
+                throw CLI::ValidationError(
+                    "--weight", fmt::format("'{}' is not auto or a weight 1..10000", raw->weight));
+            }
+            options.weight = weight;
+        }
+        try {
+            options.cgroup_parent = bench::normalize_cgroup_path(raw->cgroup_parent);
+        } catch (const std::invalid_argument& e) {
+            throw CLI::ValidationError("--cgroup-parent", e.what());
+        }
+        options.matrix = raw->matrix;
+        const std::string list = !raw->configurations.empty() ? raw->configurations
+                                 : raw->matrix                ? bench::default_matrix
+                                                              : std::string(bench::baseline_name);
+        try {
+            options.configurations = bench::parse_configurations(list);
+        } catch (const std::invalid_argument& e) {
+            throw CLI::ValidationError("--config", e.what());
+        }
+        if (!options.matrix && options.configurations.size() != 1) {
+            throw CLI::ValidationError("--config",
+                                       "name one configuration, or run them all with --matrix");
+        }
+        options.repeat = repeat->count() > 0 ? raw->repeat
+                         : options.matrix    ? bench::default_matrix_repeat
+                                             : 1;
+        options.warmup = warmup->count() > 0
+                             ? checked("--warmup", raw->warmup, bench::parse_duration)
+                         : options.matrix ? bench::default_matrix_warmup
+                                          : std::chrono::milliseconds(0);
+        if (json->count() > 0) {
+            options.json_file = raw->json_file;
+        }
+        if (plot->count() > 0) {
+            options.plot_file = raw->plot_file;
+        }
+        options.progress = parse_progress(raw->progress);
+        if (raw->engine == "builtin") {
+            options.engine_kind = bench::EngineKind::builtin;
+        } else if (raw->engine == "fio") {
+            options.engine_kind = bench::EngineKind::fio;
+        } else {
+            throw CLI::ValidationError("--engine",
+                                       fmt::format("'{}' is not builtin or fio", raw->engine));
+        }
+        selected = options;
+    });
+}
+
+} // namespace diowq::cli

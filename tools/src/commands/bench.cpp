@@ -1,0 +1,280 @@
+// `diowqctl bench`: checks the target and the machine, builds the bench's resources (file,
+// cgroup, tuning, counters), runs the matrix, reports. Every resource is an object whose
+// destructor puts the machine back, so an error or Ctrl-C (which stops the engine) unwinds
+// through the same cleanup.
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "bench/cgroup.hpp"
+#include "bench/cpu_counters.hpp"
+#include "bench/plot.hpp"
+#include "bench/progress.hpp"
+#include "bench/report.hpp"
+#include "bench/runner.hpp"
+#include "bench/testfile.hpp"
+#include "bench/tuning.hpp"
+#include "commands/commands.hpp"
+#include "errors.hpp"
+#include "system/cpulist.hpp"
+#include "system/mount_root.hpp"
+#include "system/mountinfo.hpp"
+
+namespace diowq::commands {
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+volatile std::sig_atomic_t stop_signal = 0;
+
+extern "C" void on_stop_signal(int signal) {
+    stop_signal = signal;
+    stop_requested.store(true);
+}
+
+// SIGINT, SIGTERM and SIGHUP stop the bench (the engine sees the flag, or its io_getevents is
+// interrupted) instead of killing it, so that the cleanup runs; the old handlers come back after.
+class StopOnSignals {
+public:
+    StopOnSignals() {
+        stop_requested.store(false);
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: blocking calls return EINTR
+        for (std::size_t i = 0; i < std::size(signals_); ++i) {
+            sigaction(signals_[i], &action, &saved_[i]);
+        }
+    }
+    StopOnSignals(const StopOnSignals&) = delete;
+    StopOnSignals& operator=(const StopOnSignals&) = delete;
+    ~StopOnSignals() {
+        for (std::size_t i = 0; i < std::size(signals_); ++i) {
+            sigaction(signals_[i], &saved_[i], nullptr);
+        }
+    }
+
+private:
+    static constexpr int signals_[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction saved_[std::size(signals_)]{};
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+        throw Failure(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    }
+}
+
+// The CPUs this process may run on.
+std::vector<unsigned> allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+        throw Failure(fmt::format("sched_getaffinity: {}", std::strerror(errno)));
+    }
+    std::vector<unsigned> cpus;
+    for (unsigned cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &set)) {
+            cpus.push_back(cpu);
+        }
+    }
+    return cpus;
+}
+
+struct Directory {
+    struct statx stx {};
+    const sys::MountInfoEntry* mount = nullptr;
+};
+
+Directory inspect_directory(const std::string& directory,
+                            const std::vector<sys::MountInfoEntry>& mounts) {
+    Directory target;
+    if (statx(AT_FDCWD, directory.c_str(), 0, STATX_BASIC_STATS | STATX_MNT_ID, &target.stx) != 0) {
+        throw Failure(fmt::format("{}: {}", directory, std::strerror(errno)));
+    }
+    if (!S_ISDIR(target.stx.stx_mode)) {
+        throw Failure(fmt::format("{}: not a directory (name a directory on the filesystem to "
+                                  "test; the file is created in it)",
+                                  directory));
+    }
+    for (const auto& mount : mounts) {
+        if ((target.stx.stx_mask & STATX_MNT_ID) && mount.mount_id == target.stx.stx_mnt_id) {
+            target.mount = &mount;
+        }
+    }
+    if (target.mount == nullptr) {
+        throw Failure(fmt::format("{}: cannot find its mount in /proc/self/mountinfo", directory));
+    }
+    return target;
+}
+
+bool needs(const bench::BenchOptions& options, auto predicate) {
+    return std::any_of(options.configurations.begin(), options.configurations.end(), predicate);
+}
+
+} // namespace
+
+int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
+    using namespace bench;
+    if (geteuid() != 0) {
+        throw Failure("bench needs root: it creates a cgroup, pins and renices, opens per-CPU "
+                      "counters and tunes; run diowqctl as root");
+    }
+    const auto mounts = sys::read_mountinfo();
+    const Directory target = inspect_directory(options.directory, mounts);
+    const auto warn = [&sink](const std::string& message) {
+        sink.err << "diowqctl: warning: " << message << '\n';
+    };
+
+    BenchSetup setup;
+    setup.options = options;
+    setup.tool_version = DIOWQ_VERSION;
+    utsname uts{};
+    uname(&uts);
+    setup.kernel = uts.release;
+    setup.online_cpus = unsigned(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+    const auto cpus = allowed_cpus();
+    setup.cpu = options.cpu.value_or(cpus.empty() ? 0 : cpus.back());
+    if (std::find(cpus.begin(), cpus.end(), setup.cpu) == cpus.end()) {
+        throw Failure(fmt::format("--cpu {}: not a CPU this process may run on ({})", setup.cpu,
+                                  sys::format_cpulist(cpus)));
+    }
+    setup.weight = options.weight.value_or(auto_weight(setup.online_cpus));
+    setup.directory = options.directory;
+    setup.mountpoint = target.mount->mount_point;
+    setup.fstype = target.mount->fstype;
+    setup.source = target.mount->source;
+    setup.irq_name = interrupt_name_of(target.stx.stx_dev_major, target.stx.stx_dev_minor);
+
+    const bool any_inside =
+        needs(options, [](const Configuration& c) { return c.placement == Placement::inside; });
+    const bool any_tuned =
+        needs(options, [](const Configuration& c) { return diowq_mode(c).has_value(); });
+
+    // diowq: needed to tune; also when it is merely loaded, to keep the _off runs untuned.
+    std::unique_ptr<FilesystemTuning> tuning;
+    const bool supported = setup.fstype == "xfs" || setup.fstype == "ext4";
+    if (any_tuned && !supported) {
+        throw Failure(fmt::format("{}: {} is not a filesystem diowq tunes (xfs, ext4); run only "
+                                  "_off and _renice configurations here",
+                                  options.directory, setup.fstype));
+    }
+    if (supported) {
+        try {
+            tuning = std::make_unique<FilesystemTuning>(
+                sys::open_mount_root(setup.mountpoint, mounts), warn);
+            setup.module_version = tuning->module_version();
+            setup.diowq_before = tuning->original();
+        } catch (const nl::ModuleNotLoaded& e) {
+            if (any_tuned) {
+                throw Failure(fmt::format("{}; or leave the _on configurations out", e.what()));
+            }
+        }
+    }
+
+    std::unique_ptr<CgroupFs> cgroup_fs;
+    std::unique_ptr<BenchCgroup> cgroup;
+    if (any_inside) {
+        const auto root = find_cgroup2_mount(mounts);
+        if (!root) {
+            throw Failure(
+                "no cgroup2 filesystem is mounted (mount -t cgroup2 none /sys/fs/cgroup)");
+        }
+        const std::string home = parse_proc_cgroup(read_text("/proc/self/cgroup"));
+        cgroup_fs = std::make_unique<CgroupFs>(*root);
+        cgroup = std::make_unique<BenchCgroup>(*cgroup_fs, options.cgroup_parent,
+                                               fmt::format("diowq-bench-{}", getpid()),
+                                               setup.weight, home, warn);
+        setup.cgroup = cgroup_fs->absolute(cgroup->path());
+        setup.home_cgroup = cgroup_fs->absolute(home);
+    } else if (const auto root = find_cgroup2_mount(mounts)) {
+        try {
+            setup.home_cgroup =
+                CgroupFs(*root).absolute(parse_proc_cgroup(read_text("/proc/self/cgroup")));
+        } catch (const Failure&) {
+            // Only informative here.
+        }
+    }
+
+    const ContextSwitchCounter switches(setup.cpu);
+    if (!switches.available()) {
+        setup.switches_unavailable = switches.why();
+    }
+
+    const StopOnSignals signals;
+    const auto per_run = options.engine.runtime + options.engine.ramp;
+    ProgressDisplay progress(sink.err, resolve_progress(options.progress, STDERR_FILENO), per_run);
+    const TestFile::Progress layout_progress =
+        [&progress](std::uint64_t done, std::uint64_t total) { progress.layout(done, total); };
+
+    std::vector<RunRecord> records;
+    {
+        std::unique_ptr<TestFile> file;
+        try {
+            file = std::make_unique<TestFile>(options.directory, options.file_size, options.layout,
+                                              stop_requested, layout_progress);
+        } catch (const Failure&) {
+            if (!stop_requested.load()) {
+                throw;
+            }
+        }
+        if (file) {
+            setup.file = file->path();
+            records = run_matrix(setup, {*file, tuning.get(), cgroup.get(), &switches}, progress,
+                                 stop_requested);
+        }
+    }
+    // Put the machine back before the report, so that its warnings come first.
+    const bool interrupted = stop_requested.load();
+    tuning.reset();
+    cgroup.reset();
+
+    const auto summaries = summarize(options.configurations, records, setup.cpu);
+    const auto targets = evaluate_targets(summaries);
+    const json::Value document = report_json(setup, records, summaries, targets, interrupted);
+    if (options.json_file) {
+        write_text(*options.json_file, document.dump(true) + "\n");
+    }
+    if (options.plot_file) {
+        write_text(*options.plot_file, iops_svg(setup, records, summaries));
+    }
+    if (sink.json()) {
+        sink.print_json(document);
+    } else if (!records.empty()) {
+        sink.print_text(report_text(setup, records, summaries, targets));
+    }
+    if (interrupted) {
+        const int signal = stop_signal;
+        throw Failure(fmt::format("interrupted by {} after {} of {} runs; what the bench changed "
+                                  "was put back",
+                                  signal == SIGINT    ? "SIGINT"
+                                  : signal == SIGTERM ? "SIGTERM"
+                                                      : "SIGHUP",
+                                  records.size(), options.configurations.size() * options.repeat));
+    }
+    return exit_ok;
+}
+
+} // namespace diowq::commands

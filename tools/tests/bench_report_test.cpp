@@ -1,0 +1,239 @@
+// What a bench reports, from runs made up by hand: medians and ratios, the targets, the verdict,
+// the JSON document's schema (the keys scripts and docs rely on) and the SVG chart's content.
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "bench/plot.hpp"
+#include "bench/report.hpp"
+
+namespace diowq::bench {
+namespace {
+
+RunRecord run(const std::string& configuration, unsigned round, double iops,
+              std::uint64_t switches) {
+    RunRecord r;
+    r.configuration = configuration;
+    r.round = round;
+    r.engine.seconds = 10;
+    r.engine.writes = static_cast<std::uint64_t>(iops * 10);
+    r.engine.iops_samples = {iops * 0.9, iops, iops * 1.1};
+    r.engine.latency.add(100'000);
+    r.engine.cpu_system_seconds = 1;
+    r.cpu_switches = switches;
+    r.interrupts = {0, 1000};
+    return r;
+}
+
+class BenchReportTest : public testing::Test {
+protected:
+    void SetUp() override {
+        setup_.kernel = "6.1.0-56-amd64";
+        setup_.tool_version = "0.1.0";
+        setup_.online_cpus = 2;
+        setup_.cpu = 1;
+        setup_.weight = 1000;
+        setup_.fstype = "xfs";
+        setup_.source = "/dev/nvme0n1";
+        setup_.mountpoint = "/mnt/xfs";
+        setup_.options.configurations = all_configurations();
+        setup_.options.repeat = 3;
+        // outside 20k, 22k, 21k (median 21k) with 0.5 switches per I/O
+        const std::vector<std::pair<const char*, std::vector<double>>> iops = {
+            {"outside_off", {20000, 22000, 21000}}, {"inside_off", {8000, 9000, 8400}},
+            {"inside_on", {21000, 23100, 19950}},   {"inside_on_unbound", {23100, 24000, 22050}},
+            {"outside_on", {21000, 21200, 20800}},  {"inside_renice", {17000, 16800, 18000}},
+        };
+        unsigned sequence = 0;
+        for (unsigned round = 0; round < 3; ++round) {
+            for (const auto& [name, values] : iops) {
+                const double v = values[round];
+                const double per_io = std::string(name) == "inside_off" ? 2.0 : 0.5;
+                auto r = run(name, round, v, static_cast<std::uint64_t>(v * 10 * per_io));
+                r.sequence = sequence++;
+                records_.push_back(std::move(r));
+            }
+        }
+        summaries_ = summarize(setup_.options.configurations, records_, setup_.cpu);
+    }
+
+    const ConfigurationSummary& summary(const std::string& name) const {
+        for (const auto& s : summaries_) {
+            if (s.name == name) {
+                return s;
+            }
+        }
+        throw std::logic_error(name);
+    }
+
+    BenchSetup setup_;
+    std::vector<RunRecord> records_;
+    std::vector<ConfigurationSummary> summaries_;
+};
+
+TEST_F(BenchReportTest, MediansAndRatios) {
+    const auto& base = summary("outside_off");
+    EXPECT_EQ(base.repeats, 3u);
+    EXPECT_EQ(base.iops.median, 21000);
+    EXPECT_EQ(base.ratio, 1.0);
+    EXPECT_EQ(base.switches_per_io_median, 0.5);
+    EXPECT_EQ(base.interrupt_share_median, 1.0);
+    EXPECT_DOUBLE_EQ(base.cpu_us_per_io_median, 1e6 / 210000);
+    const auto& inside = summary("inside_off");
+    EXPECT_DOUBLE_EQ(*inside.ratio, 8400.0 / 21000);
+    EXPECT_DOUBLE_EQ(*inside.switches_ratio, 4.0);
+    EXPECT_DOUBLE_EQ(*summary("inside_on").ratio, 21000.0 / 21000);
+    EXPECT_DOUBLE_EQ(*summary("inside_on").worst_ratio, 19950.0 / 21000);
+}
+
+TEST_F(BenchReportTest, TargetsAndVerdict) {
+    const auto targets = evaluate_targets(summaries_);
+    std::map<std::string, bool> met;
+    for (const auto& t : targets) {
+        met[t.name] = t.met;
+    }
+    EXPECT_EQ(met, (std::map<std::string, bool>{
+                       {"highpri_vs_outside", true},          // 1.00
+                       {"unbound_vs_outside", true},          // 23100 / 21000 = 1.10
+                       {"inside_on_every_run", true},         // 19950 / 21000 = 0.95
+                       {"inside_on_ctx_per_io", true},        // 1.0
+                       {"inside_on_unbound_every_run", true}, // 1.05
+                       {"inside_on_unbound_ctx_per_io", true},
+                       {"no_contention_cost", true},     // 21000 / 21000
+                       {"inside_on_beats_renice", true}, // 21000 > 17000
+                       {"inside_on_unbound_beats_renice", true},
+                   }));
+    EXPECT_EQ(verdict(summaries_),
+              "starvation: inside/off is 0.40x of outside; with diowq 1.00x (highpri), 1.10x "
+              "(unbound); reniced kworkers 0.81x; uncontended with diowq 1.00x");
+}
+
+TEST_F(BenchReportTest, MissedTargetsAreMisses) {
+    for (auto& r : records_) {
+        if (r.configuration == "inside_on") {
+            r.engine.writes = r.engine.writes * 9 / 10;
+        }
+    }
+    const auto targets = evaluate_targets(summarize(setup_.options.configurations, records_, 1));
+    for (const auto& t : targets) {
+        if (t.name == "highpri_vs_outside" || t.name == "inside_on_every_run") {
+            EXPECT_FALSE(t.met) << t.name << " " << t.value;
+        }
+    }
+}
+
+TEST_F(BenchReportTest, NoBaselineNoRatios) {
+    std::vector<Configuration> only{*find_configuration("inside_off")};
+    const auto s = summarize(only, records_, 1);
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].ratio, std::nullopt);
+    EXPECT_TRUE(evaluate_targets(s).empty());
+    EXPECT_EQ(verdict(s), "");
+}
+
+TEST_F(BenchReportTest, NoStarvationIsSaid) {
+    std::vector<RunRecord> calm{run("outside_off", 0, 20000, 1), run("inside_off", 0, 19800, 1)};
+    const auto s =
+        summarize({*find_configuration("outside_off"), *find_configuration("inside_off")}, calm, 1);
+    EXPECT_EQ(verdict(s), "no starvation here: inside/off is 0.99x of outside");
+}
+
+TEST_F(BenchReportTest, JsonSchema) {
+    const auto targets = evaluate_targets(summaries_);
+    const std::string json = report_json(setup_, records_, summaries_, targets, false).dump();
+    EXPECT_EQ(json.rfind(R"({"tool_version":"0.1.0","kernel":"6.1.0-56-amd64","setup":{)", 0), 0u)
+        << json.substr(0, 200);
+    for (
+        const char* key :
+        {R"("runs":[{"configuration":"outside_off","round":0,"sequence":0,)",
+         R"("iops":20000,"iops_min":18000,"iops_max":22000,"iops_mean":20000,)",
+         R"("iops_samples":[18000,20000,22000],)", R"("ctx_per_io":0.5,)",
+         R"("interrupts_per_cpu":[0,1000],"interrupt_share":1,)",
+         R"("clat_ns":{"min":100000,"mean":100000,"p50":100000,)",
+         R"("summary":{"outside_off":{"repeats":3,"iops_median":21000,"iops_min":20000,"iops_max":22000,)",
+         R"("inside_off":{"repeats":3,"iops_median":8400,"iops_min":8000,"iops_max":9000,)",
+         R"("ctx_per_io_median":2,"ctx_ratio":4,)", R"("inside_on":{)", R"("inside_on_unbound":{)",
+         R"("outside_on":{)", R"("inside_renice":{)",
+         R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
+         R"("verdict":"starvation: inside/off is 0.40x of outside;)",
+         R"("engine":{"name":"builtin","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
+         R"("repeat":3,"warmup_ms":0,"ctx_source":"perf","ctx_unavailable":null,)",
+         R"("interrupted":false})"}) {
+        EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
+    }
+    // Every run has the same keys; each configuration's summary too.
+    EXPECT_EQ(std::count(json.begin(), json.end(), '{') - std::count(json.begin(), json.end(), '}'),
+              0);
+    const std::regex run_keys(R"("configuration":"[a-z_]+","round":\d,"sequence":\d+,"seconds")");
+    EXPECT_EQ(std::distance(std::sregex_iterator(json.begin(), json.end(), run_keys),
+                            std::sregex_iterator()),
+              18);
+}
+
+TEST_F(BenchReportTest, UnknownCountsAreNull) {
+    records_.resize(1);
+    records_[0].cpu_switches.reset();
+    records_[0].interrupts.clear();
+    setup_.switches_unavailable = "perf_event_open: Permission denied";
+    const auto s = summarize({*find_configuration("outside_off")}, records_, 1);
+    const std::string json = report_json(setup_, records_, s, {}, true).dump();
+    EXPECT_NE(json.find(R"("cpu_switches":null,"ctx_per_io":null,)"), std::string::npos) << json;
+    EXPECT_NE(json.find(R"("interrupts_per_cpu":null,"interrupt_share":null,)"), std::string::npos);
+    EXPECT_NE(json.find(R"("ctx_per_io_median":null,"ctx_ratio":null,)"), std::string::npos);
+    EXPECT_NE(json.find(R"("ctx_source":null,"ctx_unavailable":"perf_event_open: Permission )"),
+              std::string::npos);
+    EXPECT_NE(json.find(R"("verdict":null,"interrupted":true})"), std::string::npos);
+}
+
+TEST_F(BenchReportTest, TextTable) {
+    const std::string text =
+        report_text(setup_, records_, summaries_, evaluate_targets(summaries_));
+    EXPECT_NE(text.find("diowqctl bench on 6.1.0-56-amd64: xfs /mnt/xfs on /dev/nvme0n1"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("CONFIGURATION"), std::string::npos);
+    EXPECT_NE(text.find("\ninside_off         8.40k  8.00k  9.00k    0.40x   2.000    4.00x"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nstarvation: inside/off is 0.40x of outside"), std::string::npos);
+    EXPECT_NE(text.find("  ok   inside_on >= 1.00x outside_off (is 1.000)"), std::string::npos)
+        << text;
+}
+
+TEST_F(BenchReportTest, SvgChart) {
+    const std::string svg = iops_svg(setup_, records_, summaries_);
+    EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+    EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+    const auto count = [&](const std::string& needle) {
+        std::size_t n = 0;
+        for (auto at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    EXPECT_EQ(count("<rect class=\"bar\""), 6u);
+    EXPECT_EQ(count("<circle class=\"run\""), 18u);
+    EXPECT_EQ(count("<path class=\"whisker\""), 6u);
+    EXPECT_EQ(count("<line class=\"baseline\""), 1u);
+    EXPECT_NE(svg.find("data-configuration=\"inside_on_unbound\""), std::string::npos);
+    EXPECT_NE(svg.find(">8.40k (0.40x)</text>"), std::string::npos);
+    EXPECT_NE(svg.find(">21.0k (1.00x)</text>"), std::string::npos);
+    EXPECT_NE(svg.find("IOPS per configuration: 6.1.0-56-amd64"), std::string::npos);
+    EXPECT_NE(svg.find(">inside_renice</text>"), std::string::npos);
+    // The axis starts at 0 and covers the highest run (24k) with a 1-2-5 step.
+    EXPECT_NE(svg.find(">0</text>"), std::string::npos);
+    EXPECT_NE(svg.find(">25k</text>"), std::string::npos);
+    EXPECT_NE(svg.find(">5k</text>"), std::string::npos);
+    EXPECT_EQ(svg.find("nan"), std::string::npos);
+}
+
+TEST(BenchPlot, NiceStepsAndEscapes) {
+    EXPECT_EQ(nice_step(26880, 6), 5000);
+    EXPECT_EQ(nice_step(100, 5), 20);
+    EXPECT_EQ(nice_step(9, 6), 2);
+    EXPECT_EQ(nice_step(0, 6), 1);
+    EXPECT_EQ(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+}
+
+} // namespace
+} // namespace diowq::bench
