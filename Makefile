@@ -6,7 +6,8 @@
 #   make tools           build diowqctl into build/tools (CMake)
 #   make tools-test      the diowqctl unit tests (no kernel needed)
 #   make check           every test: builds, checkpatch, VM selftests on Debian 6.1 and 6.12
-#   make demo            the main job: boot a Debian 6.1 VM, tune an XFS mount, show the state
+#   make demo            the main job, in a Debian 6.1 VM: tune an XFS mount and watch completions
+#                        move, then a short bench matrix showing the starvation and the cure
 #   make bench           diowqctl bench --matrix in VMs on Debian 6.1 and 6.12 (~16 min under TCG)
 #   make deps            install the host packages the targets above need (apt-get)
 #   make clean
@@ -43,6 +44,7 @@ check: deps
 
 demo: deps
 	selftests/vm/demo.sh
+	selftests/vm/bench.sh --demo
 
 bench: deps
 	selftests/vm/bench.sh

@@ -36,6 +36,7 @@ protected:
         setup_.fstype = "xfs";
         setup_.source = "/dev/nvme0n1";
         setup_.mountpoint = "/mnt/xfs";
+        setup_.switches_source = "sched_debug";
         setup_.options.configurations = all_configurations();
         setup_.options.repeat = 3;
         // outside 20k, 22k, 21k (median 21k) with 0.5 switches per I/O
@@ -157,7 +158,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
          R"("engine":{"name":"builtin","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
-         R"("repeat":3,"warmup_ms":0,"ctx_source":"perf","ctx_unavailable":null,)",
+         R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
     }
@@ -174,6 +175,7 @@ TEST_F(BenchReportTest, UnknownCountsAreNull) {
     records_.resize(1);
     records_[0].cpu_switches.reset();
     records_[0].interrupts.clear();
+    setup_.switches_source.reset();
     setup_.switches_unavailable = "perf_event_open: Permission denied";
     const auto s = summarize({*find_configuration("outside_off")}, records_, 1);
     const std::string json = report_json(setup_, records_, s, {}, true).dump();

@@ -319,6 +319,50 @@ NMI:          0          0   Non-maskable interrupts
 ERR:          0
 )";
 
+// The beginning of 6.1's sched/debug, two CPUs, cut down.
+constexpr const char* sched_debug = R"(Sched Debug Version: v0.11, 6.1.0-56-amd64 #1
+ktime                                   : 61234.567890
+jiffies                                 : 4294905630
+
+sysctl_sched
+  .sysctl_sched_latency                    : 12.000000
+
+cpu#0, 2596.135 MHz
+  .nr_running                    : 0
+  .nr_switches                   : 151234
+  .nr_uninterruptible            : -3
+
+cfs_rq[0]:/
+  .nr_running                    : 0
+
+cpu#1, 2596.135 MHz
+  .nr_running                    : 2
+  .nr_switches                   : 9876543210
+  .nr_uninterruptible            : 3
+)";
+
+TEST(BenchCounters, SwitchesFromSchedDebug) {
+    EXPECT_EQ(parse_sched_debug_switches(sched_debug, 0), 151234u);
+    EXPECT_EQ(parse_sched_debug_switches(sched_debug, 1), 9876543210u);
+    EXPECT_EQ(parse_sched_debug_switches(sched_debug, 2), std::nullopt);
+    EXPECT_EQ(parse_sched_debug_switches("cpu#1\n  .nr_switches : 7\n", 1), 7u); // not x86
+    EXPECT_EQ(parse_sched_debug_switches("cpu#10, 1 MHz\n  .nr_switches : 7\n", 1), std::nullopt);
+    EXPECT_EQ(parse_sched_debug_switches("", 0), std::nullopt);
+}
+
+TEST(BenchCounters, ReadsTheFileItFinds) {
+    const fs::path dir = fs::path(testing::TempDir()) / "diowq-sched-test";
+    fs::remove_all(dir);
+    put(dir / "debug", sched_debug);
+    const ContextSwitchCounter counter(1, {(dir / "missing").string(), (dir / "debug").string()});
+    EXPECT_TRUE(counter.available());
+    EXPECT_EQ(counter.source(), "sched_debug");
+    EXPECT_EQ(counter.read(), 9876543210u);
+    put(dir / "debug", "cpu#1, 1 MHz\n  .nr_switches                   : 9876543299\n");
+    EXPECT_EQ(counter.read(), 9876543299u);
+    fs::remove_all(dir);
+}
+
 TEST(BenchInterrupts, PerCpuForOneDevice) {
     EXPECT_EQ(device_interrupts(interrupts, "nvme0"), (std::vector<std::uint64_t>{15, 654321}));
     EXPECT_EQ(device_interrupts(interrupts, "virtio1"), (std::vector<std::uint64_t>{5, 5}));

@@ -39,7 +39,18 @@ bool names_device(std::string_view name, std::string_view device) {
 
 } // namespace
 
-ContextSwitchCounter::ContextSwitchCounter(unsigned cpu) {
+ContextSwitchCounter::ContextSwitchCounter(unsigned cpu, std::vector<std::string> sched_debug)
+    : cpu_(cpu) {
+    for (auto& path : sched_debug) {
+        std::ifstream in(path);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (in && parse_sched_debug_switches(text.str(), cpu)) {
+            sched_debug_ = std::move(path);
+            source_ = "sched_debug";
+            return;
+        }
+    }
     perf_event_attr attr{};
     attr.type = PERF_TYPE_SOFTWARE;
     attr.size = sizeof(attr);
@@ -47,24 +58,63 @@ ContextSwitchCounter::ContextSwitchCounter(unsigned cpu) {
     const long fd = syscall(SYS_perf_event_open, &attr, -1, int(cpu), -1, PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
         const int error = errno;
-        why_ = fmt::format(
-            "perf_event_open(context switches, CPU {}): {}{}", cpu, std::strerror(error),
-            error == EACCES || error == EPERM ? " (needs root or kernel.perf_event_paranoid <= 0)"
-                                              : "");
+        why_ = fmt::format("no sched/debug in debugfs (mount -t debugfs none /sys/kernel/debug), "
+                           "and perf_event_open(context switches, CPU {}): {}{}",
+                           cpu, std::strerror(error),
+                           error == EACCES || error == EPERM
+                               ? " (needs root or kernel.perf_event_paranoid <= 0)"
+                               : "");
         return;
     }
-    fd_.reset(int(fd));
+    perf_.reset(int(fd));
+    source_ = "perf";
 }
 
 std::optional<std::uint64_t> ContextSwitchCounter::read() const {
-    if (!fd_) {
+    if (!sched_debug_.empty()) {
+        std::ifstream in(sched_debug_);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return parse_sched_debug_switches(text.str(), cpu_);
+    }
+    if (!perf_) {
         return std::nullopt;
     }
     std::uint64_t count = 0;
-    if (::read(fd_.get(), &count, sizeof(count)) != ssize_t(sizeof(count))) {
+    if (::read(perf_.get(), &count, sizeof(count)) != ssize_t(sizeof(count))) {
         return std::nullopt;
     }
     return count;
+}
+
+std::optional<std::uint64_t> parse_sched_debug_switches(std::string_view text, unsigned cpu) {
+    const std::string header = fmt::format("cpu#{}", cpu);
+    bool in_cpu = false;
+    while (!text.empty()) {
+        const std::size_t end = std::min(text.find('\n'), text.size());
+        const std::string_view line = text.substr(0, end);
+        text.remove_prefix(std::min(end + 1, text.size()));
+        if (line.starts_with("cpu#")) {
+            // "cpu#1, 2596.124 MHz" on x86, "cpu#1" elsewhere; not "cpu#10" for cpu 1.
+            in_cpu = line.starts_with(header) &&
+                     (line.size() == header.size() || line[header.size()] == ',');
+            continue;
+        }
+        if (!in_cpu) {
+            continue;
+        }
+        const auto fields = words(line);
+        if (fields.size() == 3 && fields[0] == ".nr_switches" && fields[1] == ":") {
+            std::uint64_t value = 0;
+            const auto [ptr, err] =
+                std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), value);
+            if (err == std::errc() && ptr == fields[2].data() + fields[2].size()) {
+                return value;
+            }
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
 }
 
 std::vector<std::uint64_t> device_interrupts(std::string_view text, std::string_view device) {

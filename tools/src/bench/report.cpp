@@ -184,7 +184,7 @@ json::Value setup_json(const BenchSetup& setup) {
         {"configurations", std::move(configurations)},
         {"repeat", o.repeat},
         {"warmup_ms", std::int64_t{o.warmup.count()}},
-        {"ctx_source", setup.switches_unavailable ? json::Value() : json::Value("perf")},
+        {"ctx_source", json::Value::optional(setup.switches_source)},
         {"ctx_unavailable", json::Value::optional(setup.switches_unavailable)},
         {"module_version", json::Value::optional(setup.module_version)},
         {"diowq_before", superblock_json(setup.diowq_before)},

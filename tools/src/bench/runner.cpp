@@ -122,6 +122,15 @@ private:
     std::vector<std::uint64_t> interrupts_start_;
 };
 
+// The load, by the engine asked for.
+EngineResult run_load(const BenchSetup& setup, const TestFile& file, const EngineOptions& options,
+                      EngineObserver& observer, const std::atomic<bool>& stop) {
+    if (setup.options.engine_kind == EngineKind::fio) {
+        return run_fio(file.path(), file.size(), options, observer, stop);
+    }
+    return run_engine(file.fd(), file.size(), options, observer, stop);
+}
+
 } // namespace
 
 std::vector<std::pair<std::size_t, unsigned>> interleave(std::size_t configurations,
@@ -177,11 +186,7 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         warmup.runtime = setup.options.warmup;
         const CpuPin pin(setup.cpu);
         EngineObserver quiet;
-        const auto ignored =
-            setup.options.engine_kind == EngineKind::fio
-                ? run_fio(parts.file.path(), parts.file.size(), warmup, quiet, stop)
-                : run_engine(parts.file.fd(), parts.file.size(), warmup, quiet, stop);
-        (void)ignored;
+        run_load(setup, parts.file, warmup, quiet, stop);
     }
     for (const auto& [index, round] : schedule) {
         if (stop.load()) {
@@ -214,11 +219,7 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
             const CpuPin pin(setup.cpu);
             const CgroupStay stay(inside ? parts.cgroup : nullptr);
             RunObserver observer(record, setup, parts.switches, renice.get(), events);
-            record.engine = setup.options.engine_kind == EngineKind::fio
-                                ? run_fio(parts.file.path(), parts.file.size(),
-                                          setup.options.engine, observer, stop)
-                                : run_engine(parts.file.fd(), parts.file.size(),
-                                             setup.options.engine, observer, stop);
+            record.engine = run_load(setup, parts.file, setup.options.engine, observer, stop);
         }
         if (mode && parts.tuning != nullptr) {
             record.diowq = parts.tuning->status();

@@ -58,6 +58,7 @@ struct BenchSetup {
     std::string fstype;
     std::string source;                              // the device, as mountinfo names it
     std::optional<std::string> irq_name;             // the interrupts counted, e.g. nvme0
+    std::optional<std::string> switches_source;      // "sched_debug" or "perf"
     std::optional<std::string> switches_unavailable; // why there is no context switch count
     std::optional<std::string> module_version;       // nullopt: diowq not loaded
     std::optional<SuperblockStatus> diowq_before;

@@ -221,6 +221,8 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     const ContextSwitchCounter switches(setup.cpu);
     if (!switches.available()) {
         setup.switches_unavailable = switches.why();
+    } else {
+        setup.switches_source = switches.source();
     }
 
     const StopOnSignals signals;
