@@ -1028,6 +1028,11 @@ TEST_F(ctl, unprivileged_status_works)
 TEST_F(ctl, unprivileged_tune_is_refused)
 {
 	EXPECT_REFUSED_AS(DQ_AS_NOBODY, "tune", self->xfs.mnt);
+	/*
+	 * genetlink refuses nobody (CAP_NET_ADMIN) before the module sees the
+	 * request, without a message: the tool names both capabilities.
+	 */
+	EXPECT_STDERR_HAS("CAP_NET_ADMIN and CAP_SYS_ADMIN");
 }
 
 TEST_F(ctl, unprivileged_mode_switch_with_tunables_is_refused)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Exit codes and the two kinds of failure every command reports.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // diowqctl: the control tool of diowq. Parsing is in cli/, the commands in commands/.
 #include <iostream>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // `diowqctl bench` options: defaults as fio's command line in the issue, checked values, and a
 // usage error (exit 2) naming the option for each mistake.
 #include <sstream>

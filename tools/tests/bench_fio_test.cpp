@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The fio cross-check's adapter: the command line it gives fio, and what it reads back from fio's
 // terse output (a line captured from fio 3.33: randwrite 4k, iodepth 32, 1 s).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What a bench reports, from runs made up by hand: medians and ratios, the targets, the verdict,
 // the JSON document's schema (the keys scripts and docs rely on) and the SVG chart's content.
 #include <regex>

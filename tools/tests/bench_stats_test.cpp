@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The bench's arithmetic against values worked out by hand: medians, sample standard deviations,
 // nearest-rank percentiles, the latency histogram's buckets, and the units people type.
 #include <cmath>

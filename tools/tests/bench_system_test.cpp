@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The bench's contact with the system, against directories of our own: a cgroup2 root whose
 // "kernel" is played by FakeCgroupFs, a /proc with kworkers, /proc/interrupts text, a /sys with a
 // disk; and the interleaving of the matrix.
@@ -13,6 +14,7 @@
 #include "bench/kworkers.hpp"
 #include "bench/runner.hpp"
 #include "errors.hpp"
+#include "temp_path.hpp"
 
 namespace diowq::bench {
 namespace {
@@ -102,7 +104,7 @@ public:
 class BenchCgroupTest : public testing::Test {
 protected:
     void SetUp() override {
-        root_ = fs::path(testing::TempDir()) / "diowq-cgroup-test";
+        root_ = testing_support::temp_path("diowq-cgroup-test");
         fs::remove_all(root_);
         put(root_ / "cgroup.controllers", "cpuset cpu io memory pids");
         put(root_ / "cgroup.subtree_control", "memory pids");
@@ -289,7 +291,7 @@ TEST(BenchKworkers, NiceFromStat) {
 }
 
 TEST(BenchKworkers, FoundInProc) {
-    const fs::path proc = fs::path(testing::TempDir()) / "diowq-proc-test";
+    const fs::path proc = testing_support::temp_path("diowq-proc-test");
     fs::remove_all(proc);
     const auto task = [&](int pid, const std::string& comm, int nice) {
         put(proc / std::to_string(pid) / "comm", comm + "\n");
@@ -351,7 +353,7 @@ TEST(BenchCounters, SwitchesFromSchedDebug) {
 }
 
 TEST(BenchCounters, ReadsTheFileItFinds) {
-    const fs::path dir = fs::path(testing::TempDir()) / "diowq-sched-test";
+    const fs::path dir = testing_support::temp_path("diowq-sched-test");
     fs::remove_all(dir);
     put(dir / "debug", sched_debug);
     const ContextSwitchCounter counter(1, {(dir / "missing").string(), (dir / "debug").string()});
@@ -379,7 +381,7 @@ TEST(BenchInterrupts, ShareOfTheLoadsCpu) {
 }
 
 TEST(BenchInterrupts, DeviceNameOfADiskAndOfAPartition) {
-    const fs::path sys = fs::path(testing::TempDir()) / "diowq-sys-test";
+    const fs::path sys = testing_support::temp_path("diowq-sys-test");
     fs::remove_all(sys);
     const fs::path disk = sys / "devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1";
     fs::create_directories(disk / "nvme0n1p1");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Command-line parsing: every subcommand's options land in its struct; every mistake exits 2 with
 // a message that names it.
 #include <sstream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // CPU lists in, workqueue cpumask strings out.
 #include <filesystem>
 #include <fstream>
@@ -6,6 +7,7 @@
 
 #include "errors.hpp"
 #include "system/cpulist.hpp"
+#include "temp_path.hpp"
 
 namespace diowq::sys {
 namespace {
@@ -74,7 +76,7 @@ TEST(CpuList, ChecksCpusExist) {
 }
 
 TEST(CpuList, ReadsPossibleCpus) {
-    const auto dir = std::filesystem::path(testing::TempDir()) / "diowq-cpu-test";
+    const auto dir = testing_support::temp_path("diowq-cpu-test");
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "possible") << "0-5\n";
     EXPECT_EQ(possible_cpus(dir.string()), (Cpus{0, 1, 2, 3, 4, 5}));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Parsing NLMSG_ERROR and NLMSG_DONE, with and without extended ack TLVs, as the kernel lays
 // them out.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The JSON writer: escaping, key order, compact and pretty layout.
 #include <gtest/gtest.h>
 

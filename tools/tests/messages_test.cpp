@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The diowq family's messages: the exact bytes of every request, and the parsing of the replies,
 // events and controller answers the kernel will send (written here byte by byte, as the uapi
 // header declares them).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Model values for the tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Mount points: /proc/self/mountinfo parsing, the supported-type decision, and the checks of a
 // PATH argument that need no particular mount to exist.
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "errors.hpp"
 #include "system/mount_root.hpp"
 #include "system/mountinfo.hpp"
+#include "temp_path.hpp"
 
 namespace diowq::sys {
 namespace {
@@ -76,14 +78,14 @@ TEST(MountRoot, EmptyPath) {
 }
 
 TEST(MountRoot, RegularFile) {
-    const auto file = std::filesystem::path(testing::TempDir()) / "diowq-mount-test-file";
+    const auto file = testing_support::temp_path("diowq-mount-test-file");
     std::ofstream(file) << "x";
     EXPECT_EQ(failure_of(file.string()), file.string() + ": not a directory, so not a mount point");
     std::filesystem::remove(file);
 }
 
 TEST(MountRoot, DirectoryInsideAMount) {
-    const auto dir = std::filesystem::path(testing::TempDir()) / "diowq-mount-test-dir";
+    const auto dir = testing_support::temp_path("diowq-mount-test-dir");
     std::filesystem::create_directories(dir);
     EXPECT_EQ(failure_of(dir.string()),
               dir.string() + ": not a mount point (name the directory a filesystem is mounted on)");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Builds netlink messages byte by byte, independently of libnl, the way the kernel lays them out:
 // nlmsghdr, then (for generic netlink) genlmsghdr, then attributes, each padded to 4 bytes.
 // The tests use it to write the replies, acks and events the module will send.

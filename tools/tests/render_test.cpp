@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Golden output: the text people read and the JSON scripts parse. A change here is a change of
 // the tool's interface: JSON keys are stable.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Following one request's answers through the datagrams the kernel sends.
 #include <uapi/diowq.h>
 

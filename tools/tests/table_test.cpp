@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Aligned text tables.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Multi-path tune and untune: all or nothing, and an exact report when something fails. A fake
 // backend plays the module (same rules: tuning in the current mode changes nothing, untuning an
 // untuned filesystem is ENOENT) and the workqueue sysfs files.
@@ -154,8 +155,8 @@ TEST(Tune, PermissionErrorSaysWhatIsNeeded) {
     FakeBackend fake;
     fake.refuse_tune[3] = {EPERM, "", {}};
     EXPECT_EQ(failure_of([&] { tune_all(fake, ab, {}); }),
-              "tune /a: Operation not permitted: changing diowq needs CAP_SYS_ADMIN; run "
-              "diowqctl as root\n"
+              "tune /a: Operation not permitted: changing diowq needs CAP_NET_ADMIN and "
+              "CAP_SYS_ADMIN; run diowqctl as root\n"
               "nothing was changed");
 }
 
@@ -264,8 +265,8 @@ TEST(Untune, LaterRefusalTunesTheEarlierOnesAgain) {
     fake.preset(4, Mode::highpri, Origin::manual);
     fake.refuse_untune[4] = {EPERM, "", {}};
     EXPECT_EQ(failure_of([&] { untune_all(fake, ab); }),
-              "untune /b: Operation not permitted: changing diowq needs CAP_SYS_ADMIN; run "
-              "diowqctl as root\n"
+              "untune /b: Operation not permitted: changing diowq needs CAP_NET_ADMIN and "
+              "CAP_SYS_ADMIN; run diowqctl as root\n"
               "rolled back /a: tuned it again in mode unbound, with its old nice and cpumask\n"
               "nothing was changed");
     ASSERT_EQ(fake.tuned.count(3), 1u);

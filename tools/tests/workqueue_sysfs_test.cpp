@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Reading and writing an unbound queue's nice and cpumask, in a directory laid out like
 // /sys/devices/virtual/workqueue.
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "errors.hpp"
 #include "system/workqueue_sysfs.hpp"
+#include "temp_path.hpp"
 
 namespace diowq::sys {
 namespace {
@@ -15,7 +17,7 @@ namespace {
 class WorkqueueSysfsTest : public testing::Test {
 protected:
     void SetUp() override {
-        root_ = std::filesystem::path(testing::TempDir()) / "diowq-wq-test";
+        root_ = testing_support::temp_path("diowq-wq-test");
         std::filesystem::create_directories(root_ / "diowq-vdb");
         std::ofstream(root_ / "diowq-vdb" / "nice") << "-20\n";
         std::ofstream(root_ / "diowq-vdb" / "cpumask") << "3\n";
@@ -37,12 +39,12 @@ TEST_F(WorkqueueSysfsTest, Reads) {
     EXPECT_EQ(sysfs.read("diowq-vdb"), (WorkqueueTunables{-20, "3"}));
 }
 
-TEST_F(WorkqueueSysfsTest, WritesOneLineEach) {
+TEST_F(WorkqueueSysfsTest, WritesOneValueEach) {
     const WorkqueueSysfs sysfs(root_.string());
     sysfs.write_nice("diowq-vdb", -5);
     sysfs.write_cpumask("diowq-vdb", "1,00000000");
-    EXPECT_EQ(contents("nice"), "-5\n");
-    EXPECT_EQ(contents("cpumask"), "1,00000000\n");
+    EXPECT_EQ(contents("nice"), "-5");
+    EXPECT_EQ(contents("cpumask"), "1,00000000");
 }
 
 TEST_F(WorkqueueSysfsTest, MissingQueueFails) {

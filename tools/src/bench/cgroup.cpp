@@ -1,17 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "bench/cgroup.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "errors.hpp"
-#include "system/unique_fd.hpp"
+#include "system/kernfs_file.hpp"
 
 namespace diowq::bench {
 
@@ -40,47 +40,11 @@ std::string CgroupFs::absolute(std::string_view relative) const {
 }
 
 std::string CgroupFs::read(const std::string& relative) const {
-    const std::string path = absolute(relative);
-    sys::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        throw Failure(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    }
-    std::string text;
-    char buffer[512];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw Failure(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-        }
-        if (n == 0) {
-            break;
-        }
-        text.append(buffer, std::size_t(n));
-    }
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    return text;
+    return sys::read_attribute(absolute(relative));
 }
 
-// cgroupfs takes one value per write(); its refusal is the write's error.
 void CgroupFs::write(const std::string& relative, const std::string& value) const {
-    const std::string path = absolute(relative);
-    sys::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) {
-        throw Failure(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    }
-    ssize_t n = 0;
-    do {
-        n = ::write(fd.get(), value.data(), value.size());
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        throw Failure(
-            fmt::format("cannot write '{}' to {}: {}", value, path, std::strerror(errno)));
-    }
+    sys::write_attribute(absolute(relative), value);
 }
 
 void CgroupFs::make_group(const std::string& relative) const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The load's high-weight cgroup (cgroup v2): created under a parent with the cpu controller
 // enabled on the way down to it, entered and left by the process that runs the load, and removed
 // afterwards with every controller it enabled disabled again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The configurations of the A/B test: where the load runs (its own high-weight cgroup, or where
 // diowqctl was started) and what is done about its completions (nothing, diowq in either mode,
 // or every kworker of the load's CPU reniced to -20).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What the load's CPU does besides the load, counted around each measurement:
 //
 // - context switches on that CPU, every switch whoever runs (the submitter, the completion

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The load: fio's libaio engine on one file, as in
 //   fio --ioengine=libaio --direct=1 --rw=randwrite --bs=4k --iodepth=128
 //       --iodepth_batch_submit=128 --iodepth_batch_complete_max=128 --time_based

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The same load run by fio instead of the built-in engine, for the cross-check: fio is started
 // as a child of the bench, so it inherits the CPU pin and the cgroup of the configuration, and its
 // terse (version 3) output becomes an EngineResult. fio keeps its own clock: the observer's

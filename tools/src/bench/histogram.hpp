@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Completion latencies of one run, in nanoseconds: a log-linear histogram (64 buckets per power
 // of two, exact below 128 ns), so that a run of millions of I/Os costs a fixed 30 KiB and any
 // percentile is within 1/128 of the true value. The idea is fio's (stat.h, FIO_IO_U_PLAT_*).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "bench/kworkers.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The comparison diowq is measured against: renice every kworker bound to the load's CPU to -20
 // (what people do by hand), and put each back afterwards. Read from a /proc-like directory, so
 // that the tests can give one of their own.

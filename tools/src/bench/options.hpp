@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Everything `diowqctl bench` is asked to do, parsed and checked (cli/bench.cpp fills it in).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The bench as a picture: one SVG bar chart of IOPS per configuration (bar: median; whisker:
 // min to max; dots: every run), the baseline's median as a dashed line, and each bar's ratio to
 // it. Written by hand: plain SVG 1.1 that browsers, GitHub and rsvg render alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What the bench says while it runs, on stderr: a line per finished run and, on a terminal, a
 // progress bar with the time left. Nothing is written while a run measures except the bar's
 // redraw (a terminal write is cheap; on a serial console it is not, hence lines only there).

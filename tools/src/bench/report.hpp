@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What a bench found: per configuration the medians of its repeats and their ratios to the
 // outside_off baseline, the project's targets, a one-line verdict; as an aligned table for people
 // and as one JSON document with every sample for scripts and plots.

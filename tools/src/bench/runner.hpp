@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The matrix: every configuration `repeat` times, interleaved (round r runs the configurations
 // in the given order rotated by r, so that none always runs first or right after another), in
 // one go, on one file, on one pinned CPU. Around each run it applies the configuration (diowq's

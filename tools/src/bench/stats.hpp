@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Statistics of a handful of numbers: the per-second IOPS samples of one run, and the repeats of
 // one configuration. Empty inputs give NaN, never an exception: a run too short for a sample
 // still has a report.

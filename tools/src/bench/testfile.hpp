@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The file the load writes: created in the directory under test, laid out as asked (written with
 // zeros in full, or fallocated), removed when
 // the bench ends (also after an error or Ctrl-C, by unwinding).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The filesystem under test as diowq sees it: tuned in the mode a configuration wants (or not at
 // all), read back after each run, and left as it was found when the bench ends. Goes through the
 // tool's own netlink client.

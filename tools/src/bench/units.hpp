@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Sizes, durations and rates as people type and read them: "4k", "1g", "20s", "23.3k IOPS".
 #pragma once
 

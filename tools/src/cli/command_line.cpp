@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "cli/command_line.hpp"
 
 #include <algorithm>
@@ -36,8 +37,8 @@ Exit codes:
      unless stderr says so.
   2  usage error: unknown command or option, missing or malformed argument.
 
-Changing anything needs CAP_SYS_ADMIN. Reading (status, auto without options, monitor, version)
-does not.)";
+Changing anything needs root: CAP_NET_ADMIN (checked by the netlink core) and CAP_SYS_ADMIN
+(checked by the module). Reading (status, auto without options, monitor, version) does not.)";
 
 // Points at the help of the subcommand being parsed, when there is one.
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Turns argv into an Invocation, or into an exit code: 0 after --help or --version, 2 (with a
 // message on `err`) when the command line is wrong.
 #pragma once

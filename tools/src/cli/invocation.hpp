@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What the command line asks for, once parsed and checked: one struct per subcommand. The commands
 // get these, never CLI11 objects.
 #pragma once

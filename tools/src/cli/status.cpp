@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include <CLI/CLI.hpp>
 
 #include "cli/subcommands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // One function per subcommand: each adds its CLI11 subcommand (options, help, examples) to the
 // application and, once that subcommand is parsed, stores its options in `selected`.
 #pragma once

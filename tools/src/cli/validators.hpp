@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Checks of option values shared by the subcommands. Each returns a CLI11 validator whose error
 // message says what is accepted; parse_* turn the checked text into its value.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // `diowqctl bench`: checks the target and the machine, builds the bench's resources (file,
 // cgroup, tuning, counters), runs the matrix, reports. Every resource is an object whose
 // destructor puts the machine back, so an error or Ctrl-C (which stops the engine) unwinds

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The real TuningBackend: the module over netlink, the queues' tunables in sysfs.
 #pragma once
 

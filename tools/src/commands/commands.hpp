@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The subcommands' actions. Each returns an exit code or throws (see run.hpp for how exceptions
 // become messages and exit codes).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "commands/commands.hpp"
 #include "netlink/client.hpp"
 #include "output/render.hpp"

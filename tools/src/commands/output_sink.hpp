@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Where a command writes: stdout for results (text or JSON, per the global options), stderr for
 // everything else.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "commands/run.hpp"
 
 #include <cerrno>
@@ -34,10 +35,12 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 std::string explain(const std::exception& error) {
     if (const auto* kernel = dynamic_cast<const nl::KernelError*>(&error)) {
         if (kernel->error() == EPERM || kernel->error() == EACCES) {
-            // The module's own check says why; genetlink's (CAP_NET_ADMIN) says nothing.
-            return fmt::format(
-                "{}{}; run diowqctl as root", kernel->what(),
-                kernel->kernel_message().empty() ? ": changing diowq needs CAP_SYS_ADMIN" : "");
+            // The module's own check (CAP_SYS_ADMIN) says why; genetlink's, which runs first
+            // (GENL_ADMIN_PERM: CAP_NET_ADMIN), says nothing.
+            return fmt::format("{}{}; run diowqctl as root", kernel->what(),
+                               kernel->kernel_message().empty()
+                                   ? ": changing diowq needs CAP_NET_ADMIN and CAP_SYS_ADMIN"
+                                   : "");
         }
         return kernel->what();
     }

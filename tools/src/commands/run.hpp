@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Runs a parsed invocation and turns what goes wrong into one message per line on stderr, each
 // starting with "diowqctl: ", and an exit code (errors.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Opening and checking every PATH argument of a command before anything is sent.
 #pragma once
 

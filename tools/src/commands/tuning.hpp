@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Tuning and untuning several filesystems as one change: either all of them change, or those this
 // command already changed are put back and the failure says exactly what happened. The steps go
 // through TuningBackend, so the tests can drive every failure with a fake.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "commands/client_backend.hpp"
 #include "commands/commands.hpp"
 #include "commands/targets.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Plain data the tool talks about: the module's global configuration, one tuned superblock, one
 // event. Enumerations keep the kernel's numbers so that a value added by a newer module is carried
 // and shown as a number instead of being refused.

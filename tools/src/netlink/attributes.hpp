@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Reading the attributes of a received generic netlink message, checked against a policy (types
 // and lengths) by libnl. Attributes with a type beyond the policy are ignored: newer modules may
 // add attributes, never change existing ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The diowq generic netlink client: resolves the family, checks its version, and runs each command
 // of include/uapi/diowq.h as one method.
 #pragma once

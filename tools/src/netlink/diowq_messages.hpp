@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The diowq family's requests and replies (include/uapi/diowq.h), as pure functions: requests are
 // built into messages, replies parsed into the plain structs of model/. No socket involved.
 //

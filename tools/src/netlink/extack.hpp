@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // What the kernel answers when a request ends: NLMSG_ERROR (an error, or an ack when the error is
 // 0) and NLMSG_DONE (the end of a dump, which can carry an error too), each possibly followed by
 // extended ack TLVs. libnl 3.7 does not parse those, so we do, from the bytes.

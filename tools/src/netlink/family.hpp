@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Resolving a generic netlink family through the controller (CTRL_CMD_GETFAMILY): its id, its
 // version and its multicast groups.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // An owned libnl message and the few ways we fill one. Building a message needs no socket, so the
 // exact bytes of every request can be checked by the unit tests.
 #pragma once

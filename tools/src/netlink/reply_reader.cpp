@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "netlink/reply_reader.hpp"
 
 #include <linux/netlink.h>

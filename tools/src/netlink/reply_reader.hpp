@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Follows the replies to one request through the datagrams the kernel sends: hands each data
 // message to the caller and knows when the request is over. A doit request ends with its ack
 // (we always ask for one, so that a request without reply data still gets an answer), a dump with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // A generic netlink socket (RAII over libnl's nl_sock) that sends our requests and reads the
 // kernel's answers, with extended acks switched on.
 #pragma once

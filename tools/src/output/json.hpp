@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // A small JSON value and its writer. Objects keep their keys in insertion order, so the output is
 // as stable as the code that builds it: scripts can rely on it, tests compare it byte for byte.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 #include "output/render.hpp"
 
 #include <fmt/format.h>

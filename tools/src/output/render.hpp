@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Everything the tool prints on stdout, as pure functions of the model: aligned text for people,
 // JSON for scripts. JSON carries raw values (milliseconds, numbers) and never prose; absent values
 // are null, so every object of a kind has the same keys.

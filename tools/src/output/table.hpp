@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // Aligned text tables for people: columns padded to their widest cell, two spaces apart, numbers
 // right-aligned, no trailing blanks.
 #pragma once

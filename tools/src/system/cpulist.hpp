@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // CPU lists ("0-1,3", as the kernel prints them in sysfs) and the hex mask format that
 // /sys/devices/virtual/workqueue/<name>/cpumask accepts ("b"; 32-bit words, comma-separated, most
 // significant first: "1,00000000" is CPU 32).

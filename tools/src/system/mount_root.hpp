@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The checks every PATH argument passes before the kernel is asked anything: it exists, it is the
 // root of a mount, and the filesystem mounted there is one diowq tunes. The kernel checks again;
 // checking first lets a multi-path command refuse before it changes anything.

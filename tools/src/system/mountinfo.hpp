@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // /proc/self/mountinfo: which mounts exist, their filesystem type and their device. Used to name a
 // filesystem type in errors and to show where each tuned superblock is mounted.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // An owned file descriptor.
 #pragma once
 

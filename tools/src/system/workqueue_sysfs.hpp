@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 // The tunables of an unbound workqueue registered with WQ_SYSFS:
 // /sys/devices/virtual/workqueue/<name>/{nice,cpumask}. The root is a parameter so that the tests
 // can point it at a directory of their own.
