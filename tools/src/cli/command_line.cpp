@@ -27,6 +27,7 @@ constexpr const char* footer = R"(Examples:
   diowqctl -j status | jq '.superblocks[].id'
   diowqctl monitor                        one line per tune, untune, mode change, unmount
   diowqctl bench /mnt/xfs --matrix        the starvation and its cure, measured (see bench --help)
+  diowqctl apply --watch                  make /etc/diowq.conf true, and keep it so (see apply --help)
 
 Run `diowqctl COMMAND --help` for the options and examples of a command.
 
@@ -74,6 +75,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
     add_monitor_command(app, invocation.command);
     add_version_command(app, invocation.command);
     add_bench_command(app, invocation.command);
+    add_apply_command(app, invocation.command);
 
     if (args.empty()) {
         err << app.help() << "\ndiowqctl: a command is required\n";
@@ -89,7 +91,7 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
         app.get_subcommands([&](CLI::App* sub) { return sub->check_name(*first_word); }).empty()) {
         err << fmt::format(
             "diowqctl: unknown command '{}' (commands: status, tune, untune, auto, "
-            "monitor, version, bench)\nRun `diowqctl --help` for more information.\n",
+            "monitor, version, bench, apply)\nRun `diowqctl --help` for more information.\n",
             *first_word);
         return {std::nullopt, exit_usage};
     }

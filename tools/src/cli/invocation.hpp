@@ -58,8 +58,17 @@ struct VersionOptions {
     bool operator==(const VersionOptions&) const = default;
 };
 
+struct ApplyOptions {
+    std::string config;                    // the config file
+    bool dry_run = false;                  // check and report, change nothing
+    bool watch = false;                    // then tune listed mount points when mounted
+    std::optional<int> mount_namespace_of; // a PID whose mount namespace to enter first
+
+    bool operator==(const ApplyOptions&) const = default;
+};
+
 using Command = std::variant<std::monostate, StatusOptions, TuneOptions, UntuneOptions, AutoOptions,
-                             MonitorOptions, VersionOptions, bench::BenchOptions>;
+                             MonitorOptions, VersionOptions, bench::BenchOptions, ApplyOptions>;
 
 struct Invocation {
     GlobalOptions global;

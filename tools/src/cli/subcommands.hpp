@@ -18,5 +18,6 @@ void add_auto_command(CLI::App& app, Command& selected);
 void add_monitor_command(CLI::App& app, Command& selected);
 void add_version_command(CLI::App& app, Command& selected);
 void add_bench_command(CLI::App& app, Command& selected);
+void add_apply_command(CLI::App& app, Command& selected);
 
 } // namespace diowq::cli

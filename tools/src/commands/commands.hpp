@@ -15,5 +15,6 @@ int run_auto(const cli::AutoOptions& options, const OutputSink& sink);
 int run_monitor(const cli::MonitorOptions& options, const OutputSink& sink);
 int run_version(const cli::VersionOptions& options, const OutputSink& sink);
 int run_bench(const bench::BenchOptions& options, const OutputSink& sink);
+int run_apply(const cli::ApplyOptions& options, const OutputSink& sink);
 
 } // namespace diowq::commands

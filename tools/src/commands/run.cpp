@@ -63,6 +63,7 @@ int run(const cli::Invocation& invocation, std::ostream& out, std::ostream& err)
                 [&](const cli::MonitorOptions& o) { return run_monitor(o, sink); },
                 [&](const cli::VersionOptions& o) { return run_version(o, sink); },
                 [&](const bench::BenchOptions& o) { return run_bench(o, sink); },
+                [&](const cli::ApplyOptions& o) { return run_apply(o, sink); },
             },
             invocation.command);
     } catch (const UsageError& e) {
