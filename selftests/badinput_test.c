@@ -15,12 +15,16 @@
  * input longer than a page is cut to its first PAGE_SIZE bytes, which the
  * store must refuse as too long (EINVAL).
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
+#include "lib/cmd.h"
 
 #define TMPFS_MNT DQ_MNT_BASE "/tmpfs"
 
@@ -683,6 +687,246 @@ TEST_F_TIMEOUT(unsupported_fs, ext2_is_eopnotsupp, 60)
 	expect_refused(_metadata, &self->env, fmt("highpri %s", ext2.mnt),
 		       -EOPNOTSUPP);
 	EXPECT_FALSE(dq_sb_tuned(ext2.sid));
+}
+
+/* ---- the rest of the sweep, table-driven --------------------------------- */
+
+/*
+ * More inputs for every writable file: numbers for names, case, stray
+ * whitespace, paths that resolve to no mount root or to filesystems diowq
+ * does not support (sysfs, devtmpfs, cgroup2, tmpfs, the initramfs root),
+ * a closed fd's /proc link, over-long names; and writes to every read-only
+ * file. "@MNT" stands for the tuned XFS mount point, "@SID" for its s_id.
+ */
+struct sweep_input {
+	const char *file;	/* under DIOWQ_SYSFS_ROOT ("@SID/mode" too) */
+	const char *input;
+	int err;
+};
+
+#define LONG_NAME "/" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+static const struct sweep_input sweep_inputs[] = {
+	/* tune */
+	{ DIOWQ_ATTR_TUNE, "HIGHPRI @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "0 @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "1 @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "2 @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "-1 @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "4294967296 @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "unbound  @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, " @MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "unbound\t@MNT", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "unbound ", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, " ", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "unbound @MNT ", -ENOENT },
+	{ DIOWQ_ATTR_TUNE, "unbound @MNT\n\n", -ENOENT },
+	{ DIOWQ_ATTR_TUNE, "unbound @MNT/regular", -EINVAL },
+	{ DIOWQ_ATTR_TUNE, "unbound @MNT/nonexistent/..", -ENOENT },
+	{ DIOWQ_ATTR_TUNE, "unbound /sys", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_TUNE, "unbound /dev", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_TUNE, "unbound /sys/fs/cgroup", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_TUNE, "unbound /dev/shm", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_TUNE, "unbound /", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_TUNE, "unbound /proc/self/fd/999", -ENOENT },
+	{ DIOWQ_ATTR_TUNE, "unbound " LONG_NAME, -ENAMETOOLONG },
+	{ DIOWQ_ATTR_TUNE, "@SID", -EINVAL },
+	/* untune */
+	{ DIOWQ_ATTR_UNTUNE, " @MNT", -EINVAL },
+	{ DIOWQ_ATTR_UNTUNE, " @SID", -EINVAL },
+	{ DIOWQ_ATTR_UNTUNE, "@SID ", -EINVAL },
+	{ DIOWQ_ATTR_UNTUNE, "@MNT ", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "@SID\n\n", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, ".", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "..", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "*", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "0", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "@MNT/regular", -EINVAL },
+	{ DIOWQ_ATTR_UNTUNE, "/sys", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "/proc", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, "/proc/self/fd/999", -ENOENT },
+	{ DIOWQ_ATTR_UNTUNE, LONG_NAME, -ENAMETOOLONG },
+	/* default_mode */
+	{ DIOWQ_ATTR_DEFAULT_MODE, "HIGHPRI", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "0", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "1", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "2", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "4294967296", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, " unbound", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "unbound ", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "unbound\n\n", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "highpri,unbound", -EINVAL },
+	{ DIOWQ_ATTR_DEFAULT_MODE, "xfs", -EINVAL },
+	/* auto_fstypes */
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "XFS", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "0", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "proc", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs,tmpfs,ext4", -EOPNOTSUPP },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, ",", -EINVAL },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, " xfs", -EINVAL },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs ", -EINVAL },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs\n\n", -EINVAL },
+	{ DIOWQ_ATTR_AUTO_FSTYPES, "@MNT", -EINVAL },
+	/* read-only files: no store at all */
+	{ DIOWQ_ATTR_VERSION, "9.9.9", -EACCES },
+	{ DIOWQ_ATTR_SUPPORTED_FSTYPES, "xfs,ext4,tmpfs", -EACCES },
+	{ DIOWQ_ATTR_AUTO_RESCAN_MS, "1", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_MODE, "unbound", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_FSTYPE, "ext4", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_SOURCE, "/dev/null", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_DEV, "1:3", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_WORKQUEUE, "events", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_ORIGIN, "auto", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_SWAPS, "0", -EACCES },
+	{ "@SID/" DIOWQ_SB_ATTR_TUNED_MS, "0", -EACCES },
+};
+
+/* Replace every "@MNT" and "@SID" of in by env's, into out. */
+static void expand(char *out, size_t size, const char *in,
+		   const struct badinput_env *env)
+{
+	size_t used = 0;
+
+	while (*in && used + 1 < size) {
+		const char *with = NULL;
+
+		if (!strncmp(in, "@MNT", 4))
+			with = env->xfs.mnt;
+		else if (!strncmp(in, "@SID", 4))
+			with = env->xfs.sid;
+		if (with) {
+			used += snprintf(out + used, size - used, "%s", with);
+			in += 4;
+		} else {
+			out[used++] = *in++;
+		}
+	}
+	out[used < size ? used : size - 1] = '\0';
+}
+
+FIXTURE(sweep) {
+	struct badinput_env env;
+};
+
+FIXTURE_SETUP(sweep)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	badinput_setup(_metadata, &self->env, NULL);
+	snprintf(path, sizeof(path), "%s/regular", self->env.xfs.mnt);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(sweep)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F(sweep, more_malformed_and_read_only_inputs_change_nothing)
+{
+	unsigned int i;
+
+	/* Never opened as fd 999 by anyone: its /proc link must not exist. */
+	ASSERT_EQ(-1, fcntl(999, F_GETFD));
+	for (i = 0; i < ARRAY_SIZE(sweep_inputs); i++) {
+		char file[PATH_MAX], input[PATH_MAX];
+
+		expand(file, sizeof(file), sweep_inputs[i].file, &self->env);
+		expand(input, sizeof(input), sweep_inputs[i].input, &self->env);
+		expect_write(_metadata, file, input, strlen(input),
+			     sweep_inputs[i].err);
+	}
+	dq_log("badinput: %zu more inputs refused with the documented errno, state unchanged",
+	       ARRAY_SIZE(sweep_inputs));
+}
+
+/* In a child as nobody: every write EACCES, every read root's value. */
+static int nobody_child(const struct badinput_env *env)
+{
+	static const char *const writable[][2] = {
+		{ DIOWQ_ATTR_TUNE, "unbound @MNT" },
+		{ DIOWQ_ATTR_UNTUNE, "@MNT" },
+		{ DIOWQ_ATTR_UNTUNE, "@SID" },
+		{ DIOWQ_ATTR_DEFAULT_MODE, "unbound" },
+		{ DIOWQ_ATTR_AUTO_FSTYPES, "" },
+		{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs,ext4" },
+	};
+	static const char *const readable[] = {
+		DIOWQ_ATTR_VERSION, DIOWQ_ATTR_SUPPORTED_FSTYPES,
+		DIOWQ_ATTR_AUTO_RESCAN_MS, DIOWQ_ATTR_DEFAULT_MODE,
+		DIOWQ_ATTR_AUTO_FSTYPES, "@SID/" DIOWQ_SB_ATTR_MODE,
+		"@SID/" DIOWQ_SB_ATTR_FSTYPE, "@SID/" DIOWQ_SB_ATTR_SOURCE,
+		"@SID/" DIOWQ_SB_ATTR_DEV, "@SID/" DIOWQ_SB_ATTR_WORKQUEUE,
+		"@SID/" DIOWQ_SB_ATTR_ORIGIN, "@SID/" DIOWQ_SB_ATTR_SWAPS,
+	};
+	char root_values[ARRAY_SIZE(readable)][256];
+	char file[PATH_MAX], input[PATH_MAX], path[PATH_MAX], val[256] = "";
+	unsigned int i;
+	int failures = 0;
+
+	for (i = 0; i < ARRAY_SIZE(readable); i++) {
+		expand(file, sizeof(file), readable[i], env);
+		dq_attr_path(path, sizeof(path), NULL, file);
+		if (dq_read_file(path, root_values[i], sizeof(root_values[i])) < 0)
+			return 100;
+	}
+	if (setgroups(0, NULL) || setresgid(DQ_UID_NOBODY, DQ_UID_NOBODY,
+					    DQ_UID_NOBODY) ||
+	    setresuid(DQ_UID_NOBODY, DQ_UID_NOBODY, DQ_UID_NOBODY))
+		return 101;
+	for (i = 0; i < ARRAY_SIZE(writable); i++) {
+		int err;
+
+		expand(file, sizeof(file), writable[i][0], env);
+		expand(input, sizeof(input), writable[i][1], env);
+		dq_attr_path(path, sizeof(path), NULL, file);
+		err = dq_write_file(path, input, strlen(input));
+		if (err != -EACCES) {
+			dq_log("nobody: \"%s\" to %s: %s", input, file,
+			       err ? strerror(-err) : "taken");
+			failures++;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(readable); i++) {
+		expand(file, sizeof(file), readable[i], env);
+		dq_attr_path(path, sizeof(path), NULL, file);
+		if (dq_read_file(path, val, sizeof(val)) < 0 ||
+		    strcmp(val, root_values[i])) {
+			dq_log("nobody: reading %s: \"%s\", root read \"%s\"",
+			       file, val, root_values[i]);
+			failures++;
+		}
+	}
+	return failures;
+}
+
+TEST_F(sweep, nobody_reads_every_file_and_writes_none)
+{
+	struct dq_snapshot before, after;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, dq_snapshot_take(&before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(nobody_child(&self->env));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("100/101: setup of the child failed; else the number of failed checks");
+	ASSERT_EQ(0, dq_snapshot_take(&after));
+	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
+		dq_snapshot_log_diff(&before, &after);
+	dq_snapshot_free(&before);
+	dq_snapshot_free(&after);
 }
 
 DQ_TEST_MAIN

@@ -8,6 +8,7 @@
 #   /init                          guest-init (busybox sh)
 #   busybox + applet symlinks      sh, mount, insmod, modprobe, timeout, taskset, ...
 #   mkfs.xfs xfs_io mkfs.ext4 fio  the host's, with their shared libraries (ldd)
+#   dmsetup                        the same, if the host has it (ioerror_test)
 #   /lib/modules/<kver>/           the kernel's own modules the tests need, with their
 #                                  dependencies, uncompressed, and a fresh modules.dep
 #   /lib/diowq/diowq.ko            default: $BUILD/kernels/<kver>/src/kmod/diowq.ko
@@ -45,7 +46,18 @@ env_file=$DIOWQ_CACHE/kernels/$kver/env
 # driver with a hardware queue per CPU. modprobe --show-depends adds dependencies and
 # softdeps (crc32c for xfs/ext4), and says "builtin" for what needs no file.
 modules=(virtio_pci virtio_blk xfs ext4 loop null_blk brd nvme)
+# dm-flakey (with dm-mod): the I/O error test's window of failing writes.
+modules+=(dm_flakey)
 tools=(mkfs.xfs xfs_io mkfs.ext4 fio)
+# Optional: a test that needs one of these skips in a guest without it.
+optional_tools=(dmsetup)
+for t in "${optional_tools[@]}"; do
+	if PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t" >/dev/null; then
+		tools+=("$t")
+	else
+		log "warning: no $t on this host (apt-get install $t); tests that need it will skip"
+	fi
+done
 
 stage=$(dirname "$out")/initramfs.d
 rm -rf "$stage"

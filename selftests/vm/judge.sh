@@ -13,11 +13,11 @@
 #   - with --no-ktap (the demo), a program without result lines passes or fails by its
 #     exit status;
 #   - one rig failure each for: a kernel complaint on the console (WARN, BUG, Oops, panic,
-#     lockup, hung task, GPF, KASAN, UBSAN; all of them together count once); a program
-#     with a begin but no end line; a program that timed out; a program that exited
-#     non-zero (other than 4) without a `not ok` line; a program that exited 0 without any
-#     result line; and a missing `# diowq-vm: done` line, unless one of the failures above
-#     already explains why the VM stopped early.
+#     lockup, hung task, GPF, KASAN, UBSAN, lockdep, debugobjects, kmemleak; all of them
+#     together count once); a program with a begin but no end line; a program that timed
+#     out; a program that exited non-zero (other than 4) without a `not ok` line; a program
+#     that exited 0 without any result line; and a missing `# diowq-vm: done` line, unless
+#     one of the failures above already explains why the VM stopped early.
 set -euo pipefail
 
 usage() { echo "usage: $0 DIR LABEL [--timed-out SECS] [--no-ktap]" >&2; exit 2; }
@@ -44,6 +44,12 @@ clean() { if [[ -f $1 ]]; then tr -d '\r' <"$1"; fi; }
 # The kernel complains in these words; init and the tests never print them on the console
 # (the tests' output goes to the results port).
 crash_re='WARNING:|BUG:|Oops|Kernel panic|soft lockup|hung task|blocked for more than|general protection fault|KASAN|UBSAN'
+# The debug kernel's checkers (make check-debug). Most of their reports start with WARNING: or
+# BUG: already; named here so that none depends on that. kmemleak's report is what guest-init
+# prints from /sys/kernel/debug/kmemleak after the tests.
+crash_re+='|ODEBUG:|unreferenced object|suspected memory leak|possible circular locking'
+crash_re+='|possible recursive locking|inconsistent lock state|suspicious RCU usage'
+crash_re+='|sleeping function called from invalid context|workqueue lockup'
 
 rig=0
 crashed=0

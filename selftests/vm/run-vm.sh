@@ -20,9 +20,12 @@
 # Environment:
 #   DIOWQ_VM_TIMEOUT    seconds before the whole VM is killed (default 1500)
 #   DIOWQ_TEST_TIMEOUT  seconds before the guest kills one test program (default 600)
-#   DIOWQ_TESTS         comma-separated test program names to run (default: all)
+#   DIOWQ_TESTS         comma-separated test program names to run (default: all but soak_test)
+#   DIOWQ_SOAK_MINUTES  soak_test's length in minutes (default 10); DIOWQ_SOAK_SEED its seed
 #   DIOWQ_ACCEL         kvm, tcg or auto (default: auto = kvm if it boots this kernel)
 #   DIOWQ_APPEND        extra kernel command line
+#   DIOWQ_VM_MEM        guest memory (default 2G; 3G for the debug kernel, which also
+#                       defaults to a 10800 s VM and a 2400 s test timeout)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +54,14 @@ env_file=$DIOWQ_CACHE/kernels/$kver/env
 label=$SERIES
 [[ $mode != test ]] && label="$SERIES $mode"
 
+# The debug kernel (build-debug-kernel.sh, SERIES=debug) runs KASAN, lockdep and kmemleak:
+# KASAN's shadow takes an eighth of the memory, and everything runs several times slower.
+mem=2G
+if [[ $SERIES == debug ]]; then
+	mem=3G
+	: "${DIOWQ_VM_TIMEOUT:=10800}" "${DIOWQ_TEST_TIMEOUT:=2400}"
+fi
+mem=${DIOWQ_VM_MEM:-$mem}
 vm_timeout=${DIOWQ_VM_TIMEOUT:-1500}
 test_timeout=${DIOWQ_TEST_TIMEOUT:-600}
 out=$BUILD/vm/$kver
@@ -75,12 +86,14 @@ trap 'exit 143' TERM HUP
 cmdline="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic softlockup_panic=1"
 cmdline+=" hung_task_panic=1 diowq_vm.mode=$mode diowq_vm.timeout=$test_timeout"
 [[ -n ${DIOWQ_TESTS:-} ]] && cmdline+=" diowq_vm.tests=$DIOWQ_TESTS"
+[[ -n ${DIOWQ_SOAK_MINUTES:-} ]] && cmdline+=" diowq_vm.soak_minutes=$DIOWQ_SOAK_MINUTES"
+[[ -n ${DIOWQ_SOAK_SEED:-} ]] && cmdline+=" diowq_vm.soak_seed=$DIOWQ_SOAK_SEED"
 [[ -n ${DIOWQ_APPEND:-} ]] && cmdline+=" $DIOWQ_APPEND"
 
 # The machine every boot shares. -no-reboot turns the guest's panic=-1 reboot into a QEMU
 # exit; stdin is never read (CI has none).
 qemu=(qemu-system-x86_64 -name "diowq-$kver" -nodefaults -no-user-config -nographic
-	-monitor none -no-reboot -smp 2 -m 2G -kernel "$KERNEL" -initrd "$initrd")
+	-monitor none -no-reboot -smp 2 -m "$mem" -kernel "$KERNEL" -initrd "$initrd")
 
 # KVM when it really boots this kernel: some hosts expose a /dev/kvm that cannot run a
 # stock kernel (e.g. a paravirtual one without VMX/SVM), so try it, then fall back to TCG.

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * toggle_test: a thousand queue swaps under load lose nothing. An AIO
+ * O_DIRECT writer keeps 32 tagged 4 KiB writes in flight while the test
+ * tunes, switches modes and untunes the filesystem back to back, without
+ * waiting for I/O between steps: highpri, unbound, untuned, unbound,
+ * highpri, untuned, ... Every iocb must complete exactly once with 4096
+ * bytes (lib/iolog.h), completions must keep landing throughout (checked
+ * every PROGRESS_EVERY toggles), every swapped-out queue must be destroyed
+ * afterwards, and every block must read back, online and after a remount,
+ * as the last generation written.
+ *
+ * The number of toggles is DIOWQ_TOGGLES (default 1000; the VM passes the
+ * kernel command line's NAME=value words on, e.g. DIOWQ_APPEND=
+ * "DIOWQ_TOGGLES=5000" for a longer run). The KTAP output reports the
+ * toggles survived, the completions that landed during them and the
+ * blocks verified.
+ */
+#include "kselftest_harness.h"
+#include "lib/diowq_test.h"
+#include "lib/fault.h"
+#include "lib/iolog.h"
+
+#define DEFAULT_TOGGLES 1000
+/* Completions must have landed between two checks this far apart. */
+#define PROGRESS_EVERY 50
+#define PROGRESS_MS 15000
+#define RUNNING_COMPLETIONS 200
+/* Retiring a long backlog costs grace periods: generous under TCG. */
+#define QUEUES_GONE_MS 30000
+
+static const struct toggle {
+	const char *what;
+	const char *mode;	/* tune in this mode; NULL: untune */
+} cycle[] = {
+	{ "tune highpri", DIOWQ_MODE_HIGHPRI_NAME },
+	{ "switch to unbound", DIOWQ_MODE_UNBOUND_NAME },
+	{ "untune", NULL },
+	{ "tune unbound", DIOWQ_MODE_UNBOUND_NAME },
+	{ "switch to highpri", DIOWQ_MODE_HIGHPRI_NAME },
+	{ "untune", NULL },
+};
+
+FIXTURE(toggle) {
+	struct dq_fs fs;
+	struct dq_tagged_file tf;
+};
+
+FIXTURE_VARIANT(toggle) {
+	const char *fstype;
+	enum dq_layout layout;
+};
+
+/* XFS converting unwritten extents in the completion work, ext4 overwriting. */
+FIXTURE_VARIANT_ADD(toggle, xfs_unwritten) {
+	.fstype = "xfs",
+	.layout = DQ_LAYOUT_UNWRITTEN,
+};
+
+FIXTURE_VARIANT_ADD(toggle, ext4_overwrite) {
+	.fstype = "ext4",
+	.layout = DQ_LAYOUT_WRITTEN,
+};
+
+FIXTURE_SETUP(toggle)
+{
+	char path[PATH_MAX];
+
+	DQ_SETUP(dq_machine_reset());
+	DQ_SETUP(dq_fs_create(&self->fs, DQ_DISK_B, variant->fstype));
+	DQ_SETUP(dq_module_load(""));
+	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
+	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
+			      variant->layout));
+}
+
+FIXTURE_TEARDOWN(toggle)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+/* One toggle; 0 if it worked and left the state it should. */
+static int do_toggle(const struct dq_fs *fs, const struct toggle *t)
+{
+	char mode[32];
+	int err;
+
+	if (!t->mode) {
+		err = dq_untune(fs->mnt);
+		if (!err && dq_sb_tuned(fs->sid))
+			err = -EPROTO;
+		return err;
+	}
+	err = dq_tune(t->mode, fs->mnt);
+	if (!err)
+		err = dq_read_sb_attr(fs->sid, DIOWQ_SB_ATTR_MODE, mode,
+				      sizeof(mode));
+	if (!err && strcmp(mode, t->mode))
+		err = -EPROTO;
+	return err;
+}
+
+TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
+{
+	unsigned int toggles = dq_env_uint("DIOWQ_TOGGLES", DEFAULT_TOGGLES);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	uint64_t start, elapsed, c0, c1, last, min_window = UINT64_MAX;
+	unsigned int t, failed = 0;
+	struct dq_iolog_result res;
+	struct dq_verify_result vr;
+	struct dq_iowriter *w;
+	int err;
+
+	ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
+	ASSERT_EQ(0, dq_iowriter_wait_progress(w, RUNNING_COMPLETIONS,
+					       PROGRESS_MS));
+
+	start = dq_now_ms();
+	c0 = dq_iowriter_completed(w);
+	last = c0;
+	for (t = 0; t < toggles; t++) {
+		const struct toggle *tg = &cycle[t % ARRAY_SIZE(cycle)];
+
+		err = do_toggle(&self->fs, tg);
+		if (err && !failed++)
+			TH_LOG("toggle %u (%s): %s", t, tg->what,
+			       strerror(-err));
+		if ((t + 1) % PROGRESS_EVERY)
+			continue;
+		/* Writes must keep completing across every stretch. */
+		err = dq_iowriter_wait_progress(w, last + 1, PROGRESS_MS);
+		if (err) {
+			TH_LOG("no write completed for %u ms up to toggle %u (%s): %s",
+			       PROGRESS_MS, t, tg->what, strerror(-err));
+			break;
+		}
+		c1 = dq_iowriter_completed(w);
+		if (c1 - last < min_window)
+			min_window = c1 - last;
+		last = c1;
+	}
+	elapsed = dq_now_ms() - start;
+	c1 = dq_iowriter_completed(w);
+	if (min_window == UINT64_MAX)
+		min_window = c1 - c0;
+	TH_LOG("%u toggles in %llu ms; %llu writes completed meanwhile, at least %llu per %u toggles",
+	       t, (unsigned long long)elapsed, (unsigned long long)(c1 - c0),
+	       (unsigned long long)min_window, PROGRESS_EVERY);
+
+	dq_iowriter_stop(w);
+	ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res))
+		TH_LOG("the writer hung");
+	dq_iolog_log_result("writer", &res);
+	EXPECT_TRUE(dq_iolog_all_ok(&res));
+	EXPECT_EQ(toggles, t);
+	EXPECT_EQ(0u, failed);
+
+	/* Leave it untuned, then every queue ever swapped out must go. */
+	if (dq_sb_tuned(self->fs.sid))
+		EXPECT_EQ(0, dq_untune(self->fs.mnt));
+	err = dq_wait_no_diowq_queues(QUEUES_GONE_MS);
+	EXPECT_LE(0, err) TH_LOG("swapped-out queues were not destroyed");
+	if (err >= 0)
+		TH_LOG("the last queues were gone %d ms after the last toggle",
+		       err);
+
+	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+	dq_tf_close(&self->tf);
+	ASSERT_EQ(0, dq_umount(&self->fs, 0));
+	ASSERT_EQ(0, dq_mount(&self->fs));
+	ASSERT_EQ(0, dq_tf_reopen(&self->tf));
+	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+
+	/* And the module still unloads at once. */
+	EXPECT_EQ(0, dq_module_unload());
+
+	ksft_print_msg("toggle %s: %u toggles survived in %llu ms; %llu writes completed during them (>= %llu per %u toggles), %llu in all%s; %llu blocks verified twice\n",
+		       variant->fstype, t, (unsigned long long)elapsed,
+		       (unsigned long long)(c1 - c0),
+		       (unsigned long long)min_window, PROGRESS_EVERY,
+		       (unsigned long long)res.ok,
+		       dq_iolog_all_ok(&res) ? ", each exactly once" :
+					       ", NOT each exactly once",
+		       (unsigned long long)vr.blocks);
+}
+
+DQ_TEST_MAIN
