@@ -104,6 +104,45 @@ check_format() {
 }
 host_check host "clang-format tools/" check_format || true
 
+# Operations files (docs/operations.md): the man pages lint clean, the systemd unit verifies,
+# the Kubernetes manifests pass our schema check, which must reject each broken variant.
+check_man_pages() {
+	(cd "$REPO" && mandoc -T lint -W warning docs/man/diowqctl.8 docs/man/diowq.4)
+}
+host_check host "mandoc -T lint -W warning docs/man/*" check_man_pages || true
+
+verify_unit() {
+	command -v systemd-analyze >/dev/null || { echo "no systemd-analyze: not checked"; return 0; }
+	# ExecStart names diowqctl bare (systemd's search path finds the installed one); point it
+	# at the built one, which must exist, and do not ask for installed man pages. verify exits 0
+	# on unknown keys and bad values, so anything it says is a failure; a copy with a typo must
+	# make it say something (else this check could not fail).
+	local dir rc=0 out tool=$BUILD/tools/diowqctl
+	[[ -x $tool ]] || { echo "$tool is not built"; return 1; }
+	dir=$(mktemp -d)
+	sed "s|^ExecStart=diowqctl |ExecStart=$tool |" "$REPO/packaging/systemd/diowq.service" \
+		>"$dir/diowq.service"
+	sed 's/^Restart=/Restrat=/' "$dir/diowq.service" >"$dir/typo.service"
+	if ! grep -q "^ExecStart=$tool " "$dir/diowq.service"; then
+		echo "no ExecStart=diowqctl line"; rc=1
+	elif ! out=$(cd "$dir" && systemd-analyze verify --man=no diowq.service 2>&1) || [[ -n $out ]]; then
+		printf '%s\n' "$out"; rc=1
+	elif [[ -z $(cd "$dir" && systemd-analyze verify --man=no typo.service 2>&1) ]]; then
+		echo "systemd-analyze verify did not report the typo in typo.service"; rc=1
+	fi
+	rm -rf "$dir"
+	return "$rc"
+}
+host_check host "systemd-analyze verify packaging/systemd/diowq.service" verify_unit || true
+
+check_kubernetes() {
+	local k=$REPO/packaging/kubernetes
+	/usr/bin/python3 "$k/check_manifests.py" "$k/daemonset.yaml" "$k/configmap.yaml" &&
+		/usr/bin/python3 "$k/test_check_manifests.py" &&
+		if command -v shellcheck >/dev/null; then shellcheck "$k/load-module.sh"; fi
+}
+host_check host "Kubernetes manifests (check_manifests.py and its test)" check_kubernetes || true
+
 run_tool_tests() {
 	local out rc=0 total failed_n
 	section "diowqctl unit tests"
@@ -139,6 +178,30 @@ for s in "${series_list[@]}"; do
 	fi
 done
 
+# --- packaging (packaging/check-*.sh, docs/packaging.md): DKMS for every kernel; signing, the
+# Debian packages and make install against one; bash completion against the diowqctl above.
+pkg_kvers=()
+for s in "${series_list[@]}"; do
+	[[ -z ${kvers[$s]:-} ]] || pkg_kvers+=("${kvers[$s]}")
+done
+section "packaging"
+if [[ -n $tools_built ]]; then
+	host_check pkg "bash completion of diowqctl" \
+		"$REPO/packaging/check-completion.sh" "$BUILD/tools/diowqctl" || true
+fi
+if [[ ${#pkg_kvers[@]} -gt 0 ]]; then
+	host_check pkg "dkms build and install for ${pkg_kvers[*]}" \
+		"$REPO/packaging/check-dkms.sh" "${pkg_kvers[@]}" || true
+	host_check pkg "sign diowq.ko with a MOK key (${pkg_kvers[0]})" \
+		"$REPO/packaging/check-sign.sh" "${pkg_kvers[0]}" || true
+	if [[ -n $tools_built ]]; then
+		host_check pkg "make install/uninstall with DESTDIR (${pkg_kvers[-1]})" \
+			"$REPO/packaging/check-install.sh" "${pkg_kvers[-1]}" "$BUILD/tools" || true
+	fi
+	host_check pkg "Debian packages diowq-dkms and diowqctl (${pkg_kvers[0]})" \
+		"$REPO/packaging/check-deb.sh" "${pkg_kvers[0]}" || true
+fi
+
 for s in "${series_list[@]}"; do
 	kver=${kvers[$s]:-}
 	[[ -n $kver ]] || continue
@@ -164,6 +227,32 @@ for s in "${series_list[@]}"; do
 	fi
 	echo "[$s] VM run took $((SECONDS - start)) s"
 done
+
+# --- the debug kernel (check-debug.sh, `make check-debug`: KASAN, lockdep, debugobjects,
+# kmemleak). Building it cold takes longer than all of the above (docs/reliability.md, "Debug
+# kernel"), so make check runs its suite only once it is cached. DIOWQ_CHECK_DEBUG=yes builds
+# it if needed, =no skips it; with DIOWQ_SERIES set, only =yes runs it.
+debug_mode=${DIOWQ_CHECK_DEBUG:-auto}
+section "debug kernel"
+if [[ $debug_mode == no || ($debug_mode == auto && -n ${DIOWQ_SERIES:-}) ]]; then
+	echo "[debug] skipped (DIOWQ_CHECK_DEBUG=$debug_mode${DIOWQ_SERIES:+, DIOWQ_SERIES set})"
+elif [[ $debug_mode == auto ]] && ! "$VM_DIR/build-debug-kernel.sh" --cached >/dev/null 2>&1; then
+	echo "[debug] SKIPPED: no cached debug kernel. \`make check-debug\` builds it once (about an hour"
+	echo "[debug] cold on 2 shared cores) and runs the suite on it; make check runs that suite from then on."
+else
+	debug_log=$BUILD/check-debug.log
+	mkdir -p "$BUILD"
+	"$VM_DIR/check-debug.sh" 2>&1 | tee "$debug_log" || true
+	dp='' df='' ds=''
+	read -r dp df ds < <(tail -n1 "$debug_log" |
+		sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed\(, \([0-9]*\) skipped\)\{0,1\}$/\1 \2 \4/p') || true
+	if [[ -n $dp ]]; then
+		add debug "$dp" "$df" "${ds:-0}"
+	else
+		echo "[debug] !!!! FAIL: check-debug.sh ended without its totals line ($debug_log)"
+		add debug 0 1 0
+	fi
+fi
 
 # --- totals.
 section "totals"

@@ -9,6 +9,8 @@ set -euo pipefail
 pkgs=(
 	# The VM and what goes into its initramfs.
 	qemu-system-x86 busybox-static fio xfsprogs e2fsprogs cpio kmod
+	# dmsetup: the I/O error test switches a dm-flakey table in the guest.
+	dmsetup
 	# Kernel packages are .debs with xz/zstd payloads; 6.12's modules are .ko.xz.
 	xz-utils zstd
 	# Out-of-tree module builds against Debian's headers (gcc-12 is what both kernels were
@@ -20,6 +22,10 @@ pkgs=(
 	perl
 	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3; GoogleTest for its unit tests.
 	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev libgtest-dev
+	# Packaging checks (packaging/check-*.sh): DKMS, the Debian packages, module signing.
+	dkms dh-dkms debhelper dpkg-dev openssl
+	# Operations files: man page lint, the systemd unit check, the Kubernetes manifest check.
+	mandoc systemd python3-yaml
 )
 
 missing=()
