@@ -14,6 +14,7 @@
  *   sysfs.c      /sys/fs/diowq
  *   netlink.c    the "diowq" generic netlink family
  *   autotune.c   auto_fstypes and the rescan
+ *   latency.c    dispatch latency: watches and tracepoint probes
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,6 +79,7 @@ err_netlink:
 err_sysfs:
 	diowq_sysfs_exit_begin();
 	diowq_auto_stop();
+	diowq_latency_exit();	/* a watch may have come in meanwhile */
 	diowq_sysfs_exit_end();
 err_watch:
 	diowq_unmount_watch_exit();
@@ -87,9 +89,9 @@ err_watch:
 /*
  * Teardown order matters: stop taking sysfs requests, stop the rescan,
  * refuse netlink requests and put every kernel queue back (listeners get
- * an event each), unregister the family, wait for our queues to be
- * destroyed, then for our fsnotify marks to be freed (after which no
- * handler of ours can run).
+ * an event each), unregister the family, remove the latency probes and
+ * wait until none runs, wait for our queues to be destroyed, then for our
+ * fsnotify marks to be freed (after which no handler of ours can run).
  */
 static void __exit diowq_exit(void)
 {
@@ -97,6 +99,7 @@ static void __exit diowq_exit(void)
 	diowq_auto_stop();
 	diowq_requests_stop();
 	diowq_netlink_exit();
+	diowq_latency_exit();
 	diowq_retire_flush();
 	diowq_sysfs_exit_end();
 	diowq_unmount_watch_exit();

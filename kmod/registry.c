@@ -17,7 +17,8 @@
  *
  * Lock order:
  *   diowq_ctl_lock -> s_umount -> diowq_state_lock
- *     -> { our fsnotify group's mark_mutex, kernfs removal, retire lock }
+ *     -> { our fsnotify group's mark_mutex, kernfs removal, retire lock,
+ *          diowq_watch_lock (latency.c) }
  * Sysfs show handlers take no lock (fields are written with WRITE_ONCE), so
  * removing a per-superblock directory under diowq_state_lock cannot wait
  * for a handler that waits for us.
@@ -284,6 +285,8 @@ static void diowq_untune_locked(struct diowq_sb *dsb, bool keep,
 		diowq_sysfs_del_sb(dsb);
 		WRITE_ONCE(dsb->queue, NULL);
 		diowq_queue_retire(q);
+		/* Untuning also ends the filesystem's latency watch. */
+		diowq_latency_forget(dsb->sb->s_dev);
 	}
 	if (!keep)
 		diowq_forget(dsb);
