@@ -344,38 +344,44 @@ static bool diowq_watching_anything(void)
 	return diowq_watch_all || diowq_nr_watched;
 }
 
-/* Watch @sb (pinned by the caller), or everything when @sb is NULL. */
-static int diowq_watch_sb(struct super_block *sb,
-			  struct netlink_ext_ack *extack)
+/*
+ * Watch the filesystem on @dev, or everything with @all. The caller checked
+ * that @dev holds a supported filesystem and holds no lock of ours, nor a
+ * superblock: registering the probes may wait for a grace period.
+ */
+static int diowq_watch(dev_t dev, bool all, struct netlink_ext_ack *extack)
 {
-	int err;
+	int err = 0;
 
-	if (sb && !diowq_fstype_supported(sb->s_type)) {
-		NL_SET_ERR_MSG(extack, "filesystem type not supported (xfs and ext4 are)");
-		return -EOPNOTSUPP;
-	}
 	mutex_lock(&diowq_watch_lock);
-	if (sb && diowq_watched_index(sb->s_dev) >= 0)
+	if (!all && diowq_watched_index(dev) >= 0)
 		goto out;	/* already: nothing to do */
-	if (sb && diowq_nr_watched == DIOWQ_WATCH_MAX) {
+	if (!all && diowq_nr_watched == DIOWQ_WATCH_MAX) {
 		NL_SET_ERR_MSG(extack, "too many filesystems watched: watch all instead");
 		err = -ENOSPC;
-		goto out_unlock;
+		goto out;
 	}
 	err = diowq_probes_start(extack);
 	if (err)
-		goto out_unlock;
-	if (sb) {
-		WRITE_ONCE(diowq_watched[diowq_nr_watched], sb->s_dev);
-		WRITE_ONCE(diowq_nr_watched, diowq_nr_watched + 1);
-	} else {
+		goto out;
+	if (all) {
 		WRITE_ONCE(diowq_watch_all, true);
+	} else {
+		WRITE_ONCE(diowq_watched[diowq_nr_watched], dev);
+		WRITE_ONCE(diowq_nr_watched, diowq_nr_watched + 1);
 	}
 out:
-	err = 0;
-out_unlock:
 	mutex_unlock(&diowq_watch_lock);
 	return err;
+}
+
+static int diowq_check_fstype(struct super_block *sb,
+			      struct netlink_ext_ack *extack)
+{
+	if (diowq_fstype_supported(sb->s_type))
+		return 0;
+	NL_SET_ERR_MSG(extack, "filesystem type not supported (xfs and ext4 are)");
+	return -EOPNOTSUPP;
 }
 
 static void diowq_watched_remove(unsigned int i)
@@ -423,8 +429,11 @@ static int diowq_mount_root(const struct path *path,
 
 int diowq_watch_mount(const struct path *path, struct netlink_ext_ack *extack)
 {
+	struct super_block *sb = path->mnt->mnt_sb;
+
 	return diowq_mount_root(path, extack) ?:
-	       diowq_watch_sb(path->mnt->mnt_sb, extack);
+	       diowq_check_fstype(sb, extack) ?:
+	       diowq_watch(sb->s_dev, false, extack);
 }
 
 int diowq_unwatch_mount(const struct path *path,
@@ -436,25 +445,21 @@ int diowq_unwatch_mount(const struct path *path,
 
 struct diowq_watch_dev_request {
 	dev_t dev;
-	struct netlink_ext_ack *extack;
 	bool found;
-	int err;
 };
 
-static void diowq_watch_dev_one(struct super_block *sb, void *arg)
+static void diowq_watch_dev_find(struct super_block *sb, void *arg)
 {
 	struct diowq_watch_dev_request *req = arg;
 
-	if (req->found || sb->s_dev != req->dev)
-		return;
-	req->found = true;
-	req->err = diowq_watch_sb(sb, req->extack);
+	if (sb->s_dev == req->dev)
+		req->found = true;
 }
 
 /* Only a mounted xfs or ext4 can be watched by device number. */
 int diowq_watch_dev(dev_t dev, struct netlink_ext_ack *extack)
 {
-	struct diowq_watch_dev_request req = { .dev = dev, .extack = extack };
+	struct diowq_watch_dev_request req = { .dev = dev };
 	struct file_system_type *type;
 	const char *const *name;
 
@@ -462,14 +467,14 @@ int diowq_watch_dev(dev_t dev, struct netlink_ext_ack *extack)
 		type = get_fs_type(*name);
 		if (!type)
 			continue;
-		iterate_supers_type(type, diowq_watch_dev_one, &req);
+		iterate_supers_type(type, diowq_watch_dev_find, &req);
 		module_put(type->owner);
 	}
 	if (!req.found) {
 		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
 		return -ENOENT;
 	}
-	return req.err;
+	return diowq_watch(dev, false, extack);
 }
 
 int diowq_unwatch_dev(dev_t dev, struct netlink_ext_ack *extack)
@@ -479,7 +484,7 @@ int diowq_unwatch_dev(dev_t dev, struct netlink_ext_ack *extack)
 
 int diowq_watch_everything(struct netlink_ext_ack *extack)
 {
-	return diowq_watch_sb(NULL, extack);
+	return diowq_watch(0, true, extack);
 }
 
 int diowq_unwatch_everything(void)
