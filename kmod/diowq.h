@@ -67,6 +67,8 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 void diowq_sb_unmounting(struct diowq_sb *dsb);
 bool diowq_sb_known(struct super_block *sb);
 /* Requests (sysfs, netlink); @extack may be NULL. */
+int diowq_check_mount_root(const struct path *path,
+			   struct netlink_ext_ack *extack);
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 		     struct netlink_ext_ack *extack);
 int diowq_untune_mount(const struct path *path,
@@ -74,8 +76,10 @@ int diowq_untune_mount(const struct path *path,
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
 		   struct netlink_ext_ack *extack);
 int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack);
+bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
+		       void *arg);
 int diowq_untune_name(const char *s_id);
-int diowq_untune_every(void);
+int diowq_untune_every(struct netlink_ext_ack *extack);
 void diowq_requests_stop(void);
 /* Readers: ->read() is called under the state lock. */
 struct diowq_sb_reader {
@@ -145,7 +149,7 @@ int diowq_unwatch_mount(const struct path *path,
 int diowq_watch_dev(dev_t dev, struct netlink_ext_ack *extack);
 int diowq_unwatch_dev(dev_t dev, struct netlink_ext_ack *extack);
 int diowq_watch_everything(struct netlink_ext_ack *extack);
-int diowq_unwatch_everything(void);
+int diowq_unwatch_everything(struct netlink_ext_ack *extack);
 void diowq_latency_forget(dev_t dev);
 bool diowq_latency_probes_on(void);
 void diowq_latency_read_watch(struct diowq_watch_state *state);

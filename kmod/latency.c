@@ -417,21 +417,11 @@ static int diowq_unwatch(dev_t dev, bool all, struct netlink_ext_ack *extack)
 	return err;
 }
 
-/* A request names a mount by its root, as for tune. */
-static int diowq_mount_root(const struct path *path,
-			    struct netlink_ext_ack *extack)
-{
-	if (path->dentry == path->mnt->mnt_root)
-		return 0;
-	NL_SET_ERR_MSG(extack, "not the root of a mount");
-	return -EINVAL;
-}
-
 int diowq_watch_mount(const struct path *path, struct netlink_ext_ack *extack)
 {
 	struct super_block *sb = path->mnt->mnt_sb;
 
-	return diowq_mount_root(path, extack) ?:
+	return diowq_check_mount_root(path, extack) ?:
 	       diowq_check_fstype(sb, extack) ?:
 	       diowq_watch(sb->s_dev, false, extack);
 }
@@ -439,38 +429,14 @@ int diowq_watch_mount(const struct path *path, struct netlink_ext_ack *extack)
 int diowq_unwatch_mount(const struct path *path,
 			struct netlink_ext_ack *extack)
 {
-	return diowq_mount_root(path, extack) ?:
+	return diowq_check_mount_root(path, extack) ?:
 	       diowq_unwatch(path->mnt->mnt_sb->s_dev, false, extack);
-}
-
-struct diowq_watch_dev_request {
-	dev_t dev;
-	bool found;
-};
-
-static void diowq_watch_dev_find(struct super_block *sb, void *arg)
-{
-	struct diowq_watch_dev_request *req = arg;
-
-	if (sb->s_dev == req->dev)
-		req->found = true;
 }
 
 /* Only a mounted xfs or ext4 can be watched by device number. */
 int diowq_watch_dev(dev_t dev, struct netlink_ext_ack *extack)
 {
-	struct diowq_watch_dev_request req = { .dev = dev };
-	struct file_system_type *type;
-	const char *const *name;
-
-	for (name = diowq_supported_fstypes; *name && !req.found; name++) {
-		type = get_fs_type(*name);
-		if (!type)
-			continue;
-		iterate_supers_type(type, diowq_watch_dev_find, &req);
-		module_put(type->owner);
-	}
-	if (!req.found) {
+	if (!diowq_with_dev_sb(dev, NULL, NULL)) {
 		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
 		return -ENOENT;
 	}
@@ -487,9 +453,9 @@ int diowq_watch_everything(struct netlink_ext_ack *extack)
 	return diowq_watch(0, true, extack);
 }
 
-int diowq_unwatch_everything(void)
+int diowq_unwatch_everything(struct netlink_ext_ack *extack)
 {
-	return diowq_unwatch(0, true, NULL);
+	return diowq_unwatch(0, true, extack);
 }
 
 /* An untuned or unmounting superblock: its watch, if any, ends with it. */

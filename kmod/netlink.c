@@ -300,7 +300,18 @@ static int diowq_nl_all_exclusive(struct genl_info *info)
 	return 0;
 }
 
-static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
+/*
+ * UNTUNE, WATCH and UNWATCH name a mount (FD), a device (DEV_MAJOR +
+ * DEV_MINOR) or, with ALL, everything; only the registry call differs.
+ */
+struct diowq_nl_request {
+	int (*mount)(const struct path *path, struct netlink_ext_ack *extack);
+	int (*dev)(dev_t dev, struct netlink_ext_ack *extack);
+	int (*all)(struct netlink_ext_ack *extack);
+};
+
+static int diowq_nl_request(struct sk_buff *skb, struct genl_info *info,
+			    const struct diowq_nl_request *req)
 {
 	struct diowq_nl_target target;
 	int err;
@@ -310,62 +321,43 @@ static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
 		return err;
 
 	if (info->attrs[DIOWQ_A_ALL])
-		return diowq_nl_all_exclusive(info) ?: diowq_untune_every();
+		return diowq_nl_all_exclusive(info) ?: req->all(info->extack);
 	err = diowq_nl_target_get(info, &target);
 	if (err)
 		return err;
 	if (target.file)
-		err = diowq_untune_mount(&target.file->f_path, info->extack);
+		err = req->mount(&target.file->f_path, info->extack);
 	else
-		err = diowq_untune_dev(target.dev, info->extack);
+		err = req->dev(target.dev, info->extack);
 	diowq_nl_target_put(&target);
 	return err;
+}
+
+static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
+{
+	static const struct diowq_nl_request untune = {
+		diowq_untune_mount, diowq_untune_dev, diowq_untune_every,
+	};
+
+	return diowq_nl_request(skb, info, &untune);
 }
 
 static int diowq_nl_watch(struct sk_buff *skb, struct genl_info *info)
 {
-	struct diowq_nl_target target;
-	int err;
+	static const struct diowq_nl_request watch = {
+		diowq_watch_mount, diowq_watch_dev, diowq_watch_everything,
+	};
 
-	err = diowq_nl_admin(skb, info);
-	if (err)
-		return err;
-
-	if (info->attrs[DIOWQ_A_ALL])
-		return diowq_nl_all_exclusive(info) ?:
-		       diowq_watch_everything(info->extack);
-	err = diowq_nl_target_get(info, &target);
-	if (err)
-		return err;
-	if (target.file)
-		err = diowq_watch_mount(&target.file->f_path, info->extack);
-	else
-		err = diowq_watch_dev(target.dev, info->extack);
-	diowq_nl_target_put(&target);
-	return err;
+	return diowq_nl_request(skb, info, &watch);
 }
 
 static int diowq_nl_unwatch(struct sk_buff *skb, struct genl_info *info)
 {
-	struct diowq_nl_target target;
-	int err;
+	static const struct diowq_nl_request unwatch = {
+		diowq_unwatch_mount, diowq_unwatch_dev, diowq_unwatch_everything,
+	};
 
-	err = diowq_nl_admin(skb, info);
-	if (err)
-		return err;
-
-	if (info->attrs[DIOWQ_A_ALL])
-		return diowq_nl_all_exclusive(info) ?:
-		       diowq_unwatch_everything();
-	err = diowq_nl_target_get(info, &target);
-	if (err)
-		return err;
-	if (target.file)
-		err = diowq_unwatch_mount(&target.file->f_path, info->extack);
-	else
-		err = diowq_unwatch_dev(target.dev, info->extack);
-	diowq_nl_target_put(&target);
-	return err;
+	return diowq_nl_request(skb, info, &unwatch);
 }
 
 static int diowq_nl_put_watch(struct sk_buff *msg,

@@ -345,8 +345,8 @@ void diowq_requests_stop(void)
 }
 
 /* A request names a mount by its root; a path inside is refused. */
-static int diowq_check_mount_root(const struct path *path,
-				  struct netlink_ext_ack *extack)
+int diowq_check_mount_root(const struct path *path,
+			   struct netlink_ext_ack *extack)
 {
 	if (path->dentry == path->mnt->mnt_root)
 		return 0;
@@ -409,10 +409,10 @@ int diowq_untune_name(const char *s_id)
 }
 
 /* Untune every tuned superblock; they stay excluded from auto-tuning. */
-int diowq_untune_every(void)
+int diowq_untune_every(struct netlink_ext_ack *extack)
 {
 	struct diowq_sb *dsb;
-	int err = diowq_request_begin(NULL);
+	int err = diowq_request_begin(extack);
 
 	if (err)
 		return err;
@@ -427,14 +427,48 @@ int diowq_untune_every(void)
 
 /*
  * Requests by device number. A superblock that is not tuned yet is found
- * by walking the supported types' superblocks (iterate_supers_type() pins
- * each with a shared s_umount while we look at it).
+ * by walking the supported types' superblocks: iterate_supers_type() pins
+ * each with a shared s_umount while @fn looks at it.
  */
-struct diowq_dev_request {
+struct diowq_dev_search {
 	dev_t dev;
+	void (*fn)(struct super_block *sb, void *arg);
+	void *arg;
+	bool found;
+};
+
+static void diowq_dev_search_one(struct super_block *sb, void *arg)
+{
+	struct diowq_dev_search *search = arg;
+
+	if (search->found || sb->s_dev != search->dev)
+		return;
+	search->found = true;
+	if (search->fn)
+		search->fn(sb, search->arg);
+}
+
+/* Call @fn, if any, on the xfs or ext4 of @dev; false if none is mounted. */
+bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
+		       void *arg)
+{
+	struct diowq_dev_search search = { .dev = dev, .fn = fn, .arg = arg };
+	struct file_system_type *type;
+	const char *const *name;
+
+	for (name = diowq_supported_fstypes; *name && !search.found; name++) {
+		type = get_fs_type(*name);
+		if (!type)
+			continue;
+		iterate_supers_type(type, diowq_dev_search_one, &search);
+		module_put(type->owner);
+	}
+	return search.found;
+}
+
+struct diowq_dev_request {
 	enum diowq_mode mode;
 	struct netlink_ext_ack *extack;
-	bool found;
 	int err;
 };
 
@@ -442,9 +476,6 @@ static void diowq_tune_dev_one(struct super_block *sb, void *arg)
 {
 	struct diowq_dev_request *req = arg;
 
-	if (req->found || sb->s_dev != req->dev)
-		return;
-	req->found = true;
 	req->err = diowq_tune_sb(sb, req->mode, DIOWQ_ORIGIN_MANUAL,
 				 req->extack);
 }
@@ -452,24 +483,17 @@ static void diowq_tune_dev_one(struct super_block *sb, void *arg)
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
 		   struct netlink_ext_ack *extack)
 {
-	struct diowq_dev_request req = { .dev = dev, .extack = extack };
-	struct file_system_type *type;
-	const char *const *name;
+	struct diowq_dev_request req = { .extack = extack };
+	bool found;
 	int err;
 
 	err = diowq_request_begin(extack);
 	if (err)
 		return err;
 	req.mode = mode ? *mode : READ_ONCE(diowq_default_mode);
-	for (name = diowq_supported_fstypes; *name && !req.found; name++) {
-		type = get_fs_type(*name);
-		if (!type)
-			continue;
-		iterate_supers_type(type, diowq_tune_dev_one, &req);
-		module_put(type->owner);
-	}
+	found = diowq_with_dev_sb(dev, diowq_tune_dev_one, &req);
 	diowq_request_end();
-	if (!req.found) {
+	if (!found) {
 		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
 		return -ENOENT;
 	}

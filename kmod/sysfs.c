@@ -211,7 +211,7 @@ static ssize_t diowq_watch_request(const char *buf, size_t count, bool watch)
 		return PTR_ERR(req);
 	if (!strcmp(req, DIOWQ_WATCH_ALL_NAME)) {
 		err = watch ? diowq_watch_everything(NULL) :
-			      diowq_unwatch_everything();
+			      diowq_unwatch_everything(NULL);
 	} else if (req[0] != '/') {
 		err = -EINVAL;
 	} else {
