@@ -67,11 +67,21 @@ if [[ " $cmds " == *" apply "* ]]; then
 	expect "diowqctl apply --w" "--watch"
 	rm -rf "$dir"
 fi
+if [[ " $cmds " == *" diagnose "* ]]; then
+	expect "diowqctl top --i" "--interval --iterations"
+	expect "diowqctl top --interval " ""
+	expect "diowqctl top " ""
+	expect "diowqctl diagnose --threshold " "1ms 2ms 500us 5ms"
+	expect "diowqctl diagnose --seconds " ""
+	expect "diowqctl unwatch --a" "--all"
+fi
 # Options after the command: the command's and the global ones (CLI11 lets them fall through).
 expect "diowqctl status -" "$(printf '%s\n' -h --help -V --version -j --json -p --pretty | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 # PATH arguments: the XFS and ext4 mount points.
 mounts=$(awk '$3 == "xfs" || $3 == "ext4" {print $2}' /proc/self/mounts | LC_ALL=C sort -u | tr '\n' ' ')
 expect "diowqctl tune " "${mounts% }"
+expect "diowqctl watch " "${mounts% }"
+expect "diowqctl diagnose " "${mounts% }"
 
 [[ $fails -eq 0 ]] || { echo "$fails check(s) failed"; exit 1; }
 echo "bash completion: all checks passed"

@@ -9,6 +9,12 @@
 # asked, the same matrix with fio as the load, and sends the JSON and SVG files back to the host
 # between "# diowq-file: begin NAME" and "# diowq-file: end NAME" lines.
 #
+# Dispatch latency: diowqctl bench watches every filesystem once, before its first run, and
+# unwatches after its last, so the module's tracepoint probes are registered (kernel text
+# patched, which multi-threaded TCG has not always survived under load) only while the machine
+# is idle. The fio cross-check runs with --no-latency so that the probes are not registered a
+# second time in the boot.
+#
 # Kernel command line knobs (all optional):
 #   diowq_vm.bench_config=LIST   configurations (default all)
 #   diowq_vm.bench_repeat=N      runs of each (default 5)
@@ -18,6 +24,7 @@
 #   diowq_vm.bench_weight=N|auto the cgroup's cpu.weight (default 1000)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
+#   diowq_vm.bench_latency=0|1   record the module's dispatch latency (default 1)
 #
 # shellcheck disable=SC3043  # busybox ash has `local`
 
@@ -53,6 +60,7 @@ ramp=$(arg bench_ramp 3s)
 size=$(arg bench_size 1g)
 weight=$(arg bench_weight 1000)
 fio=$(arg bench_fio "")
+latency=$(arg bench_latency 1)
 kernel=$(uname -r)
 
 # diowqctl counts context switches in debugfs's sched/debug: reading it changes nothing in the
@@ -74,18 +82,24 @@ insmod "$DIOWQ_KO" || fail "insmod $DIOWQ_KO"
 echo "== diowqctl bench on $kernel, $(nproc) CPUs, XFS on $DISK (QEMU NVMe on /dev/shm)"
 common="--matrix --config $config --repeat $repeat --runtime $runtime --ramp $ramp --size $size"
 common="$common --weight $weight --progress lines"
+[ "$latency" = 1 ] || common="$common --no-latency"
 echo "# diowqctl bench $MNT $common"
 # shellcheck disable=SC2086  # $common is a list of words
 diowqctl bench "$MNT" $common --json /tmp/bench.json --plot /tmp/bench.svg ||
 	fail "diowqctl bench"
+# The bench ends what it watched (nothing was watched before it).
+left=$(cat /sys/fs/diowq/watching) || fail "read /sys/fs/diowq/watching"
+[ -z "$left" ] || fail "diowqctl bench left watches behind: $left"
 send /tmp/bench.json "$kernel.json"
 send /tmp/bench.svg "$kernel.svg"
+[ ! -s /tmp/bench-latency.svg ] || send /tmp/bench-latency.svg "$kernel-latency.svg"
 
 if [ -n "$fio" ]; then
 	echo
 	echo "== the same matrix with fio as the load (cross-check)"
 	fio_common="--matrix --config $fio --repeat $repeat --runtime $runtime --ramp $ramp"
 	fio_common="$fio_common --size $size --weight $weight --progress lines --engine fio"
+	fio_common="$fio_common --no-latency"
 	echo "# diowqctl bench $MNT $fio_common"
 	# shellcheck disable=SC2086
 	diowqctl bench "$MNT" $fio_common --json /tmp/bench-fio.json ||

@@ -6,7 +6,8 @@
 # /dev/shm, and runs `diowqctl bench --matrix` on XFS there (bench-guest.sh): the O_DIRECT
 # random-write load inside and outside a cpu.weight=1000 cgroup, with and without diowq,
 # interleaved and repeated. The guest prints the table as it goes; the JSON with every sample
-# and the SVG chart come back as $BUILD/bench/<kver>.json and <kver>.svg.
+# and the SVG charts come back as $BUILD/bench/<kver>.json, <kver>.svg (IOPS) and
+# <kver>-latency.svg (the module's dispatch latency of the completions).
 #
 # --demo: make demo's short version: Debian 6.1 only, outside_off, inside_off and inside_on,
 # 3 runs of 8 s each, a 512 MiB file; the table is the result.
@@ -21,6 +22,8 @@
 #   DIOWQ_BENCH_WEIGHT   the cgroup's cpu.weight (1000)
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
+#   DIOWQ_BENCH_LATENCY  1: record the module's dispatch latency (the bench watches every
+#                        filesystem once, before the first run); 0: --no-latency, no probes (1)
 # and run-vm.sh's DIOWQ_ACCEL.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +52,8 @@ else
 fi
 weight=${DIOWQ_BENCH_WEIGHT:-1000}
 fio=${DIOWQ_BENCH_FIO:-}
+latency=${DIOWQ_BENCH_LATENCY:-1}
+[[ $latency == [01] ]] || die "DIOWQ_BENCH_LATENCY must be 0 or 1"
 for v in repeat runtime ramp; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "DIOWQ_BENCH_${v^^} must be a whole number (seconds for times)"
 done
@@ -69,6 +74,7 @@ DIOWQ_APPEND+=" diowq_vm.bench_config=$config diowq_vm.bench_repeat=$repeat"
 DIOWQ_APPEND+=" diowq_vm.bench_runtime=${runtime}s diowq_vm.bench_ramp=${ramp}s"
 DIOWQ_APPEND+=" diowq_vm.bench_size=$size diowq_vm.bench_weight=$weight"
 [[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
+DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency"
 
 # Under TCG every vCPU is a host thread: another VM on the same host takes CPU time from this
 # one in bursts, and the runs stop being comparable.
@@ -98,7 +104,7 @@ for s in $series_list; do
 	"$VM_DIR/run-vm.sh" "$kver" --bench --nvme 2G --initrd "$initrd" || rc=$?
 	# The files the guest sent, between their markers on the results port.
 	ktap=$BUILD/vm/$kver/results.ktap
-	for name in "$kver.json" "$kver.svg" "$kver-fio.json"; do
+	for name in "$kver.json" "$kver.svg" "$kver-latency.svg" "$kver-fio.json"; do
 		rm -f "$outdir/$name"
 		tr -d '\r' <"$ktap" | awk -v n="$name" '
 			$0 == "# diowq-file: end " n { on = 0 }

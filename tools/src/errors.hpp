@@ -10,8 +10,9 @@ namespace diowq {
 // Documented in the top-level --help and stable: scripts rely on them.
 enum ExitCode : int {
     exit_ok = 0,
-    exit_failed = 1, // the system or the kernel refused, or something is not as asked
-    exit_usage = 2,  // the command line itself is wrong
+    exit_failed = 1,  // the system or the kernel refused, or something is not as asked
+    exit_usage = 2,   // the command line itself is wrong
+    exit_starved = 3, // diagnose: dio completions are starved (the diagnosis itself worked)
 };
 
 // The command line is wrong in a way only found after parsing (exit 2).

@@ -122,6 +122,19 @@ TEST(BenchCommandLine, EveryOption) {
     EXPECT_EQ(o->progress, bench::Progress::none);
 }
 
+TEST(BenchCommandLine, LatencyIsRecordedUnlessTurnedOff) {
+    const auto on = parse_bench({"/d"});
+    ASSERT_TRUE(on);
+    EXPECT_TRUE(on->latency);
+    const auto off = parse_bench({"/d", "--no-latency"});
+    ASSERT_TRUE(off);
+    EXPECT_FALSE(off->latency);
+    EXPECT_EQ(bench::latency_plot_path("build/bench/6.1.svg"), "build/bench/6.1-latency.svg");
+    EXPECT_EQ(bench::latency_plot_path("out"), "out-latency.svg");
+    EXPECT_EQ(bench::latency_plot_path("dir.svg/x"), "dir.svg/x-latency.svg");
+    EXPECT_EQ(bench::latency_plot_path(".svg"), ".svg-latency.svg");
+}
+
 TEST(BenchCommandLine, BatchesFollowTheDepth) {
     const auto o = parse_bench({"/d", "--iodepth", "32"});
     ASSERT_TRUE(o);

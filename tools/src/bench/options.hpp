@@ -44,6 +44,8 @@ struct BenchOptions {
     std::chrono::milliseconds warmup{0};
     std::optional<std::string> json_file;
     std::optional<std::string> plot_file;
+    // Record the module's dispatch latency when it is loaded (--no-latency: not).
+    bool latency = true;
     Progress progress = Progress::automatic;
 
     bool operator==(const BenchOptions&) const = default;
@@ -57,5 +59,8 @@ inline constexpr std::chrono::milliseconds default_matrix_warmup{10'000};
 // Kubernetes' weight for a pod's cgroup on a machine with `cpus` CPUs, clamped to cpu.weight's
 // range 1..10000.
 unsigned auto_weight(unsigned cpus);
+
+// The dispatch latency chart next to the IOPS chart: "out.svg" -> "out-latency.svg".
+std::string latency_plot_path(const std::string& plot_file);
 
 } // namespace diowq::bench

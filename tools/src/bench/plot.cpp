@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "bench/units.hpp"
+#include "latency/format.hpp"
+#include "latency/histogram.hpp"
 
 namespace diowq::bench {
 
@@ -58,7 +60,214 @@ std::string tick_label(double v) {
                                         : fmt::format("{:g}{}", scaled, unit);
 }
 
+const Configuration* configuration_named(const BenchSetup& setup, std::string_view name) {
+    for (const auto& c : setup.options.configurations) {
+        if (c.name == name) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+std::string svg_start(double w, double h) {
+    std::string svg;
+    svg += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
+                       R"(viewBox="0 0 {0} {1}" font-family="DejaVu Sans, Helvetica, Arial, )"
+                       R"(sans-serif" font-size="12">)"
+                       "\n",
+                       w, h);
+    svg += fmt::format(R"(<rect class="background" width="{}" height="{}" fill="#ffffff"/>)"
+                       "\n",
+                       w, h);
+    return svg;
+}
+
 } // namespace
+
+std::string decade_label(int exponent) {
+    static constexpr const char* units[] = {"ns", "us", "ms", "s"};
+    if (exponent < 0) {
+        return "0";
+    }
+    const int unit = std::min(exponent / 3, 3);
+    const int rest = exponent - unit * 3;
+    std::string digits = "1";
+    for (int i = 0; i < rest; ++i) {
+        digits += '0';
+    }
+    return fmt::format("{} {}", digits, units[unit]);
+}
+
+std::string dispatch_svg(const BenchSetup& setup,
+                         const std::vector<ConfigurationSummary>& summaries) {
+    constexpr double w = 900;
+    constexpr double h = 440;
+    constexpr double plot_left = 70;
+    constexpr double plot_right = 610; // the legend is to the right
+    const double plot_w = plot_right - plot_left;
+    const double plot_h = h - top - bottom;
+
+    // The x range: whole decades around every bucket with a count.
+    std::optional<std::size_t> lowest;
+    std::optional<std::size_t> highest;
+    for (const auto& s : summaries) {
+        if (s.dispatch_runs == 0) {
+            continue;
+        }
+        for (std::size_t b = 0; b < s.dispatch_hist.size(); ++b) {
+            if (s.dispatch_hist[b] != 0) {
+                lowest = std::min(lowest.value_or(b), b);
+                highest = std::max(highest.value_or(b), b);
+            }
+        }
+    }
+    // Bucket b (>= 1) spans [2^(b-1), 2^b) ns; bucket 0 (0 ns) is drawn at the left edge.
+    const auto log_low = [](std::size_t b) {
+        return b == 0 ? 0.0 : double(b - 1) * std::log10(2.0);
+    };
+    const auto log_high = [](std::size_t b) { return double(b) * std::log10(2.0); };
+    int x_min = 2; // 100 ns .. 1 ms when there is nothing
+    int x_max = 6;
+    if (lowest && highest) {
+        x_min = std::min(static_cast<int>(std::floor(log_low(*lowest))), 8);
+        x_max = std::max(static_cast<int>(std::ceil(log_high(*highest))), x_min + 1);
+        if (*lowest == 0) {
+            x_min = 0;
+        }
+    }
+    const auto x_of = [&](double log_ns) {
+        const double clamped = std::clamp(log_ns, double(x_min), double(x_max));
+        return plot_left + plot_w * (clamped - x_min) / double(x_max - x_min);
+    };
+    const auto y_of = [&](double fraction) { return top + plot_h * (1 - fraction); };
+
+    std::string svg = svg_start(w, h);
+    svg += fmt::format(R"(<text class="title" x="{}" y="22" font-size="16" font-weight="bold">)"
+                       "Dispatch latency of dio write completions: {}</text>\n",
+                       plot_left, xml_escape(setup.kernel));
+    svg += fmt::format(
+        R"(<text class="subtitle" x="{}" y="40" fill="#444444">queued to running, as diowq )"
+        R"(measures it; {} on {}, load on CPU {} of {}, cpu.weight {}, {} x {}</text>)"
+        "\n",
+        plot_left, xml_escape(setup.fstype), xml_escape(setup.source), setup.cpu, setup.online_cpus,
+        setup.weight, format_duration(setup.options.engine.runtime), setup.options.repeat);
+    svg += fmt::format(R"(<text class="legend" x="{}" y="58" fill="#444444">share of )"
+                       R"(completions dispatched within x (CDF); all runs and CPUs summed; )"
+                       R"(log2 buckets, straight between their edges</text>)"
+                       "\n",
+                       plot_left);
+
+    // Grid: decades across, tenths up (and the p50 and p99 lines).
+    for (int e = x_min; e <= x_max; ++e) {
+        const double x = x_of(e);
+        svg += fmt::format(R"(<line class="grid" x1="{0}" y1="{1}" x2="{0}" y2="{2}" )"
+                           R"(stroke="#e3e3e3"/>)"
+                           "\n",
+                           fixed(x), fixed(top), fixed(top + plot_h));
+        svg += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle" )"
+                           R"(fill="#444444">{}</text>)"
+                           "\n",
+                           fixed(x), fixed(top + plot_h + 18), decade_label(e));
+    }
+    for (int tenth = 0; tenth <= 10; tenth += 2) {
+        const double y = y_of(tenth / 10.0);
+        svg += fmt::format(R"(<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" )"
+                           R"(stroke="#e3e3e3"/>)"
+                           "\n",
+                           plot_left, fixed(y), plot_right, fixed(y));
+        svg += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="end" )"
+                           R"(fill="#444444">{}%</text>)"
+                           "\n",
+                           plot_left - 8, fixed(y + 4), tenth * 10);
+    }
+    for (const auto& [fraction, label] : {std::pair{0.5, "p50"}, std::pair{0.99, "p99"}}) {
+        const double y = y_of(fraction);
+        svg += fmt::format(R"(<line class="quantile" x1="{0}" y1="{1}" x2="{2}" y2="{1}" )"
+                           R"(stroke="#999999" stroke-dasharray="3 3"/>)"
+                           "\n",
+                           plot_left, fixed(y), plot_right);
+        svg += fmt::format(R"(<text class="quantile-label" x="{}" y="{}" fill="#777777">{})"
+                           "</text>\n",
+                           plot_right + 4, fixed(y + 4), label);
+    }
+    svg += fmt::format(R"(<text class="axis-label" x="{}" y="{}" text-anchor="middle" )"
+                       R"(fill="#444444">dispatch latency (log scale)</text>)"
+                       "\n",
+                       fixed(plot_left + plot_w / 2), fixed(h - 16));
+    svg += fmt::format(R"(<path class="axis" d="M{0} {1}V{2}H{3}" stroke="#333333" )"
+                       R"(fill="none"/>)"
+                       "\n",
+                       plot_left, fixed(top), fixed(top + plot_h), plot_right);
+
+    double legend_y = top + 4;
+    for (const auto& s : summaries) {
+        const Configuration* configuration = configuration_named(setup, s.name);
+        const Style style = configuration ? style_of(*configuration) : Style{"#999999", ""};
+        // Tuned outside shares highpri's colour with inside_on: dashed.
+        const bool dashed = configuration && configuration->placement == Placement::outside &&
+                            configuration->treatment != Treatment::off;
+        const char* dash = dashed ? R"( stroke-dasharray="7 4")" : "";
+        const std::uint64_t n = latency::total(s.dispatch_hist);
+        if (s.dispatch_runs > 0 && n > 0) {
+            std::string d;
+            std::uint64_t below = 0;
+            bool started = false;
+            for (std::size_t b = *lowest; b <= *highest; ++b) {
+                if (!started && s.dispatch_hist[b] == 0) {
+                    continue;
+                }
+                if (!started) {
+                    d += fmt::format("M{} {}", fixed(x_of(log_low(b))), fixed(y_of(0)));
+                    started = true;
+                }
+                below += s.dispatch_hist[b];
+                double right_edge = log_high(b);
+                if (b + 1 == latency::bucket_count && s.dispatch_max_ns) {
+                    right_edge = std::log10(double(std::max<std::uint64_t>(*s.dispatch_max_ns, 1)));
+                }
+                d += fmt::format("L{} {}", fixed(x_of(b == 0 ? x_min : right_edge)),
+                                 fixed(y_of(double(below) / double(n))));
+            }
+            svg += fmt::format(R"(<path class="cdf" data-configuration="{}" d="{}" )"
+                               R"(stroke="{}" stroke-width="2" fill="none"{}/>)"
+                               "\n",
+                               s.name, d, style.fill, dash);
+        }
+        // Legend: a line sample, the name, and the medians of the runs.
+        svg += fmt::format(R"(<line class="legend-line" x1="{0}" y1="{1}" x2="{2}" y2="{1}" )"
+                           R"(stroke="{3}" stroke-width="2"{4}/>)"
+                           "\n",
+                           plot_right + 34, fixed(legend_y), plot_right + 58, style.fill, dash);
+        svg += fmt::format(R"(<text class="legend-name" x="{}" y="{}" font-weight="bold">{})"
+                           "</text>\n",
+                           plot_right + 64, fixed(legend_y + 4), xml_escape(s.name));
+        const auto ns_text = [](const std::optional<double>& ns) {
+            return ns ? latency::format_ns(static_cast<std::uint64_t>(*ns)) : std::string("-");
+        };
+        const std::string numbers =
+            s.dispatch_runs == 0 || n == 0
+                ? std::string("no completions measured")
+                : fmt::format("p50 {}, p99 {}, max {}", ns_text(s.dispatch_p50_ns_median),
+                              ns_text(s.dispatch_p99_ns_median),
+                              latency::format_ns(s.dispatch_max_ns));
+        svg += fmt::format(R"(<text class="legend-values" x="{}" y="{}" fill="#444444">{})"
+                           "</text>\n",
+                           plot_right + 64, fixed(legend_y + 20), numbers);
+        legend_y += 42;
+    }
+    if (!lowest) {
+        svg += fmt::format(R"(<text class="empty" x="{}" y="{}" text-anchor="middle" )"
+                           R"(fill="#777777">no dispatch latency recorded</text>)"
+                           "\n",
+                           fixed(plot_left + plot_w / 2), fixed(top + plot_h / 2));
+    }
+    svg += fmt::format(R"(<text class="note" x="{}" y="{}" fill="#777777">legend: medians of )"
+                       R"(the runs; max of all</text>)"
+                       "\n",
+                       plot_right + 34, fixed(h - 16));
+    svg += "</svg>\n";
+    return svg;
+}
 
 std::string xml_escape(std::string_view text) {
     std::string out;

@@ -15,6 +15,16 @@ namespace diowq::bench {
 std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& records,
                      const std::vector<ConfigurationSummary>& summaries);
 
+// The module's dispatch latency per configuration: the CDF of its histogram (all runs, all CPUs
+// summed; dispatch_hist), log-x, one line per configuration with its p50/p99 medians in the
+// legend. Configurations without counts are listed as such; no data at all gives a chart that
+// says so.
+std::string dispatch_svg(const BenchSetup& setup,
+                         const std::vector<ConfigurationSummary>& summaries);
+
+// Log-x axis labels for powers of ten of nanoseconds: "1 ns", "100 ns", "1 us", "10 ms", "1 s".
+std::string decade_label(int exponent);
+
 // "1 2 5" steps: the smallest of 1, 2, 5 x 10^k that splits `top` into at most `ticks` parts.
 double nice_step(double top, int ticks);
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "bench/units.hpp"
+#include "latency/histogram.hpp"
 #include "output/table.hpp"
 
 namespace diowq::bench {
@@ -58,6 +59,17 @@ std::string micros(double ns) {
     return us >= 100 ? fmt::format("{:.0f}", us) : fmt::format("{:.1f}", us);
 }
 
+// Dispatch delays are often below a microsecond: two digits below 10 us.
+std::string dispatch_micros(const std::optional<double>& ns) {
+    if (!ns || !std::isfinite(*ns) || *ns < 0) {
+        return "-";
+    }
+    const double us = *ns / 1000;
+    return us >= 100  ? fmt::format("{:.0f}", us)
+           : us >= 10 ? fmt::format("{:.1f}", us)
+                      : fmt::format("{:.2f}", us);
+}
+
 std::string share_text(const std::optional<double>& share) {
     return share ? fmt::format("{:.0f}%", *share * 100) : "-";
 }
@@ -72,7 +84,21 @@ json::Value latency_json(const std::optional<LatencySummary>& l) {
     };
 }
 
-json::Value superblock_json(const std::optional<SuperblockStatus>& sb) {
+json::Value optional_ns(const std::optional<std::uint64_t>& ns) {
+    return json::Value::optional(ns);
+}
+
+json::Value hist_json(const LatencyBuckets& hist) {
+    json::Array counts;
+    for (const auto count : hist) {
+        counts.emplace_back(count);
+    }
+    return counts;
+}
+
+// `completions`: the module's measured completions in the run's window, when known.
+json::Value superblock_json(const std::optional<SuperblockStatus>& sb,
+                            std::optional<std::uint64_t> completions = std::nullopt) {
     if (!sb) {
         return json::Value();
     }
@@ -82,8 +108,66 @@ json::Value superblock_json(const std::optional<SuperblockStatus>& sb) {
         {"workqueue", json::Value::optional(sb->workqueue)},
         {"swaps", json::Value::optional(sb->swaps)},
         {"tuned_ms", json::Value::optional(sb->tuned_ms)},
-        // Per-CPU completion counts are not exposed by the module (yet).
-        {"completions", json::Value()},
+        // The module's measured completions (all CPUs) in the run's window; "dispatch" in the
+        // run has them per CPU.
+        {"completions", json::Value::optional(completions)},
+    };
+}
+
+json::Value check_json(const std::optional<CompletionCheck>& check) {
+    if (!check) {
+        return json::Value();
+    }
+    return json::Object{
+        {"engine_writes", check->engine_writes},
+        {"module_completions", check->module_completions},
+        {"slack", check->slack},
+        {"queued_share", check->queued_share},
+        {"ok", check->ok},
+    };
+}
+
+json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
+    if (!r.dispatch) {
+        return json::Value();
+    }
+    const DispatchWindow& d = *r.dispatch;
+    const std::uint64_t completions = d.completions();
+    json::Array per_cpu;
+    json::Array cpus;
+    for (const auto& c : d.cpus) {
+        per_cpu.emplace_back(c.completions);
+        if (c.completions == 0) {
+            continue;
+        }
+        const auto summary = latency::summarize(c, d.seconds);
+        cpus.push_back(json::Object{
+            {"cpu", c.cpu},
+            {"completions", c.completions},
+            {"p50_ns", optional_ns(summary.p50_ns)},
+            {"p99_ns", optional_ns(summary.p99_ns)},
+            {"max_ns", optional_ns(summary.max_ns)},
+            {"max_exact", c.max_exact},
+            {"mean_ns", optional_ns(summary.mean_ns)},
+            {"worker_nice", json::Value::optional(c.worker_nice)},
+        });
+    }
+    return json::Object{
+        {"seconds", rounded(d.seconds, 3)},
+        {"completions", completions},
+        {"completions_per_cpu", std::move(per_cpu)},
+        {"load_cpu_completions", d.completions_on(load_cpu)},
+        {"unmatched", d.unmatched},
+        {"p50_ns", optional_ns(d.percentile_ns(50))},
+        {"p99_ns", optional_ns(d.percentile_ns(99))},
+        {"max_ns", optional_ns(d.max_ns())},
+        {"mean_ns", optional_ns(d.mean_ns())},
+        {"hist", hist_json(d.hist())},
+        {"cpus", std::move(cpus)},
+        {"probe_ns", d.probe_ns},
+        {"probe_hits", d.probe_hits},
+        {"probe_ns_per_completion", rounded(d.probe_ns_per_completion(), 1)},
+        {"restarted", d.restarted || d.watch_lost},
     };
 }
 
@@ -128,7 +212,10 @@ json::Value run_json(const RunRecord& r, unsigned cpu) {
         {"reniced", std::uint64_t{r.reniced}},
         {"not_reniced_at_end",
          r.not_reniced ? json::Value(std::uint64_t{*r.not_reniced}) : json::Value()},
-        {"diowq", superblock_json(r.diowq)},
+        {"diowq", superblock_json(r.diowq, r.dispatch ? std::optional(r.dispatch->completions())
+                                                      : std::nullopt)},
+        {"dispatch", dispatch_json(r, cpu)},
+        {"completions_check", check_json(r.check)},
     };
 }
 
@@ -147,7 +234,28 @@ json::Value summary_json(const ConfigurationSummary& s) {
         {"clat_p50_ns_median", rounded(s.latency_p50_ns_median, 0)},
         {"clat_p99_ns_median", rounded(s.latency_p99_ns_median, 0)},
         {"interrupt_share_median", rounded(s.interrupt_share_median, 3)},
+        {"dispatch_runs", std::uint64_t{s.dispatch_runs}},
+        {"completions_median", rounded(s.completions_median, 0)},
+        {"dispatch_p50_ns_median", rounded(s.dispatch_p50_ns_median, 0)},
+        {"dispatch_p99_ns_median", rounded(s.dispatch_p99_ns_median, 0)},
+        {"dispatch_max_ns_median", rounded(s.dispatch_max_ns_median, 0)},
+        {"dispatch_max_ns", json::Value::optional(s.dispatch_max_ns)},
+        {"dispatch_load_cpu_share_median", rounded(s.dispatch_load_cpu_share_median, 3)},
+        {"probe_ns_per_completion", rounded(s.probe_ns_per_completion, 1)},
+        {"dispatch_hist", s.dispatch_runs > 0 ? hist_json(s.dispatch_hist) : json::Value()},
+        {"completions_check_failures", std::uint64_t{s.completion_check_failures}},
     };
+}
+
+json::Value watch_json(const std::optional<WatchState>& watch) {
+    if (!watch) {
+        return json::Value();
+    }
+    json::Array watched;
+    for (const auto& dev : watch->watched) {
+        watched.emplace_back(device_text(dev));
+    }
+    return json::Object{{"all", watch->all}, {"watched", std::move(watched)}};
 }
 
 json::Value setup_json(const BenchSetup& setup) {
@@ -189,7 +297,53 @@ json::Value setup_json(const BenchSetup& setup) {
         {"ctx_unavailable", json::Value::optional(setup.switches_unavailable)},
         {"module_version", json::Value::optional(setup.module_version)},
         {"diowq_before", superblock_json(setup.diowq_before)},
+        {"dispatch",
+         json::Object{
+             {"recorded", setup.dispatch_available},
+             {"note", json::Value::optional(setup.dispatch_unavailable)},
+             {"summed_over", setup.dispatch_available ? json::Value("all CPUs") : json::Value()},
+             {"watch_added", setup.dispatch_watch_added},
+             {"watch_before", watch_json(setup.dispatch_before)},
+         }},
     };
+}
+
+std::string dispatch_notes(const BenchSetup& setup, const std::vector<RunRecord>& records,
+                           const std::vector<ConfigurationSummary>& summaries) {
+    if (!setup.dispatch_available) {
+        return setup.dispatch_unavailable
+                   ? fmt::format("\ndispatch latency: {}\n", *setup.dispatch_unavailable)
+                   : std::string();
+    }
+    std::string out = "\ndispatch latency (DISP): the module's, queued -> running of the dio write "
+                      "completions, all CPUs summed, log2-bucket estimates; probes' cost per "
+                      "completion:";
+    std::vector<std::string> costs;
+    for (const auto& s : summaries) {
+        if (s.probe_ns_per_completion) {
+            costs.push_back(fmt::format("{} {:.0f} ns", s.name, *s.probe_ns_per_completion));
+        }
+    }
+    out += costs.empty() ? " -\n" : " " + fmt::format("{}", fmt::join(costs, ", ")) + "\n";
+    std::size_t unmeasured = 0;
+    for (const auto& r : records) {
+        unmeasured += r.dispatch ? 0u : 1u;
+        if (r.check && !r.check->ok) {
+            out += fmt::format("  check: {} #{}: the module counted {} queued completions, more "
+                               "than the engine's {} writes (+{} in flight)\n",
+                               r.configuration, r.round + 1, r.check->module_completions,
+                               r.check->engine_writes, r.check->slack);
+        }
+        if (r.dispatch && (r.dispatch->restarted || r.dispatch->watch_lost)) {
+            out += fmt::format("  {} #{}: the watch changed during the run, partial counts\n",
+                               r.configuration, r.round + 1);
+        }
+    }
+    if (unmeasured > 0) {
+        out += fmt::format("  {} run{} without the module's counts (a reading failed)\n",
+                           unmeasured, unmeasured == 1 ? "" : "s");
+    }
+    return out;
 }
 
 } // namespace
@@ -206,9 +360,40 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         std::vector<double> cpu_us;
         std::vector<double> p50;
         std::vector<double> p99;
+        std::vector<double> completions;
+        std::vector<double> dispatch_p50;
+        std::vector<double> dispatch_p99;
+        std::vector<double> dispatch_max;
+        std::vector<double> load_share;
+        std::uint64_t probe_ns = 0;
+        std::uint64_t probed = 0;
         for (const auto& r : records) {
             if (r.configuration != s.name) {
                 continue;
+            }
+            if (r.check && !r.check->ok) {
+                ++s.completion_check_failures;
+            }
+            if (const auto& d = r.dispatch) {
+                const std::uint64_t n = d->completions();
+                ++s.dispatch_runs;
+                completions.push_back(double(n));
+                latency::operator+=(s.dispatch_hist, d->hist());
+                probe_ns += d->probe_ns;
+                probed += n;
+                if (const auto v = d->percentile_ns(50)) {
+                    dispatch_p50.push_back(double(*v));
+                }
+                if (const auto v = d->percentile_ns(99)) {
+                    dispatch_p99.push_back(double(*v));
+                }
+                if (const auto v = d->max_ns()) {
+                    dispatch_max.push_back(double(*v));
+                    s.dispatch_max_ns = std::max(s.dispatch_max_ns.value_or(0), *v);
+                }
+                if (n > 0) {
+                    load_share.push_back(double(d->completions_on(cpu)) / double(n));
+                }
             }
             iops.push_back(r.engine.iops());
             switches.push_back(r.switches_per_io());
@@ -226,6 +411,17 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         s.cpu_us_per_io_median = median(cpu_us);
         s.latency_p50_ns_median = median(p50);
         s.latency_p99_ns_median = median(p99);
+        const auto median_if = [](const std::vector<double>& values) -> std::optional<double> {
+            return values.empty() ? std::nullopt : std::optional(median(values));
+        };
+        s.completions_median = median_if(completions);
+        s.dispatch_p50_ns_median = median_if(dispatch_p50);
+        s.dispatch_p99_ns_median = median_if(dispatch_p99);
+        s.dispatch_max_ns_median = median_if(dispatch_max);
+        s.dispatch_load_cpu_share_median = median_if(load_share);
+        if (probed > 0) {
+            s.probe_ns_per_completion = double(probe_ns) / double(probed);
+        }
         summaries.push_back(std::move(s));
     }
     const ConfigurationSummary* base = find(summaries, baseline_name);
@@ -349,13 +545,16 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                        {"CTX/IO", Align::right},
                        {"VS BASE", Align::right},
                        {"CPU US/IO", Align::right},
-                       {"P50 US", Align::right},
-                       {"P99 US", Align::right},
+                       {"CLAT P50 US", Align::right},
+                       {"CLAT P99 US", Align::right},
+                       {"DISP P50 US", Align::right},
+                       {"DISP P99 US", Align::right},
                        {fmt::format("IRQ CPU{}", setup.cpu), Align::right},
                        {"RUNS", Align::right}});
     for (const auto& s : summaries) {
         if (s.repeats == 0) {
-            table.add_row({s.name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "0"});
+            table.add_row(
+                {s.name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "0"});
             continue;
         }
         table.add_row(
@@ -364,6 +563,7 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
              s.switches_per_io_median ? fmt::format("{:.3f}", *s.switches_per_io_median) : "-",
              ratio_text(s.switches_ratio), fmt::format("{:.2f}", s.cpu_us_per_io_median),
              micros(s.latency_p50_ns_median), micros(s.latency_p99_ns_median),
+             dispatch_micros(s.dispatch_p50_ns_median), dispatch_micros(s.dispatch_p99_ns_median),
              share_text(s.interrupt_share_median), std::to_string(s.repeats)});
     }
     out += table.render();
@@ -384,6 +584,15 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                                micros(double(l->p90)), micros(double(l->p99)),
                                micros(double(l->p99_9)), micros(double(l->max)));
         }
+        if (const auto& d = r.dispatch; d && d->completions() > 0) {
+            const auto us = [](const std::optional<std::uint64_t>& ns) {
+                return dispatch_micros(ns ? std::optional(double(*ns)) : std::nullopt);
+            };
+            out += fmt::format("  dispatch (usec): 50th={}, 99th={}, max={}, completions={} "
+                               "({} on CPU {})\n",
+                               us(d->percentile_ns(50)), us(d->percentile_ns(99)), us(d->max_ns()),
+                               d->completions(), d->completions_on(setup.cpu), setup.cpu);
+        }
         out += fmt::format("  cpu: usr={:.2f}s, sys={:.2f}s, ctx={} (engine), {} on CPU {}\n",
                            r.engine.cpu_user_seconds, r.engine.cpu_system_seconds,
                            r.engine.voluntary_switches + r.engine.involuntary_switches,
@@ -392,10 +601,7 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
     if (setup.switches_unavailable) {
         out += fmt::format("\nno context switch counts: {}\n", *setup.switches_unavailable);
     }
-    if (setup.module_version) {
-        out += "\ndiowq's per-CPU completion counters: not available (the module exposes "
-               "swaps and tuned_ms only; see --json)\n";
-    }
+    out += dispatch_notes(setup, records, summaries);
     const std::string line = verdict(summaries);
     if (!line.empty()) {
         out += "\n" + line + "\n";
@@ -440,11 +646,18 @@ json::Value report_json(const BenchSetup& setup, const std::vector<RunRecord>& r
 
 std::string run_line(const RunRecord& r, std::size_t total_runs) {
     const auto switches = r.switches_per_io();
-    return fmt::format(
+    std::string line = fmt::format(
         "{:>3}/{} {:<18} #{}  {:>6} IOPS  ctx/IO {}  CPU us/IO {:.2f}  p99 {} us", r.sequence + 1,
         total_runs, r.configuration, r.round + 1, format_rate(r.engine.iops()),
         switches ? fmt::format("{:.3f}", *switches) : "-", r.cpu_us_per_io(),
         micros(r.engine.latency_summary() ? double(r.engine.latency_summary()->p99) : 0.0));
+    if (r.dispatch) {
+        const auto p99 = r.dispatch->percentile_ns(99);
+        line += fmt::format("  dispatch p99 {} us{}",
+                            dispatch_micros(p99 ? std::optional(double(*p99)) : std::nullopt),
+                            r.check && !r.check->ok ? " (counts disagree)" : "");
+    }
+    return line;
 }
 
 } // namespace diowq::bench

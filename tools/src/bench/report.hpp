@@ -27,6 +27,18 @@ struct ConfigurationSummary {
     std::optional<double> ratio;
     std::optional<double> switches_ratio;
     std::optional<double> worst_ratio; // the lowest run against the baseline's median
+    // The module's dispatch latency (queued -> running) of the dio write completions, all CPUs
+    // summed: medians of the runs that have it (nullopt when none has).
+    std::size_t dispatch_runs = 0;
+    std::optional<double> completions_median; // the module's measured completions per run
+    std::optional<double> dispatch_p50_ns_median;
+    std::optional<double> dispatch_p99_ns_median;
+    std::optional<double> dispatch_max_ns_median;
+    std::optional<std::uint64_t> dispatch_max_ns;         // the largest of all runs
+    std::optional<double> dispatch_load_cpu_share_median; // completions run on the load's CPU
+    std::optional<double> probe_ns_per_completion;        // all runs' probe time / completions
+    LatencyBuckets dispatch_hist{};                       // all runs, all CPUs
+    std::size_t completion_check_failures = 0;            // runs whose counts disagree
 };
 
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,

@@ -73,20 +73,28 @@ private:
 class RunObserver : public EngineObserver {
 public:
     RunObserver(RunRecord& record, const BenchSetup& setup, const ContextSwitchCounter* switches,
-                KworkerRenice* renice, RunnerEvents& events)
+                DispatchWatch* dispatch, KworkerRenice* renice, RunnerEvents& events)
         : record_(record)
         , setup_(setup)
         , switches_(switches)
+        , dispatch_(dispatch)
         , renice_(renice)
         , events_(events) {}
 
     void measure_begin() override {
         switches_start_ = switches_ ? switches_->read() : std::nullopt;
         interrupts_start_ = interrupts();
+        // Clearing each CPU's maximum makes the next reading's the window's own.
+        dispatch_start_ = dispatch_ ? dispatch_->mark(true) : std::nullopt;
     }
 
     void measure_end() override {
         const auto switches_end = switches_ ? switches_->read() : std::nullopt;
+        if (dispatch_start_) {
+            if (const auto dispatch_end = dispatch_->mark(false)) {
+                record_.dispatch = dispatch_window(*dispatch_start_, *dispatch_end);
+            }
+        }
         if (renice_ != nullptr) {
             record_.not_reniced = renice_->stragglers();
         }
@@ -117,9 +125,11 @@ private:
     RunRecord& record_;
     const BenchSetup& setup_;
     const ContextSwitchCounter* switches_;
+    DispatchWatch* dispatch_;
     KworkerRenice* renice_;
     RunnerEvents& events_;
     std::optional<std::uint64_t> switches_start_;
+    std::optional<DispatchMark> dispatch_start_;
     std::vector<std::uint64_t> interrupts_start_;
 };
 
@@ -171,6 +181,26 @@ std::optional<double> RunRecord::interrupt_share(unsigned cpu) const {
     return double(interrupts[cpu]) / double(total);
 }
 
+std::optional<CompletionCheck> RunRecord::completion_check(const BenchOptions& options) const {
+    if (!dispatch) {
+        return std::nullopt;
+    }
+    CompletionCheck result;
+    result.engine_writes = engine.writes;
+    result.module_completions = dispatch->completions() + dispatch->unmatched;
+    const double share = options.engine_kind == EngineKind::fio ? 0.05 : 0.01;
+    result.slack = 2 * std::uint64_t{options.engine.iodepth} +
+                   static_cast<std::uint64_t>(share * static_cast<double>(engine.writes));
+    // Fewer is not an error: when a write's bio ends before iomap_dio_rw() drops the submitter's
+    // reference (the interrupt lands on the submitter's CPU while it is still in the call), the
+    // submitter completes the dio itself and nothing is queued. More would mean another writer on
+    // the filesystem, or a count that is wrong.
+    result.queued_share =
+        engine.writes == 0 ? 0.0 : double(result.module_completions) / double(engine.writes);
+    result.ok = result.module_completions <= result.engine_writes + result.slack;
+    return result;
+}
+
 std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, RunnerEvents& events,
                                   const std::atomic<bool>& stop) {
     const auto& configurations = setup.options.configurations;
@@ -219,7 +249,8 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
             }
             const CpuPin pin(setup.cpu);
             const CgroupStay stay(inside ? parts.cgroup : nullptr);
-            RunObserver observer(record, setup, parts.switches, renice.get(), events);
+            RunObserver observer(record, setup, parts.switches, parts.dispatch, renice.get(),
+                                 events);
             record.engine = run_load(setup, parts.file, setup.options.engine, observer, stop);
         }
         if (mode && parts.tuning != nullptr) {
@@ -227,6 +258,20 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         }
         if (record.engine.interrupted) {
             break; // half a run is no sample
+        }
+        record.check = record.completion_check(setup.options);
+        if (const auto& check = record.check; check && !check->ok) {
+            events.warning(fmt::format(
+                "{} #{}: the module counted {} queued completions, more than the engine's {} "
+                "writes (+{} in flight): something else wrote with O_DIRECT meanwhile, or a "
+                "count is wrong",
+                record.configuration, record.round + 1, check->module_completions,
+                check->engine_writes, check->slack));
+        }
+        if (record.dispatch && (record.dispatch->restarted || record.dispatch->watch_lost)) {
+            events.warning(fmt::format("{} #{}: the dispatch latency watch changed during the run "
+                                       "(someone unwatched): its counts are partial",
+                                       record.configuration, record.round + 1));
         }
         events.run_finished(record, schedule.size());
         records.push_back(std::move(record));

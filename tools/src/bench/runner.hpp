@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench/configuration.hpp"
+#include "bench/dispatch.hpp"
 #include "bench/engine.hpp"
 #include "bench/options.hpp"
 #include "model/model.hpp"
@@ -25,6 +26,15 @@ namespace diowq::bench {
 // Which configuration (index into the list) runs in which round, in running order.
 std::vector<std::pair<std::size_t, unsigned>> interleave(std::size_t configurations,
                                                          unsigned repeat);
+
+// The module's completions of a window against the engine's writes (see completion_check()).
+struct CompletionCheck {
+    std::uint64_t engine_writes = 0;      // reaped in the engine's measured window
+    std::uint64_t module_completions = 0; // measured + unmatched, in the module's window
+    std::uint64_t slack = 0;              // how many more than the writes are allowed
+    double queued_share = 0;              // module_completions / engine_writes
+    bool ok = true;
+};
 
 // One run of one configuration.
 struct RunRecord {
@@ -37,11 +47,19 @@ struct RunRecord {
     std::optional<SuperblockStatus> diowq;     // the module's view after the run; tuned only
     std::size_t reniced = 0;                   // kworkers reniced before the run
     std::optional<std::size_t> not_reniced;    // kworkers of the CPU not at -20 when it ended
+    std::optional<DispatchWindow> dispatch;    // the module's dispatch latency, while measuring
+    std::optional<CompletionCheck> check;      // completion_check() of the run
 
     std::optional<double> switches_per_io() const;
     double cpu_us_per_io() const;
     // The share of the device's interrupts the load's CPU took; nullopt when unknown.
     std::optional<double> interrupt_share(unsigned cpu) const;
+    // Every write the engine reaped in its window ran its completion work in the module's window,
+    // give or take the I/Os in flight at either end: the module's count (measured + unmatched)
+    // must be within 2 x iodepth + 1 % of the engine's writes (5 % when fio ran the load: its
+    // window and the readings are only aligned to diowqctl's 100 ms polling). nullopt without
+    // the module's counts.
+    std::optional<CompletionCheck> completion_check(const BenchOptions& options) const;
 };
 
 // What the bench ran on, for the report.
@@ -62,6 +80,12 @@ struct BenchSetup {
     std::optional<std::string> switches_source;      // "sched_debug" or "perf"
     std::optional<std::string> switches_unavailable; // why there is no context switch count
     std::optional<std::string> module_version;       // nullopt: diowq not loaded
+    // Dispatch latency: recorded (the module measures it and --no-latency was not given), or
+    // why not.
+    bool dispatch_available = false;
+    std::optional<std::string> dispatch_unavailable;
+    bool dispatch_watch_added = false;         // the bench watched everything (and unwatched after)
+    std::optional<WatchState> dispatch_before; // the watches found
     std::optional<SuperblockStatus> diowq_before;
     BenchOptions options;
 };
@@ -88,6 +112,7 @@ struct RunnerParts {
     FilesystemTuning* tuning = nullptr; // needed when a configuration tunes
     BenchCgroup* cgroup = nullptr;      // needed when a configuration is inside
     const ContextSwitchCounter* switches = nullptr;
+    DispatchWatch* dispatch = nullptr; // the module's dispatch latency, when available
 };
 
 // Runs the warm-up, then the schedule; stops early, keeping what was measured, when `stop` is

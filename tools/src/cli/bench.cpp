@@ -37,6 +37,7 @@ struct RawBench {
     std::string plot_file;
     std::string progress = "auto";
     std::string engine = "builtin";
+    bool no_latency = false;
 };
 
 template <typename T>
@@ -161,9 +162,15 @@ void add_bench_command(CLI::App& app, Command& selected) {
         sub->add_option("--json", raw->json_file, "Write every sample and the summary here")
             ->type_name("FILE")
             ->group(output);
-    auto* plot = sub->add_option("--plot", raw->plot_file, "Write an SVG chart of IOPS here")
+    auto* plot = sub->add_option("--plot", raw->plot_file,
+                                 "Write an SVG chart of IOPS here, and one of the dispatch latency "
+                                 "next to it (FILE-latency.svg)")
                      ->type_name("FILE")
                      ->group(output);
+    sub->add_flag("--no-latency", raw->no_latency,
+                  "Do not record the module's dispatch latency (by default every filesystem is "
+                  "watched for the bench when the module is loaded)")
+        ->group(output);
     sub->add_option("--progress", raw->progress,
                     "auto, bar, lines or none (default auto: a bar on a terminal)")
         ->type_name("HOW")
@@ -185,7 +192,9 @@ needed) and removed afterwards, also after an error or Ctrl-C; tuning and nice v
 back. Needs root and, for the _on configurations, the diowq module.
 
 The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
-context switches on the load's CPU per I/O, IRQ the share of the disk's interrupts that CPU took.
+context switches on the load's CPU per I/O, CLAT the completion latency (submit to reap), DISP
+the module's dispatch latency of the dio write completions (queued to running, all CPUs; when
+diowq is loaded), IRQ the share of the disk's interrupts that CPU took.
 
 Examples:
   diowqctl bench /mnt/xfs --runtime 10s                 one run, outside the cgroup
@@ -278,6 +287,7 @@ Examples:
         if (plot->count() > 0) {
             options.plot_file = raw->plot_file;
         }
+        options.latency = !raw->no_latency;
         options.progress = parse_progress(raw->progress);
         if (raw->engine == "builtin") {
             options.engine_kind = bench::EngineKind::builtin;

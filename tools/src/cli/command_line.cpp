@@ -28,6 +28,9 @@ constexpr const char* footer = R"(Examples:
   diowqctl monitor                        one line per tune, untune, mode change, unmount
   diowqctl bench /mnt/xfs --matrix        the starvation and its cure, measured (see bench --help)
   diowqctl apply --watch                  make /etc/diowq.conf true, and keep it so (see apply --help)
+  diowqctl watch /srv/data                measure how long its dio completions wait to run
+  diowqctl top                            ... per CPU, live
+  diowqctl diagnose                       5 s of that, then: starved, ok or idle, and why
 
 Run `diowqctl COMMAND --help` for the options and examples of a command.
 
@@ -37,9 +40,11 @@ Exit codes:
      stderr says why, with the kernel's own message when it gave one. Nothing was changed
      unless stderr says so.
   2  usage error: unknown command or option, missing or malformed argument.
+  3  diagnose: dio completions are starved (see diagnose --help).
 
 Changing anything needs root: CAP_NET_ADMIN (checked by the netlink core) and CAP_SYS_ADMIN
-(checked by the module). Reading (status, auto without options, monitor, version) does not.)";
+(checked by the module). Reading (status, auto without options, monitor, version, watch without
+arguments, top of what is watched) does not.)";
 
 // Points at the help of the subcommand being parsed, when there is one.
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {
@@ -76,6 +81,10 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
     add_version_command(app, invocation.command);
     add_bench_command(app, invocation.command);
     add_apply_command(app, invocation.command);
+    add_watch_command(app, invocation.command);
+    add_unwatch_command(app, invocation.command);
+    add_top_command(app, invocation.command);
+    add_diagnose_command(app, invocation.command);
 
     if (args.empty()) {
         err << app.help() << "\ndiowqctl: a command is required\n";
@@ -91,7 +100,8 @@ ParseResult parse_command_line(const std::vector<std::string>& args, std::ostrea
         app.get_subcommands([&](CLI::App* sub) { return sub->check_name(*first_word); }).empty()) {
         err << fmt::format(
             "diowqctl: unknown command '{}' (commands: status, tune, untune, auto, "
-            "monitor, version, bench, apply)\nRun `diowqctl --help` for more information.\n",
+            "monitor, version, bench, apply, watch, unwatch, top, diagnose)\nRun `diowqctl "
+            "--help` for more information.\n",
             *first_word);
         return {std::nullopt, exit_usage};
     }

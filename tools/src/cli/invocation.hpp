@@ -3,6 +3,7 @@
 // get these, never CLI11 objects.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -67,8 +68,40 @@ struct ApplyOptions {
     bool operator==(const ApplyOptions&) const = default;
 };
 
+// Neither paths nor all: show what is watched.
+struct WatchOptions {
+    std::vector<std::string> paths;
+    bool all = false; // exclusive with paths
+
+    bool operator==(const WatchOptions&) const = default;
+};
+
+struct UnwatchOptions {
+    std::vector<std::string> paths;
+    bool all = false; // exclusive with paths
+
+    bool operator==(const UnwatchOptions&) const = default;
+};
+
+struct TopOptions {
+    double interval_seconds = 1.0;
+    std::optional<unsigned> iterations; // none: until interrupted
+    bool watch_all = false;             // watch every filesystem while top runs
+
+    bool operator==(const TopOptions&) const = default;
+};
+
+struct DiagnoseOptions {
+    std::optional<std::string> path; // none: every filesystem
+    unsigned seconds = 5;
+    std::uint64_t threshold_ns = 1'000'000; // latency::default_threshold_ns
+
+    bool operator==(const DiagnoseOptions&) const = default;
+};
+
 using Command = std::variant<std::monostate, StatusOptions, TuneOptions, UntuneOptions, AutoOptions,
-                             MonitorOptions, VersionOptions, bench::BenchOptions, ApplyOptions>;
+                             MonitorOptions, VersionOptions, bench::BenchOptions, ApplyOptions,
+                             WatchOptions, UnwatchOptions, TopOptions, DiagnoseOptions>;
 
 struct Invocation {
     GlobalOptions global;

@@ -19,5 +19,9 @@ void add_monitor_command(CLI::App& app, Command& selected);
 void add_version_command(CLI::App& app, Command& selected);
 void add_bench_command(CLI::App& app, Command& selected);
 void add_apply_command(CLI::App& app, Command& selected);
+void add_watch_command(CLI::App& app, Command& selected);
+void add_unwatch_command(CLI::App& app, Command& selected);
+void add_top_command(CLI::App& app, Command& selected);
+void add_diagnose_command(CLI::App& app, Command& selected);
 
 } // namespace diowq::cli

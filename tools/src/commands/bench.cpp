@@ -21,6 +21,7 @@
 
 #include "bench/cgroup.hpp"
 #include "bench/cpu_counters.hpp"
+#include "bench/dispatch.hpp"
 #include "bench/plot.hpp"
 #include "bench/progress.hpp"
 #include "bench/report.hpp"
@@ -174,6 +175,9 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     const bool any_tuned =
         needs(options, [](const Configuration& c) { return diowq_mode(c).has_value(); });
 
+    // Declared first, so that on an error the tuning is put back before the watches are (an
+    // untune ends the watch of its filesystem, which the watch's cleanup then restores).
+    std::unique_ptr<DispatchWatch> dispatch;
     // diowq: needed to tune; also when it is merely loaded, to keep the _off runs untuned.
     std::unique_ptr<FilesystemTuning> tuning;
     const bool supported = setup.fstype == "xfs" || setup.fstype == "ext4";
@@ -192,6 +196,22 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
             if (any_tuned) {
                 throw Failure(fmt::format("{}; or leave the _on configurations out", e.what()));
             }
+        }
+    }
+
+    // Dispatch latency: every filesystem watched once, now, before the file is laid out and any
+    // run starts, and not touched again until the bench ends (bench/dispatch.hpp says why).
+    if (!options.latency) {
+        setup.dispatch_unavailable = "not recorded (--no-latency)";
+    } else {
+        dispatch = std::make_unique<DispatchWatch>(warn);
+        if (dispatch->available()) {
+            setup.dispatch_available = true;
+            setup.dispatch_watch_added = dispatch->added();
+            setup.dispatch_before = dispatch->before();
+        } else {
+            setup.dispatch_unavailable = dispatch->why();
+            dispatch.reset();
         }
     }
 
@@ -245,14 +265,17 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         }
         if (file) {
             setup.file = file->path();
-            records = run_matrix(setup, {*file, tuning.get(), cgroup.get(), &switches}, progress,
-                                 stop_requested);
+            records =
+                run_matrix(setup, {*file, tuning.get(), cgroup.get(), &switches, dispatch.get()},
+                           progress, stop_requested);
         }
     }
     // Put the machine back before the report, so that its warnings come first.
     const bool interrupted = stop_requested.load();
     tuning.reset();
     cgroup.reset();
+    // After the tuning: an untune ends the watch of its filesystem, which this puts back.
+    dispatch.reset();
 
     const auto summaries = summarize(options.configurations, records, setup.cpu);
     const auto targets = evaluate_targets(summaries);
@@ -262,6 +285,9 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     }
     if (options.plot_file) {
         write_text(*options.plot_file, iops_svg(setup, records, summaries));
+        if (setup.dispatch_available) {
+            write_text(latency_plot_path(*options.plot_file), dispatch_svg(setup, summaries));
+        }
     }
     if (sink.json()) {
         sink.print_json(document);

@@ -16,5 +16,10 @@ int run_monitor(const cli::MonitorOptions& options, const OutputSink& sink);
 int run_version(const cli::VersionOptions& options, const OutputSink& sink);
 int run_bench(const bench::BenchOptions& options, const OutputSink& sink);
 int run_apply(const cli::ApplyOptions& options, const OutputSink& sink);
+int run_watch(const cli::WatchOptions& options, const OutputSink& sink);
+int run_unwatch(const cli::UnwatchOptions& options, const OutputSink& sink);
+int run_top(const cli::TopOptions& options, const OutputSink& sink);
+// exit_starved when dio completions are starved.
+int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink);
 
 } // namespace diowq::commands

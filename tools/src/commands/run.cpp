@@ -64,6 +64,10 @@ int run(const cli::Invocation& invocation, std::ostream& out, std::ostream& err)
                 [&](const cli::VersionOptions& o) { return run_version(o, sink); },
                 [&](const bench::BenchOptions& o) { return run_bench(o, sink); },
                 [&](const cli::ApplyOptions& o) { return run_apply(o, sink); },
+                [&](const cli::WatchOptions& o) { return run_watch(o, sink); },
+                [&](const cli::UnwatchOptions& o) { return run_unwatch(o, sink); },
+                [&](const cli::TopOptions& o) { return run_top(o, sink); },
+                [&](const cli::DiagnoseOptions& o) { return run_diagnose(o, sink); },
             },
             invocation.command);
     } catch (const UsageError& e) {

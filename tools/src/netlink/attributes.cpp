@@ -13,7 +13,8 @@ namespace diowq::nl {
 
 GenlAttributes::GenlAttributes(std::span<const std::uint8_t> message, int max_type,
                                const nla_policy* policy, const char* what)
-    : table_(static_cast<std::size_t>(max_type) + 1, nullptr) {
+    : table_(static_cast<std::size_t>(max_type) + 1, nullptr)
+    , message_(message.data()) {
     read_header(message); // length checks before libnl looks at it
     // libnl's parsers take non-const pointers but only read.
     auto* hdr = reinterpret_cast<nlmsghdr*>(const_cast<std::uint8_t*>(message.data()));
@@ -48,6 +49,14 @@ std::optional<std::string> GenlAttributes::string(int type) const {
     return std::string(nla_get_string(const_cast<nlattr*>(attr)));
 }
 
+std::optional<std::uint8_t> GenlAttributes::u8(int type) const {
+    const nlattr* attr = get(type);
+    if (attr == nullptr) {
+        return std::nullopt;
+    }
+    return nla_get_u8(const_cast<nlattr*>(attr));
+}
+
 std::optional<std::uint16_t> GenlAttributes::u16(int type) const {
     const nlattr* attr = get(type);
     if (attr == nullptr) {
@@ -70,6 +79,29 @@ std::optional<std::uint64_t> GenlAttributes::u64(int type) const {
         return std::nullopt;
     }
     return nla_get_u64(const_cast<nlattr*>(attr));
+}
+
+std::optional<std::int32_t> GenlAttributes::s32(int type) const {
+    const nlattr* attr = get(type);
+    if (attr == nullptr) {
+        return std::nullopt;
+    }
+    return nla_get_s32(const_cast<nlattr*>(attr));
+}
+
+std::vector<const nlattr*> GenlAttributes::all(int type) const {
+    std::vector<const nlattr*> found;
+    // The constructor checked the headers; the attributes were validated by genlmsg_parse.
+    auto* hdr = reinterpret_cast<nlmsghdr*>(const_cast<std::uint8_t*>(message_));
+    nlattr* attr = nullptr;
+    int remaining = 0;
+    nla_for_each_attr(attr, genlmsg_attrdata(static_cast<genlmsghdr*>(nlmsg_data(hdr)), 0),
+                      genlmsg_attrlen(static_cast<genlmsghdr*>(nlmsg_data(hdr)), 0), remaining) {
+        if (nla_type(attr) == type) {
+            found.push_back(attr);
+        }
+    }
+    return found;
 }
 
 std::vector<nlattr*> parse_nested(const nlattr* nest, int max_type, const nla_policy* policy,

@@ -26,13 +26,19 @@ public:
     bool has(int type) const;
     const nlattr* get(int type) const;
     std::optional<std::string> string(int type) const;
+    std::optional<std::uint8_t> u8(int type) const;
     std::optional<std::uint16_t> u16(int type) const;
     std::optional<std::uint32_t> u32(int type) const;
     std::optional<std::uint64_t> u64(int type) const;
+    std::optional<std::int32_t> s32(int type) const;
+    // Every top-level attribute of `type`, in message order: for the ones a reply repeats
+    // (DIOWQ_A_WATCHED), of which get() sees only the last. Valid while the message is.
+    std::vector<const nlattr*> all(int type) const;
 
 private:
     std::uint8_t command_ = 0;
     std::vector<nlattr*> table_;
+    const std::uint8_t* message_ = nullptr;
 };
 
 // The attributes nested in `nest`, by type; for CTRL_ATTR_MCAST_GROUPS and its entries.

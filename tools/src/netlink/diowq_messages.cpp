@@ -10,13 +10,15 @@
 #include <fmt/format.h>
 
 #include "netlink/attributes.hpp"
+#include "netlink/diowq_reply.hpp"
 
 namespace diowq::nl {
 
 namespace {
 
 // What a reply may carry, by type. DIOWQ_A_PAD (the padding of 64-bit attributes) stays
-// unchecked and is never read.
+// unchecked and is never read, and so does DIOWQ_A_LATENCY_HIST, a binary whose length
+// latency_messages.cpp checks.
 const std::array<nla_policy, DIOWQ_A_MAX + 1> reply_policy = [] {
     std::array<nla_policy, DIOWQ_A_MAX + 1> policy{};
     policy[DIOWQ_A_VERSION].type = NLA_STRING;
@@ -37,8 +39,29 @@ const std::array<nla_policy, DIOWQ_A_MAX + 1> reply_policy = [] {
     policy[DIOWQ_A_SWAPS].type = NLA_U64;
     policy[DIOWQ_A_TUNED_MS].type = NLA_U64;
     policy[DIOWQ_A_EVENT].type = NLA_U32;
+    policy[DIOWQ_A_PROBES].type = NLA_U8;
+    policy[DIOWQ_A_WATCH_ALL].type = NLA_U8;
+    policy[DIOWQ_A_WATCHED].type = NLA_NESTED;
+    policy[DIOWQ_A_PROBE_NS].type = NLA_U64;
+    policy[DIOWQ_A_PROBE_HITS].type = NLA_U64;
+    policy[DIOWQ_A_UNMATCHED].type = NLA_U64;
+    policy[DIOWQ_A_HIST_BUCKETS].type = NLA_U32;
+    policy[DIOWQ_A_CPU].type = NLA_U32;
+    policy[DIOWQ_A_CPU_ONLINE].type = NLA_U8;
+    policy[DIOWQ_A_COMPLETIONS].type = NLA_U64;
+    policy[DIOWQ_A_LATENCY_SUM_NS].type = NLA_U64;
+    policy[DIOWQ_A_LATENCY_MAX_NS].type = NLA_U64;
+    policy[DIOWQ_A_WORKER_PID].type = NLA_U32;
+    policy[DIOWQ_A_WORKER_NICE].type = NLA_S32;
+    policy[DIOWQ_A_CLEAR_MAX].type = NLA_FLAG;
     return policy;
 }();
+
+} // namespace
+
+const nla_policy* diowq_reply_policy() {
+    return reply_policy.data();
+}
 
 NlMessage start_request(std::uint16_t family_id, int flags, diowq_cmd cmd) {
     NlMessage msg;
@@ -55,6 +78,8 @@ GenlAttributes parse_reply(std::span<const std::uint8_t> message, diowq_cmd expe
     }
     return attrs;
 }
+
+namespace {
 
 template <typename Enum>
 std::optional<Enum> enum_of(const std::optional<std::uint32_t>& value) {

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+#include <unistd.h>
+
+#include "commands/commands.hpp"
+#include "commands/latency_session.hpp"
+#include "errors.hpp"
+#include "output/latency_render.hpp"
+#include "system/mountinfo.hpp"
+#include "system/stop_signals.hpp"
+
+namespace diowq::commands {
+
+namespace {
+
+constexpr const char* clear_screen = "\x1b[H\x1b[2J";
+
+render::TopFrame frame_of(const latency::Snapshot& earlier, const latency::Snapshot& later,
+                          const std::vector<SuperblockStatus>& tuned, std::string watching) {
+    render::TopFrame frame;
+    frame.seconds = latency::seconds_between(earlier, later);
+    frame.watching = std::move(watching);
+    for (const auto& interval : latency::difference(earlier, later)) {
+        if (!interval.online && interval.completions == 0) {
+            continue;
+        }
+        frame.cpus.push_back({latency::summarize(interval, frame.seconds), interval.online,
+                              queue_of(interval, tuned), interval.worker_pid, interval.worker_nice,
+                              interval.restarted});
+    }
+    return frame;
+}
+
+} // namespace
+
+int run_top(const cli::TopOptions& options, const OutputSink& sink) {
+    auto client = sink.connect();
+    sys::StopSignals stop;
+    ClientWatchControl control(client);
+    std::optional<TemporaryWatch> watch;
+    if (options.watch_all) {
+        watch.emplace(control, nullptr, sink.err);
+    } else if (!client.get_watch().any()) {
+        throw Failure("nothing is watched, so nothing is measured: watch first "
+                      "(`diowqctl watch PATH` or `diowqctl watch --all`, as root),\nor run "
+                      "`diowqctl top --watch-all` to watch every filesystem while top runs");
+    }
+    const bool redraw = !sink.json() && &sink.out == &std::cout && isatty(STDOUT_FILENO) != 0;
+    const auto interval = std::chrono::milliseconds(
+        static_cast<std::chrono::milliseconds::rep>(options.interval_seconds * 1000));
+
+    LatencyReader reader(client);
+    latency::Snapshot earlier = reader.read();
+    for (unsigned shown = 0; !options.iterations || shown < *options.iterations; ++shown) {
+        if (!stop.sleep_for(interval)) {
+            break;
+        }
+        latency::Snapshot later = reader.read();
+        const auto mounts = sys::read_mountinfo();
+        const auto frame = frame_of(earlier, later, client.list_superblocks(),
+                                    render::watching_text(client.get_watch(), mounts));
+        if (sink.json()) {
+            sink.print_json(render::top_frame_json(frame));
+        } else if (redraw) {
+            sink.out << clear_screen << render::top_frame_text(frame);
+        } else {
+            sink.out << (shown > 0 ? "\n" : "") << render::top_frame_text(frame);
+        }
+        sink.out.flush();
+        earlier = std::move(later);
+    }
+    if (watch) {
+        watch->end();
+    }
+    return exit_ok;
+}
+
+} // namespace diowq::commands

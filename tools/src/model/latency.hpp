@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+// What the module says about dispatch latency (include/uapi/diowq.h, "Dispatch latency"): what is
+// watched (DIOWQ_CMD_GET_WATCH) and the cumulative counters of one CPU (one DIOWQ_CMD_GET_LATENCY
+// dump reply). Plain data: latency/ computes intervals and percentiles from these.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <uapi/diowq.h>
+
+namespace diowq {
+
+// A filesystem by its device number (st_dev), as the module names a watch.
+struct DeviceNumber {
+    std::uint32_t major = 0;
+    std::uint32_t minor = 0;
+
+    auto operator<=>(const DeviceNumber&) const = default;
+};
+
+// DIOWQ_CMD_GET_WATCH.
+struct WatchState {
+    bool probes = false; // the tracepoint probes are registered
+    bool all = false;    // every iomap filesystem is watched
+    std::vector<DeviceNumber> watched;
+    std::uint64_t probe_ns = 0;   // time spent in the probes since they were registered
+    std::uint64_t probe_hits = 0; // dio completion events probed
+    std::uint64_t unmatched = 0;  // executions whose queueing was not seen
+    std::uint32_t hist_buckets = DIOWQ_LATENCY_BUCKETS;
+
+    // Something is watched (the probes should then be on).
+    bool any() const { return all || !watched.empty(); }
+    bool watches(DeviceNumber dev) const;
+    bool operator==(const WatchState&) const = default;
+};
+
+inline bool WatchState::watches(DeviceNumber dev) const {
+    for (const auto& watched_dev : watched) {
+        if (watched_dev == dev) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Log2 buckets of nanoseconds: bucket 0 counts 0 ns, bucket b counts [2^(b-1), 2^b) ns, the last
+// one everything from 2^30 ns (about 1.07 s) up.
+using LatencyBuckets = std::array<std::uint64_t, DIOWQ_LATENCY_BUCKETS>;
+
+// One reply of the DIOWQ_CMD_GET_LATENCY dump: cumulative since the probes were registered.
+struct CpuLatencyCounters {
+    std::uint32_t cpu = 0;
+    bool online = true;
+    std::uint64_t completions = 0;
+    std::uint64_t sum_ns = 0;
+    std::uint64_t max_ns = 0; // since registration, or since the last read with CLEAR_MAX
+    LatencyBuckets hist{};
+    // The last measured completion on this CPU, once there was one.
+    std::optional<DeviceNumber> dev;
+    std::optional<std::uint32_t> worker_pid;
+    std::optional<std::int32_t> worker_nice;
+
+    bool operator==(const CpuLatencyCounters&) const = default;
+};
+
+} // namespace diowq

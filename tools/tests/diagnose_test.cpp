@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+// diagnose and top without a kernel: the watch they add and remove (against a fake module that
+// keeps watches as the real one does), the verdict and its line, and what they print.
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "commands/latency_session.hpp"
+#include "latency/diagnosis.hpp"
+#include "latency/histogram.hpp"
+#include "netlink/extack.hpp"
+#include "output/latency_render.hpp"
+#include "system/stop_signals.hpp"
+
+namespace diowq {
+namespace {
+
+// The module's watch list: WATCH of a watched filesystem changes nothing, UNWATCH of one that
+// is not watched is ENOENT, UNWATCH ALL ends every watch.
+class FakeWatches : public commands::WatchControl {
+public:
+    WatchState get_watch() override {
+        WatchState state;
+        state.all = all;
+        state.watched = watched;
+        state.probes = state.any();
+        return state;
+    }
+    void watch(int fd) override {
+        log.push_back("watch fd " + std::to_string(fd));
+        add(fd_devices.at(fd));
+    }
+    void watch_device(DeviceNumber dev) override {
+        log.push_back(fmt_dev("watch dev ", dev));
+        add(dev);
+    }
+    void watch_all() override {
+        log.push_back("watch all");
+        all = true;
+    }
+    void unwatch(int fd) override {
+        log.push_back("unwatch fd " + std::to_string(fd));
+        const DeviceNumber dev = fd_devices.at(fd);
+        const auto it = std::find(watched.begin(), watched.end(), dev);
+        if (it == watched.end()) {
+            throw nl::KernelError({ENOENT, "not watched", std::nullopt});
+        }
+        watched.erase(it);
+    }
+    // As the module: ALL's watch is one of its own; those of single filesystems stay.
+    void unwatch_all() override {
+        log.push_back("unwatch all");
+        if (!all) {
+            throw nl::KernelError({ENOENT, "not watching all filesystems", std::nullopt});
+        }
+        all = false;
+    }
+
+    static std::string fmt_dev(const std::string& prefix, DeviceNumber dev) {
+        return prefix + std::to_string(dev.major) + ":" + std::to_string(dev.minor);
+    }
+    void add(DeviceNumber dev) {
+        if (std::find(watched.begin(), watched.end(), dev) == watched.end()) {
+            watched.push_back(dev);
+        }
+    }
+
+    bool all = false;
+    std::vector<DeviceNumber> watched;
+    std::map<int, DeviceNumber> fd_devices{{5, {254, 16}}};
+    std::vector<std::string> log;
+};
+
+sys::MountRoot vdb_root() {
+    return sys::MountRoot{"/mnt/data", sys::UniqueFd(), 254, 16, "xfs"};
+}
+
+// The fake's fd: MountRoot owns an fd, so the tests give it none and the fake maps -1.
+class TemporaryWatchTest : public ::testing::Test {
+protected:
+    void SetUp() override { fake.fd_devices[-1] = {254, 16}; }
+    FakeWatches fake;
+    std::ostringstream err;
+};
+
+TEST_F(TemporaryWatchTest, AddsAndRemovesThePathsWatch) {
+    const auto root = vdb_root();
+    {
+        commands::TemporaryWatch watch(fake, &root, err);
+        EXPECT_TRUE(watch.added());
+        EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{254, 16}}));
+    }
+    EXPECT_TRUE(fake.watched.empty());
+    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch fd -1", "unwatch fd -1"}));
+    EXPECT_EQ(err.str(), "");
+}
+
+TEST_F(TemporaryWatchTest, LeavesAnExistingWatchAlone) {
+    const auto root = vdb_root();
+    fake.watched = {{254, 16}};
+    {
+        commands::TemporaryWatch watch(fake, &root, err);
+        EXPECT_FALSE(watch.added());
+    }
+    EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{254, 16}}));
+    EXPECT_TRUE(fake.log.empty());
+}
+
+TEST_F(TemporaryWatchTest, WatchOfAllCoversThePath) {
+    const auto root = vdb_root();
+    fake.all = true;
+    commands::TemporaryWatch watch(fake, &root, err);
+    watch.end();
+    EXPECT_TRUE(fake.all);
+    EXPECT_TRUE(fake.log.empty());
+}
+
+TEST_F(TemporaryWatchTest, AllEndsOnlyItsOwnWatch) {
+    fake.watched = {{8, 1}, {254, 16}};
+    {
+        commands::TemporaryWatch watch(fake, nullptr, err);
+        EXPECT_TRUE(watch.added());
+        EXPECT_TRUE(fake.all);
+        watch.end();
+        watch.end(); // idempotent
+    }
+    EXPECT_FALSE(fake.all);
+    EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{8, 1}, {254, 16}}));
+    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch all", "unwatch all"}));
+}
+
+TEST_F(TemporaryWatchTest, AlreadyAllIsLeftAlone) {
+    fake.all = true;
+    commands::TemporaryWatch watch(fake, nullptr, err);
+    EXPECT_FALSE(watch.added());
+    watch.end();
+    EXPECT_TRUE(fake.all);
+    EXPECT_TRUE(fake.log.empty());
+}
+
+TEST_F(TemporaryWatchTest, EndedOnAnErrorToo) {
+    const auto root = vdb_root();
+    try {
+        commands::TemporaryWatch watch(fake, &root, err);
+        throw std::runtime_error("sampling failed");
+    } catch (const std::runtime_error&) {
+    }
+    EXPECT_TRUE(fake.watched.empty());
+}
+
+TEST_F(TemporaryWatchTest, WatchEndedMeanwhileIsFine) {
+    const auto root = vdb_root();
+    commands::TemporaryWatch watch(fake, &root, err);
+    fake.watched.clear(); // the filesystem was untuned, or someone unwatched it
+    EXPECT_NO_THROW(watch.end());
+}
+
+// Ctrl-C while top or diagnose runs is seen by sleep_for(), not by the default handler, and is
+// gone once they are done: the watch they added is removed, and the process is not killed.
+TEST(StopSignals, CtrlCEndsTheSleepAndIsConsumed) {
+    {
+        sys::StopSignals stop;
+        EXPECT_FALSE(stop.stopped());
+        EXPECT_TRUE(stop.sleep_for(std::chrono::milliseconds(1)));
+        ASSERT_EQ(raise(SIGINT), 0);
+        EXPECT_FALSE(stop.sleep_for(std::chrono::seconds(10)));
+        EXPECT_TRUE(stop.stopped());
+        EXPECT_EQ(stop.signal(), SIGINT);
+    }
+    SUCCEED(); // still alive: the signal was not delivered after the mask came back
+}
+
+// A report as assess() makes it, from delays.
+latency::CpuReport report(std::uint32_t cpu, const std::vector<std::uint64_t>& delays,
+                          std::uint64_t threshold = latency::default_threshold_ns) {
+    latency::CpuInterval interval;
+    interval.cpu = cpu;
+    for (const auto ns : delays) {
+        ++interval.hist[latency::bucket_of(ns)];
+        interval.sum_ns += ns;
+        interval.max_ns = std::max(interval.max_ns.value_or(0), ns);
+    }
+    interval.completions = delays.size();
+    interval.max_exact = true;
+    if (!delays.empty()) {
+        interval.dev = DeviceNumber{254, 16};
+        interval.worker_pid = 40u + cpu;
+        interval.worker_nice = 0;
+    }
+    return latency::assess({interval}, 5.0, threshold).front();
+}
+
+std::vector<std::uint64_t> repeated(std::uint64_t ns, std::size_t n) {
+    return std::vector<std::uint64_t>(n, ns);
+}
+
+latency::Contender fio_in(const std::string& cgroup, const std::optional<std::string>& top,
+                          std::optional<std::uint32_t> weight) {
+    return {812, "fio", cgroup, top, weight, 0.97};
+}
+
+TEST(Verdict, Idle) {
+    const auto d = latency::conclude({report(0, {}), report(1, {})}, 5, 1'000'000, {});
+    EXPECT_EQ(d.verdict, latency::Verdict::idle);
+    EXPECT_EQ(d.message, "idle: no direct-I/O write completions in 5 s");
+}
+
+TEST(Verdict, Ok) {
+    auto fast = report(0, repeated(20'000, 100));
+    auto slower = report(1, repeated(300'000, 50));
+    EXPECT_FALSE(fast.starved);
+    EXPECT_FALSE(slower.starved);
+    const auto d = latency::conclude({fast, slower}, 5, 1'000'000, {"/mnt/data"});
+    EXPECT_EQ(d.verdict, latency::Verdict::ok);
+    EXPECT_EQ(d.message, "ok: dio completions wait p99 at most 300 us (CPU 1, max 300 us) in 5 s, "
+                         "under the 1.0 ms threshold");
+}
+
+TEST(Verdict, StarvedWithContenderInATopLevelGroup) {
+    auto starved = report(1, repeated(2'000'000, 200));
+    ASSERT_TRUE(starved.starved);
+    starved.queue = "dio/vdb";
+    starved.contender = fio_in("/kubepods", "/kubepods", 1000u);
+    const auto d =
+        latency::conclude({report(0, repeated(10'000, 10)), starved}, 5, 1'000'000, {"/mnt/data"});
+    EXPECT_EQ(d.verdict, latency::Verdict::starved);
+    EXPECT_EQ(d.message,
+              "starved: dio completions on CPU 1 wait p99 2.0 ms (max 2.0 ms) behind pid 812 "
+              "(fio, 97% of the CPU) in /kubepods with cpu.weight 1000: tune this filesystem: "
+              "diowqctl tune /mnt/data");
+}
+
+TEST(Verdict, ContenderDeeperRootOrUnknown) {
+    auto deep = report(1, repeated(2'000'000, 10));
+    deep.contender = fio_in("/kubepods/pod1", "/kubepods", 1000u);
+    EXPECT_NE(latency::conclude({deep}, 5, 1'000'000, {})
+                  .message.find(
+                      "in /kubepods/pod1 (under /kubepods, cpu.weight 1000): tune its filesystem: "
+                      "diowqctl tune MOUNTPOINT"),
+              std::string::npos);
+    auto root = deep;
+    root.contender = fio_in("/", std::nullopt, std::nullopt);
+    EXPECT_NE(latency::conclude({root}, 5, 1'000'000, {}).message.find("in the root cgroup:"),
+              std::string::npos);
+    auto none = deep;
+    none.contender.reset();
+    EXPECT_NE(latency::conclude({none}, 5, 1'000'000, {})
+                  .message.find("with no busy process seen on that CPU:"),
+              std::string::npos);
+    auto no_weight = deep;
+    no_weight.contender = fio_in("/bench", "/bench", std::nullopt);
+    EXPECT_NE(
+        latency::conclude({no_weight}, 5, 1'000'000, {}).message.find("in /bench (no cpu.weight):"),
+        std::string::npos);
+}
+
+TEST(Verdict, WorstCpuFirstOthersListed) {
+    auto a = report(0, repeated(1'500'000, 10));
+    auto b = report(3, repeated(6'000'000, 10));
+    const auto d = latency::conclude({a, b}, 5, 1'000'000, {"/a", "/b"});
+    EXPECT_EQ(d.message.rfind("starved: dio completions on CPU 3 wait p99", 0), 0u) << d.message;
+    EXPECT_NE(d.message.find(", and on CPU 0 p99 "), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find(": tune these filesystems: diowqctl tune /a /b"), std::string::npos);
+}
+
+TEST(Verdict, AlreadyOnDiowqsQueue) {
+    auto starved = report(1, repeated(2'000'000, 10));
+    starved.queue = "diowq-vdb";
+    starved.worker_nice = -20;
+    const auto d = latency::conclude({starved}, 5, 1'000'000, {"/mnt/data"});
+    EXPECT_NE(d.message.find("already run on diowq's queue diowq-vdb (nice -20)"),
+              std::string::npos)
+        << d.message;
+}
+
+TEST(Verdict, ThresholdIsAnOption) {
+    EXPECT_FALSE(report(0, repeated(300'000, 10)).starved);
+    EXPECT_TRUE(report(0, repeated(300'000, 10), 100'000).starved);
+}
+
+TEST(Verdict, StarvedDevicesWorstFirst) {
+    auto a = report(0, repeated(1'500'000, 10));
+    a.dev = DeviceNumber{8, 1};
+    auto b = report(1, repeated(6'000'000, 10));
+    auto c = report(2, repeated(3'000'000, 10));
+    EXPECT_EQ(latency::starved_devices({a, b, c}), (std::vector<DeviceNumber>{{254, 16}, {8, 1}}));
+}
+
+TEST(DiagnoseOutput, JsonShape) {
+    auto starved = report(1, {2'000'000});
+    starved.queue = "dio/vdb";
+    starved.contender = fio_in("/kubepods", "/kubepods", 1000u);
+    const auto d = latency::conclude({report(0, {}), starved}, 5, 1'000'000, {"/mnt/data"});
+    const std::string zeros = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+    const std::string hist1 = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0";
+    EXPECT_EQ(
+        render::diagnosis_json(d).dump(),
+        R"({"verdict":"starved","seconds":5,"cpus":[)"
+        R"({"cpu":0,"completions":0,"per_second":0,"p50_ns":null,"p99_ns":null,)"
+        R"("max_ns":null,"hist":[)" +
+            zeros +
+            R"(],"queue":null,"worker_pid":null,"worker_nice":null,"contender":null},)"
+            R"({"cpu":1,"completions":1,"per_second":0.2,"p50_ns":2000000,)"
+            R"("p99_ns":2000000,"max_ns":2000000,"hist":[)" +
+            hist1 +
+            R"(],"queue":"dio/vdb","worker_pid":41,"worker_nice":0,)"
+            R"("contender":{"pid":812,"comm":"fio","cgroup":"/kubepods","cpu_weight":1000}}],)"
+            R"("message":")" +
+            d.message + R"("})");
+}
+
+TEST(DiagnoseOutput, TextEndsWithTheVerdict) {
+    auto starved = report(1, repeated(2'000'000, 3));
+    starved.queue = "dio/vdb";
+    starved.contender = fio_in("/kubepods/pod1", "/kubepods", 1000u);
+    const auto d = latency::conclude({report(0, {}), starved}, 5, 1'000'000, {"/mnt/data"});
+    EXPECT_EQ(render::diagnosis_text(d),
+              "CPU  COMPLETIONS     P50     P99     MAX  QUEUE    NICE  BUSIEST PROCESS (STARVED "
+              "CPUS)\n"
+              "  1            3  1.5 ms  2.0 ms  2.0 ms  dio/vdb     0  812 fio 97% /kubepods/pod1 "
+              "weight 1000 (/kubepods)\n\n" +
+                  d.message + "\n");
+    EXPECT_EQ(render::diagnosis_text(latency::conclude({report(0, {})}, 5, 1'000'000, {})),
+              "idle: no direct-I/O write completions in 5 s\n");
+    // Without a starved CPU, no contender column.
+    EXPECT_EQ(render::diagnosis_text(
+                  latency::conclude({report(0, repeated(30'000, 2))}, 5, 1'000'000, {})),
+              "CPU  COMPLETIONS    P50    P99    MAX  QUEUE  NICE\n"
+              "  0            2  20 us  30 us  30 us  -         0\n\n"
+              "ok: dio completions wait p99 at most 30 us (CPU 0, max 30 us) in 5 s, under the "
+              "1.0 ms threshold\n");
+}
+
+TEST(TopOutput, Frame) {
+    render::TopFrame frame;
+    frame.seconds = 1.0;
+    frame.watching = "all";
+    latency::CpuSummary busy;
+    busy.cpu = 1;
+    busy.completions = 4820;
+    busy.per_second = 4820;
+    busy.p50_ns = 12'000;
+    busy.p99_ns = 2'100'000;
+    busy.max_ns = 9'800'000;
+    latency::CpuSummary idle;
+    frame.cpus = {{idle, true, std::nullopt, std::nullopt, std::nullopt, false},
+                  {busy, true, "dio/vdb", 77u, 0, false}};
+    EXPECT_EQ(render::top_frame_text(frame),
+              "dio write completions per CPU: queued -> running, over 1.0 s; watching all\n\n"
+              "CPU  COMPL/S    P50     P99     MAX  QUEUE    NICE\n"
+              "  0        0      -       -       -  -           -\n"
+              "  1     4820  12 us  2.1 ms  9.8 ms  dio/vdb     0\n");
+    EXPECT_EQ(render::top_frame_json(frame).dump(),
+              R"({"seconds":1,"watching":"all","cpus":[)"
+              R"({"cpu":0,"online":true,"completions":0,"per_second":0,"p50_ns":null,)"
+              R"("p99_ns":null,"max_ns":null,"queue":null,"worker_pid":null,"worker_nice":null},)"
+              R"({"cpu":1,"online":true,"completions":4820,"per_second":4820,"p50_ns":12000,)"
+              R"("p99_ns":2100000,"max_ns":9800000,"queue":"dio/vdb","worker_pid":77,)"
+              R"("worker_nice":0}]})");
+}
+
+TEST(WatchOutput, State) {
+    WatchState state;
+    state.probes = true;
+    state.all = true;
+    state.watched = {{254, 16}};
+    state.probe_ns = 3'400'000;
+    state.probe_hits = 100'000;
+    sys::MountInfoEntry mount;
+    mount.major = 254;
+    mount.minor = 16;
+    mount.root = "/";
+    mount.mount_point = "/mnt/data";
+    mount.fstype = "xfs";
+    EXPECT_EQ(render::watching_text(state, {mount}), "all, 254:16 (/mnt/data)");
+    EXPECT_EQ(render::watching_text(WatchState{}, {}), "nothing");
+    EXPECT_EQ(render::watch_state_text(state, {mount}),
+              "watching            all, 254:16 (/mnt/data)\n"
+              "probes              on\n"
+              "completions probed  100000\n"
+              "time in probes      3.4 ms (34 ns per completion)\n"
+              "unmatched           0\n");
+    EXPECT_EQ(
+        render::watch_state_json(state, {mount}).dump(),
+        R"({"probes":true,"all":true,"watched":[{"dev":"254:16","mountpoints":["/mnt/data"]}],)"
+        R"("probe_ns":3400000,"probe_hits":100000,"unmatched":0})");
+}
+
+} // namespace
+} // namespace diowq
