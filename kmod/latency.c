@@ -393,23 +393,27 @@ static void diowq_watched_remove(unsigned int i)
 	WRITE_ONCE(diowq_nr_watched, last);
 }
 
-/* End the watch of @dev (or, with @all, every watch). */
+/*
+ * End the watch of @dev, or with @all the watch of every filesystem; each
+ * is a watch of its own ("watching" lists them), so ending one leaves the
+ * others, and a tool that watched everything for a while ends just that.
+ */
 static int diowq_unwatch(dev_t dev, bool all, struct netlink_ext_ack *extack)
 {
 	int i, err = 0;
 
 	mutex_lock(&diowq_watch_lock);
-	if (all) {
+	i = all ? -1 : diowq_watched_index(dev);
+	if (all && diowq_watch_all) {
 		WRITE_ONCE(diowq_watch_all, false);
-		WRITE_ONCE(diowq_nr_watched, 0);
+	} else if (i >= 0) {
+		diowq_watched_remove(i);
 	} else {
-		i = diowq_watched_index(dev);
-		if (i >= 0) {
-			diowq_watched_remove(i);
-		} else {
+		if (all)
+			NL_SET_ERR_MSG(extack, "not watching all filesystems");
+		else
 			NL_SET_ERR_MSG(extack, "not watched");
-			err = -ENOENT;
-		}
+		err = -ENOENT;
 	}
 	if (!diowq_watching_anything())
 		diowq_probes_stop();

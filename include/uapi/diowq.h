@@ -14,7 +14,8 @@
  *   untune           w   "/abs/path/of/mountpoint" or a tuned s_id
  *   watch            w   "/abs/path/of/mountpoint" or "all": measure
  *                        dispatch latency (observe only, see below)
- *   unwatch          w   "/abs/path/of/mountpoint" or "all"
+ *   unwatch          w   "/abs/path/of/mountpoint" or "all": end that
+ *                        watch (the others stay)
  *   watching         r   "all" and/or one "MAJOR:MINOR" per line
  *   probes           r   1 while the workqueue tracepoint probes are on
  *   <s_id>/          one read-only directory per tuned superblock:
@@ -119,7 +120,10 @@ enum diowq_cmd {
 	 * untune of that filesystem, or module unload.
 	 */
 	DIOWQ_CMD_WATCH,
-	/* FD or DEV_MAJOR + DEV_MINOR, or ALL (every watch). Admin. */
+	/*
+	 * FD or DEV_MAJOR + DEV_MINOR, or ALL: end that one watch (ALL's is
+	 * the watch of every filesystem; those of single ones stay). Admin.
+	 */
 	DIOWQ_CMD_UNWATCH,
 	/*
 	 * -> PROBES, WATCH_ALL, one WATCHED (nested DEV_MAJOR, DEV_MINOR) per
