@@ -627,6 +627,9 @@ static const struct attr_sweep attr_sweep[] = {
 	{ .type = DIOWQ_A_ALL, .name = "DIOWQ_A_ALL",
 	  .error = { 1, -ERANGE, -ERANGE, -ERANGE, -ERANGE, -EINVAL,
 		     -ERANGE } },
+	{ .type = DIOWQ_A_CLEAR_MAX, .name = "DIOWQ_A_CLEAR_MAX",
+	  .error = { 1, -ERANGE, -ERANGE, -ERANGE, -ERANGE, -EINVAL,
+		     -ERANGE } },
 	REJECTED_ATTR(DIOWQ_A_UNSPEC),
 	REJECTED_ATTR(DIOWQ_A_PAD),
 	REJECTED_ATTR(DIOWQ_A_VERSION),
@@ -640,13 +643,48 @@ static const struct attr_sweep attr_sweep[] = {
 	REJECTED_ATTR(DIOWQ_A_SWAPS),
 	REJECTED_ATTR(DIOWQ_A_TUNED_MS),
 	REJECTED_ATTR(DIOWQ_A_EVENT),
+	REJECTED_ATTR(DIOWQ_A_PROBES),
+	REJECTED_ATTR(DIOWQ_A_WATCH_ALL),
+	REJECTED_ATTR(DIOWQ_A_WATCHED),
+	REJECTED_ATTR(DIOWQ_A_PROBE_NS),
+	REJECTED_ATTR(DIOWQ_A_PROBE_HITS),
+	REJECTED_ATTR(DIOWQ_A_UNMATCHED),
+	REJECTED_ATTR(DIOWQ_A_HIST_BUCKETS),
+	REJECTED_ATTR(DIOWQ_A_CPU),
+	REJECTED_ATTR(DIOWQ_A_CPU_ONLINE),
+	REJECTED_ATTR(DIOWQ_A_COMPLETIONS),
+	REJECTED_ATTR(DIOWQ_A_LATENCY_SUM_NS),
+	REJECTED_ATTR(DIOWQ_A_LATENCY_MAX_NS),
+	REJECTED_ATTR(DIOWQ_A_LATENCY_HIST),
+	REJECTED_ATTR(DIOWQ_A_WORKER_PID),
+	REJECTED_ATTR(DIOWQ_A_WORKER_NICE),
 	REJECTED_ATTR(DIOWQ_A_MAX + 1),
 	REJECTED_ATTR(0x3fff),
 };
 
-static const uint8_t every_cmd[] = {
-	DIOWQ_CMD_GET_CONFIG, DIOWQ_CMD_SET_CONFIG, DIOWQ_CMD_GET_SB,
-	DIOWQ_CMD_TUNE, DIOWQ_CMD_UNTUNE,
+/*
+ * Every command a request may carry, with the flags it is sent with:
+ * GET_LATENCY is a dump only (as a plain request it would be refused as
+ * unsupported before its attributes are looked at).
+ *
+ * WATCH and UNWATCH are here too, but only ever malformed: a request the
+ * policy lets through (a valid WATCH) would register the tracepoint
+ * probes, and this program runs in the multi-threaded TCG boot, where
+ * patching kernel text is not safe. Valid watches are latency_test's.
+ */
+static const struct {
+	uint8_t cmd;
+	uint16_t flags;
+} every_cmd[] = {
+	{ DIOWQ_CMD_GET_CONFIG, 0 },
+	{ DIOWQ_CMD_SET_CONFIG, 0 },
+	{ DIOWQ_CMD_GET_SB, 0 },
+	{ DIOWQ_CMD_TUNE, 0 },
+	{ DIOWQ_CMD_UNTUNE, 0 },
+	{ DIOWQ_CMD_WATCH, 0 },
+	{ DIOWQ_CMD_UNWATCH, 0 },
+	{ DIOWQ_CMD_GET_WATCH, 0 },
+	{ DIOWQ_CMD_GET_LATENCY, NLM_F_DUMP },
 };
 
 /*
@@ -714,7 +752,8 @@ TEST_F(netlink, every_attribute_malformed_in_every_command_is_refused)
 				if (want > 0)
 					continue;
 				dq_genl_msg_init(&self->nl, &big->msg,
-						 every_cmd[c], 0);
+						 every_cmd[c].cmd,
+						 every_cmd[c].flags);
 				put_shape(&big->msg, as->type, sh);
 				ASSERT_EQ(0, dq_genl_call(&self->nl, &big->msg,
 							  &reply));
@@ -723,7 +762,7 @@ TEST_F(netlink, every_attribute_malformed_in_every_command_is_refused)
 					continue;
 				if (!wrong++ || wrong < 20)
 					TH_LOG("cmd %u, %s as %s: want %s, got %s (\"%s\")",
-					       every_cmd[c], as->name,
+					       every_cmd[c].cmd, as->name,
 					       shape_names[sh],
 					       strerror(-want),
 					       reply.error ?

@@ -64,6 +64,11 @@ void dq_genl_put_str(struct dq_genl_msg *msg, uint16_t type, const char *s)
 	dq_genl_put(msg, type, s, strlen(s) + 1);
 }
 
+void dq_genl_put_flag(struct dq_genl_msg *msg, uint16_t type)
+{
+	dq_genl_put(msg, type, NULL, 0);
+}
+
 void dq_genl_msg_init(struct dq_genl *nl, struct dq_genl_msg *msg,
 		      uint8_t cmd, uint16_t flags)
 {
@@ -85,6 +90,36 @@ static void dq_genl_parse_extack(const struct nlmsghdr *nlh,
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += err->msg.nlmsg_len - sizeof(err->msg);
 	for (nla = (const void *)((const char *)err + NLMSG_ALIGN(off));
+	     (const char *)nla + NLA_HDRLEN <= (const char *)nlh + nlh->nlmsg_len;
+	     nla = (const void *)((const char *)nla + NLA_ALIGN(nla->nla_len))) {
+		if (nla->nla_len < NLA_HDRLEN)
+			break;
+		if ((nla->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG)
+			snprintf(reply->extack, sizeof(reply->extack), "%.*s",
+				 (int)(nla->nla_len - NLA_HDRLEN),
+				 (const char *)NLA_DATA(nla));
+	}
+}
+
+/*
+ * A dump ends with NLMSG_DONE, whose payload is the dump's error: 0, or
+ * the -errno its dumpit callback failed with (then with the extack
+ * message after it, as attributes, when NLM_F_ACK_TLVS is set).
+ */
+static void dq_genl_parse_done(const struct nlmsghdr *nlh,
+			       struct dq_genl_reply *reply)
+{
+	const struct nlattr *nla;
+	int error;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(error)))
+		return;
+	memcpy(&error, NLMSG_DATA(nlh), sizeof(error));
+	reply->error = error;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	for (nla = (const void *)((const char *)NLMSG_DATA(nlh) +
+				  NLMSG_ALIGN(sizeof(error)));
 	     (const char *)nla + NLA_HDRLEN <= (const char *)nlh + nlh->nlmsg_len;
 	     nla = (const void *)((const char *)nla + NLA_ALIGN(nla->nla_len))) {
 		if (nla->nla_len < NLA_HDRLEN)
@@ -123,6 +158,7 @@ static int dq_genl_recv(int fd, uint32_t seq, struct dq_genl_reply *reply)
 				break;
 			}
 			if (nlh->nlmsg_type == NLMSG_DONE) {
+				dq_genl_parse_done(nlh, reply);
 				done = true;
 				break;
 			}
@@ -221,6 +257,94 @@ const char *dq_genl_attr_str(const struct dq_genl_reply *reply,
 	if (!nla || nla->nla_len <= NLA_HDRLEN)
 		return NULL;
 	return NLA_DATA(nla);
+}
+
+/* The attribute, if it is there with a payload of exactly size bytes. */
+static bool attr_fixed(const struct dq_genl_reply *reply, unsigned int index,
+		       uint16_t type, void *val, size_t size)
+{
+	const struct nlattr *nla = dq_genl_attr(reply, index, type);
+
+	if (!nla || nla->nla_len != NLA_HDRLEN + size)
+		return false;
+	memcpy(val, NLA_DATA(nla), size);
+	return true;
+}
+
+bool dq_genl_attr_u8(const struct dq_genl_reply *reply, unsigned int index,
+		     uint16_t type, uint8_t *val)
+{
+	return attr_fixed(reply, index, type, val, sizeof(*val));
+}
+
+bool dq_genl_attr_s32(const struct dq_genl_reply *reply, unsigned int index,
+		      uint16_t type, int32_t *val)
+{
+	return attr_fixed(reply, index, type, val, sizeof(*val));
+}
+
+bool dq_genl_attr_u64(const struct dq_genl_reply *reply, unsigned int index,
+		      uint16_t type, uint64_t *val)
+{
+	return attr_fixed(reply, index, type, val, sizeof(*val));
+}
+
+const struct nlattr *dq_genl_attr_nth(const struct dq_genl_reply *reply,
+				      unsigned int index, uint16_t type,
+				      unsigned int nth)
+{
+	const struct nlmsghdr *nlh = dq_genl_nth(reply, index);
+	const struct nlattr *nla;
+	const char *end;
+
+	if (!nlh)
+		return NULL;
+	end = (const char *)nlh + nlh->nlmsg_len;
+	for (nla = GENL_ATTRS(nlh);
+	     (const char *)nla + NLA_HDRLEN <= end && nla->nla_len >= NLA_HDRLEN;
+	     nla = (const void *)((const char *)nla + NLA_ALIGN(nla->nla_len)))
+		if ((nla->nla_type & NLA_TYPE_MASK) == type && !nth--)
+			return nla;
+	return NULL;
+}
+
+unsigned int dq_genl_attr_count(const struct dq_genl_reply *reply,
+				unsigned int index, uint16_t type)
+{
+	unsigned int n = 0;
+
+	while (dq_genl_attr_nth(reply, index, type, n))
+		n++;
+	return n;
+}
+
+const void *dq_nla_data(const struct nlattr *nla)
+{
+	return NLA_DATA(nla);
+}
+
+size_t dq_nla_len(const struct nlattr *nla)
+{
+	return nla->nla_len - NLA_HDRLEN;
+}
+
+bool dq_nla_nested_u32(const struct nlattr *nest, uint16_t type,
+		       uint32_t *val)
+{
+	const char *end = (const char *)nest + nest->nla_len;
+	const struct nlattr *nla;
+
+	for (nla = NLA_DATA(nest);
+	     (const char *)nla + NLA_HDRLEN <= end && nla->nla_len >= NLA_HDRLEN;
+	     nla = (const void *)((const char *)nla + NLA_ALIGN(nla->nla_len))) {
+		if ((nla->nla_type & NLA_TYPE_MASK) != type)
+			continue;
+		if (nla->nla_len != NLA_HDRLEN + sizeof(*val))
+			return false;
+		memcpy(val, NLA_DATA(nla), sizeof(*val));
+		return true;
+	}
+	return false;
 }
 
 /* CTRL_CMD_GETFAMILY: id, version and the "events" group. */

@@ -34,7 +34,8 @@ struct dq_genl_msg {
 
 /* What came back: the error (0 on ACK), its extack text, the replies. */
 struct dq_genl_reply {
-	int error;			/* 0 or -errno from NLMSG_ERROR */
+	int error;			/* 0 or -errno from NLMSG_ERROR, or
+					 * from a dump's NLMSG_DONE */
 	char extack[256];		/* NLMSGERR_ATTR_MSG, "" if none */
 	unsigned int nr_msgs;		/* data messages received */
 	char data[DQ_NL_BUF * 4];	/* their concatenated bytes */
@@ -54,6 +55,8 @@ void dq_genl_put(struct dq_genl_msg *msg, uint16_t type, const void *data,
 void dq_genl_put_u32(struct dq_genl_msg *msg, uint16_t type, uint32_t val);
 void dq_genl_put_s32(struct dq_genl_msg *msg, uint16_t type, int32_t val);
 void dq_genl_put_str(struct dq_genl_msg *msg, uint16_t type, const char *s);
+/* A flag attribute: no payload. */
+void dq_genl_put_flag(struct dq_genl_msg *msg, uint16_t type);
 
 /* Send msg and collect replies until the ACK/error or dump's end. */
 int dq_genl_call(struct dq_genl *nl, struct dq_genl_msg *msg,
@@ -74,5 +77,30 @@ bool dq_genl_attr_u32(const struct dq_genl_reply *reply, unsigned int index,
 		      uint16_t type, uint32_t *val);
 const char *dq_genl_attr_str(const struct dq_genl_reply *reply,
 			     unsigned int index, uint16_t type);
+/*
+ * Fixed-size integers: true only if the attribute is there and its payload
+ * is exactly that size (a u64 of 4 bytes is a malformed reply, not a 0).
+ */
+bool dq_genl_attr_u8(const struct dq_genl_reply *reply, unsigned int index,
+		     uint16_t type, uint8_t *val);
+bool dq_genl_attr_s32(const struct dq_genl_reply *reply, unsigned int index,
+		      uint16_t type, int32_t *val);
+bool dq_genl_attr_u64(const struct dq_genl_reply *reply, unsigned int index,
+		      uint16_t type, uint64_t *val);
+
+/* How many attributes of @type the index-th message holds. */
+unsigned int dq_genl_attr_count(const struct dq_genl_reply *reply,
+				unsigned int index, uint16_t type);
+/* The nth (0-based) attribute of @type in the index-th message, or NULL. */
+const struct nlattr *dq_genl_attr_nth(const struct dq_genl_reply *reply,
+				      unsigned int index, uint16_t type,
+				      unsigned int nth);
+
+/* Payload and payload length of an attribute. */
+const void *dq_nla_data(const struct nlattr *nla);
+size_t dq_nla_len(const struct nlattr *nla);
+/* A u32 of exactly 4 bytes inside a nested attribute. */
+bool dq_nla_nested_u32(const struct nlattr *nest, uint16_t type,
+		       uint32_t *val);
 
 #endif /* DIOWQ_SELFTEST_GENL_H */

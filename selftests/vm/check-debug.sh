@@ -7,7 +7,9 @@
 # the run (judge.sh):
 #   - build the test programs and diowqctl (as check.sh does);
 #   - build the debug kernel, or take it from the cache ($DIOWQ_CACHE/debug/);
-#   - build diowq.ko against it, boot it with every test program (run-vm.sh);
+#   - build diowq.ko against it, boot it with every test program (run-vm.sh) but the probe
+#     tests, and boot it again with latency_test alone under single-threaded TCG (as check.sh
+#     does with every probe test; see below for diagnose_test);
 # and end with `N passed, N failed[, N skipped]`. The exit status is non-zero if anything failed.
 #
 # The debug guest gets 3 GiB and long timeouts (run-vm.sh); DIOWQ_TESTS, DIOWQ_VM_TIMEOUT,
@@ -64,18 +66,40 @@ if ! compgen -G "$BUILD/selftests/*_test" >/dev/null; then
 	totals || exit 1
 fi
 
-printf '\n==== VM selftests on the debug kernel %s\n' "$kver"
-start=$SECONDS
-summary=$BUILD/vm/$kver/summary.env
-rm -f "$summary"
-"$VM_DIR/run-vm.sh" "$kver" || true
-if [[ -f $summary ]]; then
-	pass=$((pass + $(sed -n 's/^PASSED=//p' "$summary")))
-	fail=$((fail + $(sed -n 's/^FAILED=//p' "$summary")))
-	skip=$((skip + $(sed -n 's/^SKIPPED=//p' "$summary")))
-else
-	echo "[debug] !!!! FAIL: the VM run ended without a verdict"
-	fail=$((fail + 1))
+# vm_boot RUN_NAME TESTS TITLE: one run-vm.sh boot, counted.
+vm_boot() {
+	local name=$1 tests=$2 start=$SECONDS summary
+	printf '\n==== %s\n' "$3"
+	summary=$BUILD/vm/$kver${name:+-$name}/summary.env
+	rm -f "$summary"
+	DIOWQ_RUN_NAME=$name DIOWQ_TESTS=$tests "$VM_DIR/run-vm.sh" "$kver" || true
+	if [[ -f $summary ]]; then
+		pass=$((pass + $(sed -n 's/^PASSED=//p' "$summary")))
+		fail=$((fail + $(sed -n 's/^FAILED=//p' "$summary")))
+		skip=$((skip + $(sed -n 's/^SKIPPED=//p' "$summary")))
+	else
+		echo "[debug] !!!! FAIL: the VM run ended without a verdict"
+		fail=$((fail + 1))
+	fi
+	echo "[debug${name:+ $name}] VM run took $((SECONDS - start)) s (console: $BUILD/vm/$kver${name:+-$name}/console.log)"
+}
+
+# As in check.sh: the suite without the probe tests (DIOWQ_PROBE_TESTS, lib.sh), then those
+# alone in a single-threaded TCG boot of their own. DIOWQ_TESTS, if set, is split the same way.
+#
+# By default that boot runs latency_test only, whose probe registration, unregistration and
+# module unload under I/O are what KASAN and lockdep should see (about 230 s in the VM, 110 s
+# of it booting). diagnose_test is left out: it would add about 170 s, and its verdicts compare
+# with diowqctl's absolute 1 ms threshold, which a KASAN+lockdep kernel under single-threaded
+# TCG misses even when tuned (p99 28 ms tuned against 260-420 ms untuned, measured): it would
+# fail for the emulator's speed, not for a bug. Name it in DIOWQ_TESTS to run it anyway.
+split_probe_tests
+[[ -n ${DIOWQ_TESTS:-} ]] || probe_tests=latency_test
+if [[ -z ${DIOWQ_TESTS:-} || -n $normal_tests ]]; then
+	vm_boot "" "$normal_tests" "VM selftests on the debug kernel $kver"
 fi
-echo "[debug] VM run took $((SECONDS - start)) s (console: $BUILD/vm/$kver/console.log)"
+if [[ -n $probe_tests ]]; then
+	vm_boot probes "$probe_tests" \
+		"VM selftests that watch (probes), single-threaded TCG, on the debug kernel $kver"
+fi
 totals

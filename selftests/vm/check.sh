@@ -5,7 +5,9 @@
 #   host  - fetch the kernel sources' harness and checkpatch; build the test programs;
 #           checkpatch the module and the uapi header
 #   each kernel (DIOWQ_SERIES, default "6.1 6.12")
-#         - fetch it, build diowq.ko against its headers, boot it with the tests (run-vm.sh)
+#         - fetch it, build diowq.ko against its headers, boot it with the tests (run-vm.sh),
+#           then boot it again, under single-threaded TCG, with the tests that register the
+#           tracepoint probes (DIOWQ_PROBE_TESTS in lib.sh), counted as "<series> probes"
 # and ends with per-kernel totals and the line `N passed, N failed[, N skipped]`, summed
 # over every KTAP result line of every test program, the host checks (one each), and the
 # rig's own failures (judge.sh). A failing step is counted and the rest still runs; the exit
@@ -202,6 +204,27 @@ if [[ ${#pkg_kvers[@]} -gt 0 ]]; then
 		"$REPO/packaging/check-deb.sh" "${pkg_kvers[0]}" || true
 fi
 
+# Each kernel boots twice: the suite without the probe tests (lib.sh, DIOWQ_PROBE_TESTS), and
+# the probe tests alone under single-threaded TCG (run-vm.sh picks it for them), counted in a
+# bucket of their own, "<series> probes". DIOWQ_TESTS, if set, is split between the two.
+split_probe_tests
+
+# vm_boot BUCKET KVER RUN_NAME TESTS: one run-vm.sh boot, its verdict added to BUCKET.
+vm_boot() {
+	local bucket=$1 kver=$2 name=$3 tests=$4 start=$SECONDS summary
+	summary=$BUILD/vm/$kver${name:+-$name}/summary.env
+	rm -f "$summary"
+	DIOWQ_RUN_NAME=$name DIOWQ_TESTS=$tests "$VM_DIR/run-vm.sh" "$kver" || true
+	if [[ -f $summary ]]; then
+		add "$bucket" "$(sed -n 's/^PASSED=//p' "$summary")" "$(sed -n 's/^FAILED=//p' "$summary")" \
+			"$(sed -n 's/^SKIPPED=//p' "$summary")"
+	else
+		echo "[$bucket] !!!! FAIL: the VM run ended without a verdict"
+		add "$bucket" 0 1 0
+	fi
+	echo "[$bucket] VM run took $((SECONDS - start)) s"
+}
+
 for s in "${series_list[@]}"; do
 	kver=${kvers[$s]:-}
 	[[ -n $kver ]] || continue
@@ -213,19 +236,15 @@ for s in "${series_list[@]}"; do
 		echo "[$s] not booting $kver: no test programs were built"
 		continue
 	fi
-	section "VM selftests on $kver"
-	start=$SECONDS
-	summary=$BUILD/vm/$kver/summary.env
-	rm -f "$summary"
-	"$VM_DIR/run-vm.sh" "$kver" || true
-	if [[ -f $summary ]]; then
-		add "$s" "$(sed -n 's/^PASSED=//p' "$summary")" "$(sed -n 's/^FAILED=//p' "$summary")" \
-			"$(sed -n 's/^SKIPPED=//p' "$summary")"
-	else
-		echo "[$s] !!!! FAIL: the VM run ended without a verdict"
-		add "$s" 0 1 0
+	if [[ -z ${DIOWQ_TESTS:-} || -n $normal_tests ]]; then
+		section "VM selftests on $kver"
+		vm_boot "$s" "$kver" "" "$normal_tests"
 	fi
-	echo "[$s] VM run took $((SECONDS - start)) s"
+	if [[ -n $probe_tests ]]; then
+		section "VM selftests that watch (probes), single-threaded TCG, on $kver"
+		kvers["$s probes"]=$kver
+		vm_boot "$s probes" "$kver" probes "$probe_tests"
+	fi
 done
 
 # --- the debug kernel (check-debug.sh, `make check-debug`: KASAN, lockdep, debugobjects,
@@ -260,7 +279,7 @@ tp=0 tf=0 ts=0
 for b in "${buckets[@]}"; do
 	name=$b
 	[[ -n ${kvers[$b]:-} ]] && name="$b (${kvers[$b]})"
-	printf '  %-32s pass %4d   fail %4d   skip %4d\n' "$name" "${passed[$b]}" "${failed[$b]}" "${skipped[$b]}"
+	printf '  %-36s pass %4d   fail %4d   skip %4d\n' "$name" "${passed[$b]}" "${failed[$b]}" "${skipped[$b]}"
 	tp=$((tp + passed[$b])) tf=$((tf + failed[$b])) ts=$((ts + skipped[$b]))
 done
 line="$tp passed, $tf failed"

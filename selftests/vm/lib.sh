@@ -12,6 +12,37 @@ REPO=$(cd "$VM_DIR/../.." && pwd)
 # The top-level Makefile passes BUILD on to us when it is set on its command line.
 BUILD=${BUILD:-$REPO/build}
 
+# Test programs that register diowq's workqueue tracepoint probes (watch). Registering and
+# unregistering them patches kernel text (static keys), which has crashed guests under
+# multi-threaded TCG (selftests/vm/README.md): they run only when named, in a
+# boot of their own that run-vm.sh gives single-threaded TCG (check.sh does that per kernel).
+DIOWQ_PROBE_TESTS="latency_test diagnose_test"
+
+# is_probe_test NAME: is NAME one of DIOWQ_PROBE_TESTS?
+is_probe_test() { [[ " $DIOWQ_PROBE_TESTS " == *" $1 "* ]]; }
+
+# split_probe_tests: set normal_tests and probe_tests (comma-separated, for DIOWQ_TESTS) to
+# the programs of the two boots check.sh makes per kernel. DIOWQ_TESTS unset: "" (the guest's
+# default: all but the probe tests) and every probe test; set: its names, split.
+split_probe_tests() {
+	local t wanted=()
+	normal_tests='' probe_tests=''
+	if [[ -z ${DIOWQ_TESTS:-} ]]; then
+		for t in $DIOWQ_PROBE_TESTS; do
+			probe_tests+=${probe_tests:+,}$t
+		done
+		return
+	fi
+	IFS=, read -r -a wanted <<<"$DIOWQ_TESTS"
+	for t in "${wanted[@]}"; do
+		if is_probe_test "$t"; then
+			probe_tests+=${probe_tests:+,}$t
+		else
+			normal_tests+=${normal_tests:+,}$t
+		fi
+	done
+}
+
 log() { printf 'diowq-vm: %s\n' "$*" >&2; }
 die() { printf 'diowq-vm: error: %s\n' "$*" >&2; exit 1; }
 

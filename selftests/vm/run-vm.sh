@@ -20,9 +20,16 @@
 # Environment:
 #   DIOWQ_VM_TIMEOUT    seconds before the whole VM is killed (default 1500)
 #   DIOWQ_TEST_TIMEOUT  seconds before the guest kills one test program (default 600)
-#   DIOWQ_TESTS         comma-separated test program names to run (default: all but soak_test)
+#   DIOWQ_TESTS         comma-separated test program names to run (default: all but soak_test
+#                       and the probe tests, DIOWQ_PROBE_TESTS in lib.sh)
 #   DIOWQ_SOAK_MINUTES  soak_test's length in minutes (default 10); DIOWQ_SOAK_SEED its seed
 #   DIOWQ_ACCEL         kvm, tcg or auto (default: auto = kvm if it boots this kernel)
+#   DIOWQ_TCG_THREAD    single, multi or auto (default): how TCG runs the 2 vCPUs. auto is
+#                       single when DIOWQ_TESTS names a probe test or with --usage (they patch
+#                       kernel text, which multi-threaded TCG does not survive reliably), else
+#                       multi (the bench registers its probes once, while the guest is idle)
+#   DIOWQ_RUN_NAME      a second run of the same kernel, e.g. "probes": artefacts go to
+#                       $BUILD/vm/<kver>-<name>/ and output is labelled "<series> <name>"
 #   DIOWQ_APPEND        extra kernel command line
 #   DIOWQ_VM_MEM        guest memory (default 2G; 3G for the debug kernel, which also
 #                       defaults to a 10800 s VM and a 2400 s test timeout)
@@ -53,6 +60,7 @@ env_file=$DIOWQ_CACHE/kernels/$kver/env
 . "$env_file"
 label=$SERIES
 [[ $mode != test ]] && label="$SERIES $mode"
+[[ -n ${DIOWQ_RUN_NAME:-} ]] && label+=" $DIOWQ_RUN_NAME"
 
 # The debug kernel (build-debug-kernel.sh, SERIES=debug) runs KASAN, lockdep and kmemleak:
 # KASAN's shadow takes an eighth of the memory, and everything runs several times slower.
@@ -64,10 +72,17 @@ fi
 mem=${DIOWQ_VM_MEM:-$mem}
 vm_timeout=${DIOWQ_VM_TIMEOUT:-1500}
 test_timeout=${DIOWQ_TEST_TIMEOUT:-600}
-out=$BUILD/vm/$kver
+out=$BUILD/vm/$kver${DIOWQ_RUN_NAME:+-$DIOWQ_RUN_NAME}
 mkdir -p "$out"
 rm -f "$out/summary.env"
-[[ -n $initrd ]] || initrd=$("$VM_DIR/build-initramfs.sh" "$kver")
+[[ -n $initrd ]] || initrd=$("$VM_DIR/build-initramfs.sh" "$kver" -o "$out/initramfs.cpio")
+
+# Which of the selected programs register the tracepoint probes.
+probe_tests=()
+IFS=, read -r -a selected <<<"${DIOWQ_TESTS:-}"
+for t in "${selected[@]}"; do
+	if is_probe_test "$t"; then probe_tests+=("$t"); fi
+done
 
 # --- cleanup: the disks live in RAM (/dev/shm), so they must go whatever happens.
 disks=()
@@ -86,6 +101,8 @@ trap 'exit 143' TERM HUP
 cmdline="console=ttyS0 panic_on_warn=1 panic=-1 oops=panic softlockup_panic=1"
 cmdline+=" hung_task_panic=1 diowq_vm.mode=$mode diowq_vm.timeout=$test_timeout"
 [[ -n ${DIOWQ_TESTS:-} ]] && cmdline+=" diowq_vm.tests=$DIOWQ_TESTS"
+# Not by default: the guest runs these only when diowq_vm.tests names them.
+cmdline+=" diowq_vm.not_by_default=$(tr ' ' , <<<"soak_test $DIOWQ_PROBE_TESTS")"
 [[ -n ${DIOWQ_SOAK_MINUTES:-} ]] && cmdline+=" diowq_vm.soak_minutes=$DIOWQ_SOAK_MINUTES"
 [[ -n ${DIOWQ_SOAK_SEED:-} ]] && cmdline+=" diowq_vm.soak_seed=$DIOWQ_SOAK_SEED"
 [[ -n ${DIOWQ_APPEND:-} ]] && cmdline+=" $DIOWQ_APPEND"
@@ -114,7 +131,17 @@ probe_kvm() {
 	return 1
 }
 kvm=(-accel kvm -cpu host)
-tcg=(-accel "tcg,thread=multi" -cpu max)
+# Text patching (static keys, as registering the first tracepoint probe does) has crashed
+# guests under multi-threaded TCG: single-threaded TCG runs both vCPUs in one host thread.
+tcg_thread=${DIOWQ_TCG_THREAD:-auto}
+case $tcg_thread in
+single | multi) ;;
+auto) # usage-guest.sh watches too (the transcripts of top and diagnose)
+	tcg_thread=multi
+	[[ ${#probe_tests[@]} -gt 0 || $mode == usage ]] && tcg_thread=single ;;
+*) die "DIOWQ_TCG_THREAD must be single, multi or auto" ;;
+esac
+tcg=(-accel "tcg,thread=$tcg_thread" -cpu max)
 case ${DIOWQ_ACCEL:-auto} in
 kvm) accel=("${kvm[@]}") ;;
 tcg) accel=("${tcg[@]}") ;;
@@ -127,6 +154,9 @@ auto)
 	;;
 *) die "DIOWQ_ACCEL must be kvm, tcg or auto" ;;
 esac
+if [[ ${accel[1]} == "tcg,thread=multi" && ${#probe_tests[@]} -gt 0 ]]; then
+	log "warning: ${probe_tests[*]} under multi-threaded TCG: text patching may crash the guest"
+fi
 
 # Disks are named after this script's PID: a run killed too hard to clean up (SIGKILL)
 # leaves files whose owner is gone, and the next run removes them.

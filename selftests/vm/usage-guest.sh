@@ -205,6 +205,40 @@ write "fast /srv/data" /sys/fs/diowq/tune && fail "sysfs tune with mode fast wor
 write /srv/data /sys/fs/diowq/untune && fail "sysfs untune of an untuned fs worked"
 as_nobody "echo /srv/data > /sys/fs/diowq/tune" && fail "sysfs tune as nobody worked"
 
+section "dispatch latency: watch, top, diagnose (a load in a cgroup of cpu.weight 1000 on CPU 1)"
+mkdir -p /sys/fs/cgroup/bench || fail "mkdir cgroup"
+echo +cpu >/sys/fs/cgroup/cgroup.subtree_control || fail "cpu controller"
+echo 1000 >/sys/fs/cgroup/bench/cpu.weight || fail "cpu.weight"
+# load SECONDS: fio's O_DIRECT random writes on /srv/data, pinned to CPU 1, in the cgroup, in
+# the background (not part of the transcript).
+load() {
+	sh -c 'echo $$ >/sys/fs/cgroup/bench/cgroup.procs && exec taskset -c 1 fio --name=load \
+		--filename=/srv/data/load --size=256M --ioengine=libaio --direct=1 --bs=4k \
+		--iodepth=64 --rw=randwrite --time_based --runtime="$1"' sh "$1" >/dev/null 2>&1 &
+	sleep 2
+}
+must diowqctl watch /srv/data
+load 6
+must diowqctl top --iterations 2
+must diowqctl watch
+wait
+must diowqctl unwatch /srv/data
+load 8
+run diowqctl diagnose /srv/data
+[ $? -eq 3 ] || fail "diagnose did not find the completions starved"
+wait
+must diowqctl tune /srv/data
+load 8
+must diowqctl diagnose /srv/data
+wait
+must diowqctl untune /srv/data
+must_fail diowqctl unwatch /srv/data
+must_fail diowqctl watch /srv/data/projects
+write all /sys/fs/diowq/watch || fail "sysfs watch all"
+must grep . /sys/fs/diowq/watching /sys/fs/diowq/probes
+write all /sys/fs/diowq/unwatch || fail "sysfs unwatch all"
+must cat /sys/fs/diowq/probes
+
 section "module parameters, modprobe options"
 must rmmod diowq
 kver=$(uname -r)
@@ -223,7 +257,7 @@ must_fail insmod "$DIOWQ_KO" auto_fstypes=btrfs
 
 section "help"
 must diowqctl --help
-for c in status tune untune auto monitor version; do
+for c in status tune untune auto monitor watch unwatch top diagnose version; do
 	must diowqctl "$c" --help
 done
 

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * diagnose_test: diowqctl's dispatch-latency commands (diagnose, top,
+ * watch, unwatch) on the real module, on XFS and ext4, with the seed
+ * scenario of diowq: a process in a cgroup v2 group with cpu.weight 1000
+ * writes with libaio O_DIRECT from the CPU that takes its completions.
+ *
+ * - diowq off: `diowqctl diagnose MNT --json` says "starved" (exit 3) for
+ *   that CPU, names the process, its group and the weight, and the human
+ *   verdict line says to tune the mount; tuned highpri, the same load is
+ *   "ok" (exit 0), on diowq-<s_id> at nice -20. With no load: "idle".
+ *   diagnose removes only the watch it added.
+ * - `diowqctl top --iterations 2 --interval 1` prints two frames with a
+ *   row per CPU; with nothing watched it refuses (exit 1) and says to
+ *   watch; --watch-all watches for its duration only.
+ * - `diowqctl watch`/`unwatch` change watching as sysfs shows it; their
+ *   refusals (unsupported filesystem, not watched, not root) change
+ *   nothing.
+ *
+ * Watching registers tracepoint probes, live kernel text patching: this
+ * program runs only in the single-threaded TCG boot (DIOWQ_PROBE_TESTS).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "lib/diowq_test.h"
+#include "lib/cgroup.h"
+#include "lib/cmd.h"
+#include "lib/json.h"
+#include "lib/latency.h"
+
+#define CTL "diowqctl"
+
+/* The seed scenario: a group with the weight Kubernetes gives 10 CPUs. */
+#define CGROUP "diowq-diagnose"
+#define CGROUP_WEIGHT "1000"
+#define CONTENDER_COMM "dq-contender"
+/*
+ * The CPU that takes the writer's completions: virtio-blk has a queue per
+ * vCPU and the interrupt of a writer pinned to CPU n lands on CPU n
+ * (vm-facts; completion_test and latency_test see them run there).
+ */
+#define WRITER_CPU 1
+#define SAMPLE_SECONDS "3"
+/* diowqctl's exit status for a "starved" verdict. */
+#define EXIT_STARVED 3
+
+static struct dq_cmd cmd;
+
+static int ctl_argv(enum dq_cmd_as as, const char **argv)
+{
+	struct dq_cmd_opts opts = { .as = as, .timeout_ms = 60000 };
+
+	argv[0] = CTL;
+	dq_cmd_run(&cmd, &opts, argv);
+	dq_log("$ %s%s -> exit %d", as == DQ_AS_NOBODY ? "(uid 65534) " : "",
+	       cmd.line, cmd.status);
+	return cmd.status;
+}
+
+#define CTL_AS(as, ...) ctl_argv(as, (const char *[]){ NULL, __VA_ARGS__, NULL })
+#define CTL_RUN(...) CTL_AS(DQ_AS_US, __VA_ARGS__)
+
+#define ASSERT_CTL(want, ...) do {					\
+	int __dq_st = CTL_RUN(__VA_ARGS__);				\
+	ASSERT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
+} while (0)
+
+#define EXPECT_CTL(want, ...) do {					\
+	int __dq_st = CTL_RUN(__VA_ARGS__);				\
+	EXPECT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
+} while (0)
+
+#define EXPECT_STDERR_HAS(needle) do {					\
+	EXPECT_TRUE(dq_contains(cmd.err.buf, needle)) {			\
+		TH_LOG("stderr lacks '%s'", needle);			\
+		dq_cmd_log(&cmd);					\
+	}								\
+} while (0)
+
+#define EXPECT_JSON_STR(json, path, want) do {				\
+	char __dq_v[512];						\
+	int __dq_e = dq_json_string(json, path, __dq_v, sizeof(__dq_v));\
+	EXPECT_EQ(0, __dq_e) TH_LOG("%s: %s", path, strerror(-__dq_e));	\
+	if (!__dq_e)							\
+		EXPECT_STREQ(want, __dq_v) TH_LOG("at %s", path);	\
+} while (0)
+
+#define EXPECT_JSON_INT(json, path, want) do {				\
+	long long __dq_v = 0;						\
+	int __dq_e = dq_json_int(json, path, &__dq_v);			\
+	EXPECT_EQ(0, __dq_e) TH_LOG("%s: %s", path, strerror(-__dq_e));	\
+	if (!__dq_e)							\
+		EXPECT_EQ(want, __dq_v) TH_LOG("at %s", path);		\
+} while (0)
+
+/* The integer at printf-style path, or -1 (and a failed check). */
+static long long json_int(struct __test_metadata *_metadata, const char *json,
+			  const char *path)
+{
+	long long v = -1;
+	int err = dq_json_int(json, path, &v);
+
+	EXPECT_EQ(0, err) TH_LOG("%s: %s", path, strerror(-err));
+	return err ? -1 : v;
+}
+
+static const char *at(char *buf, size_t size, const char *fmt, int i,
+		      const char *key)
+{
+	snprintf(buf, size, fmt, i, key);
+	return buf;
+}
+
+/* The index of cpus[] whose "cpu" is cpu, or -1. */
+static int json_cpu_index(const char *json, int cpu)
+{
+	int i, n = dq_json_count(json, "cpus");
+	char path[64];
+	long long v;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "cpus.%d.cpu", i);
+		if (!dq_json_int(json, path, &v) && v == cpu)
+			return i;
+	}
+	return -1;
+}
+
+/* The line of text that starts with prefix, copied into buf, or false. */
+static bool line_starting(const char *text, const char *prefix, char *buf,
+			  size_t size)
+{
+	size_t n = strlen(prefix);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, prefix, n)) {
+			snprintf(buf, size, "%.*s", (int)strcspn(line, "\n"),
+				 line);
+			return true;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return false;
+}
+
+/* ---- the contender: a writer in the weight-1000 group, in a child ----- */
+
+struct contender {
+	pid_t pid;		/* 0: not running */
+	int to_child;		/* closed: stop */
+	int from_child;		/* "R" once writing, then the result */
+	struct dq_writer_result res;
+};
+
+/* In the child: write until the parent closes the pipe, report, exit. */
+static void contender_main(struct dq_tagged_file *tf, const char *cgroup,
+			   int in, int out)
+{
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	struct dq_writer_result res;
+	struct dq_writer *w;
+	char c;
+
+	if (cgroup && dq_cg_move(cgroup, 0))
+		_exit(10);
+	/* Threads created from now on (the writer) carry the name. */
+	if (prctl(PR_SET_NAME, CONTENDER_COMM, 0, 0, 0))
+		_exit(11);
+	if (dq_writer_start(&w, tf, &opts))
+		_exit(12);
+	if (dq_writer_wait_progress(w, 1000, DQ_JOIN_MS))
+		_exit(13);
+	if (write(out, "R", 1) != 1)
+		_exit(14);
+	while (read(in, &c, 1) > 0)
+		;
+	dq_writer_stop(w);
+	if (dq_writer_join(w, DQ_JOIN_MS, &res))
+		_exit(15);
+	if (write(out, &res, sizeof(res)) != sizeof(res))
+		_exit(16);
+	_exit(0);
+}
+
+static int contender_start(struct contender *c, struct dq_tagged_file *tf,
+			   const char *cgroup)
+{
+	int to[2], from[2];
+	char ready;
+
+	memset(c, 0, sizeof(*c));
+	if (pipe2(to, O_CLOEXEC) || pipe2(from, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	c->pid = fork();
+	if (c->pid < 0)
+		return -errno;
+	if (!c->pid) {
+		close(to[1]);
+		close(from[0]);
+		contender_main(tf, cgroup, to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	c->to_child = to[1];
+	c->from_child = from[0];
+	if (read(c->from_child, &ready, 1) != 1 || ready != 'R')
+		return -ECHILD;
+	return 0;
+}
+
+/* Stop it: its result (0) or -errno. Idempotent. */
+static int contender_stop(struct contender *c)
+{
+	int status, err = 0;
+
+	if (!c->pid)
+		return 0;
+	close(c->to_child);
+	if (read(c->from_child, &c->res, sizeof(c->res)) != sizeof(c->res)) {
+		kill(c->pid, SIGKILL);
+		err = -ECHILD;
+	}
+	close(c->from_child);
+	if (waitpid(c->pid, &status, 0) != c->pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
+		err = err ?: -ECHILD;
+	c->pid = 0;
+	return err;
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+FIXTURE(diagnose) {
+	struct dq_fs fs;
+	struct dq_tagged_file tf;
+	struct contender contender;
+	char devname[32];
+	char dio[80];		/* "dio/<s_id>" */
+	char diowq[80];		/* "diowq-<s_id>" */
+	bool cgroup;
+};
+
+FIXTURE_VARIANT(diagnose) {
+	const char *fstype;
+};
+
+FIXTURE_VARIANT_ADD(diagnose, xfs) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(diagnose, ext4) {
+	.fstype = "ext4",
+};
+
+FIXTURE_SETUP(diagnose)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	self->tf.fd = -1;
+	DQ_SETUP(dq_machine_reset());
+	DQ_SETUP(dq_fs_reuse(&self->fs, DQ_DISK_B, variant->fstype));
+	ASSERT_EQ(0, stat(self->fs.mnt, &st));
+	snprintf(self->devname, sizeof(self->devname), "%u:%u",
+		 major(st.st_dev), minor(st.st_dev));
+	snprintf(self->dio, sizeof(self->dio), "dio/%s", self->fs.sid);
+	snprintf(self->diowq, sizeof(self->diowq), "%s%s", DIOWQ_WQ_PREFIX,
+		 self->fs.sid);
+	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
+	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
+			      DQ_LAYOUT_WRITTEN));
+	DQ_SETUP(dq_module_load(""));
+}
+
+FIXTURE_TEARDOWN(diagnose)
+{
+	contender_stop(&self->contender);
+	if (self->cgroup)
+		EXPECT_EQ(0, dq_cg_destroy(CGROUP));
+	if (self->tf.fd >= 0)
+		dq_tf_destroy(&self->tf);
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+/* The group of the seed scenario; SKIP without the cpu controller. */
+static bool make_cgroup(struct __test_metadata *_metadata,
+			FIXTURE_DATA(diagnose) *self)
+{
+	char weight[32];
+
+	if (!dq_cg_has_controller("cpu"))
+		return false;
+	EXPECT_EQ(0, dq_cg_enable_controller("cpu"));
+	EXPECT_EQ(0, dq_cg_create(CGROUP));
+	self->cgroup = true;
+	EXPECT_EQ(0, dq_cg_write(CGROUP, "cpu.weight", CGROUP_WEIGHT));
+	EXPECT_LE(0, dq_cg_read(CGROUP, "cpu.weight", weight, sizeof(weight)));
+	EXPECT_STREQ(CGROUP_WEIGHT "\n", weight);
+	return true;
+}
+
+/* Nothing watched, from sysfs. */
+static void expect_nothing_watched(struct __test_metadata *_metadata)
+{
+	char watching[256];
+	int probes = -1;
+
+	ASSERT_EQ(0, dq_read_watching(watching, sizeof(watching)));
+	EXPECT_STREQ("", watching);
+	ASSERT_EQ(0, dq_read_probes(&probes));
+	EXPECT_EQ(0, probes);
+}
+
+/* Exactly dev watched (no "all"), from sysfs. */
+static void expect_watching_only(struct __test_metadata *_metadata,
+				 const char *dev)
+{
+	char watching[256], want[64];
+	int probes = -1;
+
+	snprintf(want, sizeof(want), "%s\n", dev);
+	ASSERT_EQ(0, dq_read_watching(watching, sizeof(watching)));
+	EXPECT_STREQ(want, watching);
+	ASSERT_EQ(0, dq_read_probes(&probes));
+	EXPECT_EQ(1, probes);
+}
+
+/*
+ * The JSON of a diagnose run: one object with the documented keys, an
+ * entry per possible CPU with a 32-bucket histogram that sums to its
+ * completions. Returns the index of WRITER_CPU's entry.
+ */
+static int check_diagnosis_json(struct __test_metadata *_metadata,
+				const char *json, const char *verdict)
+{
+	char path[64], buf[64], message[1024] = "";
+	long long completions, p50, p99, sum = 0, v;
+	int i, b, ncpu = dq_json_count(json, "cpus");
+
+	EXPECT_JSON_STR(json, "verdict", verdict);
+	EXPECT_JSON_INT(json, "seconds", atoi(SAMPLE_SECONDS));
+	EXPECT_EQ(DQ_JSON_STRING, dq_json_type_at(json, "message"));
+	EXPECT_EQ(dq_possible_cpus(), ncpu);
+	for (i = 0; i < ncpu; i++) {
+		completions = json_int(_metadata, json,
+				       at(path, sizeof(path), "cpus.%d.%s", i,
+					  "completions"));
+		EXPECT_EQ(DIOWQ_LATENCY_BUCKETS,
+			  dq_json_count(json, at(path, sizeof(path),
+						 "cpus.%d.%s", i, "hist")));
+		for (sum = 0, b = 0; b < DIOWQ_LATENCY_BUCKETS; b++) {
+			snprintf(path, sizeof(path), "cpus.%d.hist.%d", i, b);
+			if (!dq_json_int(json, path, &v))
+				sum += v;
+		}
+		EXPECT_EQ(completions, sum) TH_LOG("cpu entry %d", i);
+		EXPECT_EQ(DQ_JSON_NUMBER,
+			  dq_json_type_at(json, at(path, sizeof(path),
+						   "cpus.%d.%s", i,
+						   "per_second")));
+		if (!completions)
+			continue;
+		p50 = json_int(_metadata, json, at(path, sizeof(path),
+						   "cpus.%d.%s", i, "p50_ns"));
+		p99 = json_int(_metadata, json, at(path, sizeof(path),
+						   "cpus.%d.%s", i, "p99_ns"));
+		EXPECT_LE(p50, p99) TH_LOG("cpu entry %d", i);
+		EXPECT_LT(0, json_int(_metadata, json,
+				      at(path, sizeof(path), "cpus.%d.%s", i,
+					 "max_ns")));
+	}
+	i = json_cpu_index(json, WRITER_CPU);
+	EXPECT_LE(0, i) TH_LOG("no entry for CPU %d", WRITER_CPU);
+	/* The verdict line starts with the verdict. */
+	snprintf(buf, sizeof(buf), "%s: ", verdict);
+	EXPECT_EQ(0, dq_json_string(json, "message", message, sizeof(message)));
+	dq_log("diagnose: %s", message);
+	EXPECT_EQ(0, strncmp(message, buf, strlen(buf)))
+		TH_LOG("message \"%s\"", message);
+	return i;
+}
+
+/* ---- diagnose ------------------------------------------------------------ */
+
+TEST_F_TIMEOUT(diagnose, weight_1000_group_starves_until_tuned, 240)
+{
+	char path[128], want[PATH_MAX + 64], line[1024];
+	const char *json = cmd.out.buf;
+	long long completions, pid, total;
+	int i;
+
+	if (!make_cgroup(_metadata, self))
+		SKIP(return, "no cpu controller in cgroup v2");
+	ASSERT_EQ(0, contender_start(&self->contender, &self->tf, CGROUP));
+
+	/* diowq off: starved, behind our writer, in our group. */
+	ASSERT_CTL(EXIT_STARVED, "diagnose", self->fs.mnt, "--seconds",
+		   SAMPLE_SECONDS, "--json");
+	ASSERT_EQ(0, cmd.out.lost);
+	ASSERT_TRUE(dq_json_valid(json)) dq_cmd_log(&cmd);
+	i = check_diagnosis_json(_metadata, json, "starved");
+	ASSERT_LE(0, i);
+	completions = json_int(_metadata, json, at(path, sizeof(path),
+						   "cpus.%d.%s", i,
+						   "completions"));
+	EXPECT_LT(0, completions);
+	EXPECT_LT(1000000, json_int(_metadata, json,
+				    at(path, sizeof(path), "cpus.%d.%s", i,
+				       "p99_ns"))) dq_cmd_log(&cmd);
+	EXPECT_JSON_STR(json, at(path, sizeof(path), "cpus.%d.%s", i, "queue"),
+			self->dio);
+	EXPECT_JSON_INT(json, at(path, sizeof(path), "cpus.%d.%s", i,
+				 "worker_nice"), 0);
+	ASSERT_EQ(DQ_JSON_OBJECT,
+		  dq_json_type_at(json, at(path, sizeof(path), "cpus.%d.%s", i,
+					   "contender"))) dq_cmd_log(&cmd);
+	pid = json_int(_metadata, json, at(path, sizeof(path), "cpus.%d.%s", i,
+					   "contender.pid"));
+	EXPECT_EQ(self->contender.pid, pid) dq_cmd_log(&cmd);
+	EXPECT_JSON_STR(json, at(path, sizeof(path), "cpus.%d.%s", i,
+				 "contender.comm"), CONTENDER_COMM);
+	EXPECT_JSON_STR(json, at(path, sizeof(path), "cpus.%d.%s", i,
+				 "contender.cgroup"), "/" CGROUP);
+	EXPECT_JSON_INT(json, at(path, sizeof(path), "cpus.%d.%s", i,
+				 "contender.cpu_weight"), atoi(CGROUP_WEIGHT));
+	/* It added the watch, so it removed it. */
+	expect_nothing_watched(_metadata);
+
+	/* The same as a sentence, with what to do about it. */
+	ASSERT_CTL(EXIT_STARVED, "diagnose", self->fs.mnt, "--seconds", "2");
+	snprintf(want, sizeof(want), "starved: dio completions on CPU %d ",
+		 WRITER_CPU);
+	EXPECT_TRUE(line_starting(cmd.out.buf, want, line, sizeof(line)))
+		dq_cmd_log(&cmd);
+	EXPECT_TRUE(dq_contains(line, CONTENDER_COMM)) TH_LOG("%s", line);
+	EXPECT_TRUE(dq_contains(line, "in /" CGROUP " with cpu.weight "
+				CGROUP_WEIGHT)) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), "diowqctl tune %s", self->fs.mnt);
+	EXPECT_TRUE(dq_contains(line, want)) TH_LOG("%s", line);
+	EXPECT_STDERR_HAS("sampling");
+	expect_nothing_watched(_metadata);
+
+	/* Tuned: the same load is fine, on our queue at nice -20. */
+	ASSERT_EQ(0, dq_tune(DIOWQ_MODE_HIGHPRI_NAME, self->fs.mnt));
+	ASSERT_CTL(0, "diagnose", self->fs.mnt, "--seconds", SAMPLE_SECONDS,
+		   "--json");
+	ASSERT_TRUE(dq_json_valid(json)) dq_cmd_log(&cmd);
+	i = check_diagnosis_json(_metadata, json, "ok");
+	ASSERT_LE(0, i);
+	EXPECT_LT(0, json_int(_metadata, json, at(path, sizeof(path),
+						  "cpus.%d.%s", i,
+						  "completions")));
+	EXPECT_GE(1000000, json_int(_metadata, json,
+				    at(path, sizeof(path), "cpus.%d.%s", i,
+				       "p99_ns"))) dq_cmd_log(&cmd);
+	EXPECT_JSON_STR(json, at(path, sizeof(path), "cpus.%d.%s", i, "queue"),
+			self->diowq);
+	EXPECT_JSON_INT(json, at(path, sizeof(path), "cpus.%d.%s", i,
+				 "worker_nice"), -20);
+	/* Only starved CPUs get a contender. */
+	EXPECT_EQ(DQ_JSON_NULL,
+		  dq_json_type_at(json, at(path, sizeof(path), "cpus.%d.%s", i,
+					   "contender")));
+	expect_nothing_watched(_metadata);
+
+	ASSERT_EQ(0, contender_stop(&self->contender));
+	dq_writer_log_result("contender", &self->contender.res);
+	EXPECT_TRUE(dq_writer_result_ok(&self->contender.res));
+	/* What was measured did happen: no more than the writer did. */
+	total = self->contender.res.completed;
+	EXPECT_LT(completions, total);
+}
+
+TEST_F_TIMEOUT(diagnose, no_load_is_idle_and_an_existing_watch_stays, 120)
+{
+	const char *json = cmd.out.buf;
+
+	/* Watched before: diagnose must not end that watch. */
+	ASSERT_EQ(0, dq_watch(self->fs.mnt));
+	ASSERT_CTL(0, "diagnose", self->fs.mnt, "--seconds", SAMPLE_SECONDS,
+		   "--json");
+	ASSERT_TRUE(dq_json_valid(json)) dq_cmd_log(&cmd);
+	check_diagnosis_json(_metadata, json, "idle");
+	expect_watching_only(_metadata, self->devname);
+
+	/* Every filesystem, the human way: still idle, still our watch. */
+	ASSERT_CTL(0, "diagnose", "--seconds", "1");
+	EXPECT_TRUE(dq_contains(cmd.out.buf, "idle: no direct-I/O write completions in 1 s"))
+		dq_cmd_log(&cmd);
+	expect_watching_only(_metadata, self->devname);
+}
+
+TEST_F_TIMEOUT(diagnose, nobody_cannot_add_a_watch_to_diagnose, 60)
+{
+	struct dq_snapshot before, after;
+
+	ASSERT_EQ(0, dq_snapshot_take(&before));
+	EXPECT_EQ(1, CTL_AS(DQ_AS_NOBODY, "diagnose", self->fs.mnt,
+			    "--seconds", "1")) dq_cmd_log(&cmd);
+	EXPECT_NE(0, cmd.err.len);
+	ASSERT_EQ(0, dq_snapshot_take(&after));
+	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
+		dq_snapshot_log_diff(&before, &after);
+	dq_snapshot_free(&before);
+	dq_snapshot_free(&after);
+}
+
+/* ---- top ----------------------------------------------------------------- */
+
+/*
+ * top's output without a terminal: one frame per iteration, each with
+ * a table whose header starts with "CPU" and a row per CPU; no escape
+ * sequences (clearing the screen is for terminals). Returns the number
+ * of frames; the row of WRITER_CPU in the last one goes to row.
+ */
+static int top_frames(const char *out, char *row, size_t size)
+{
+	char want[16];
+	const char *line = out;
+	int frames = 0;
+
+	row[0] = '\0';
+	snprintf(want, sizeof(want), "%d ", WRITER_CPU);
+	while (line && *line) {
+		const char *p = line + strspn(line, " ");
+
+		if (!strncmp(p, "CPU ", 4))
+			frames++;
+		else if (frames && !strncmp(p, want, strlen(want)))
+			snprintf(row, size, "%.*s", (int)strcspn(p, "\n"), p);
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return frames;
+}
+
+TEST_F_TIMEOUT(diagnose, top_prints_a_frame_per_iteration, 120)
+{
+	struct dq_snapshot before, after;
+	char row[256];
+
+	/* Nothing watched: nothing to show, and it says how to fix that. */
+	ASSERT_EQ(0, dq_snapshot_take(&before));
+	EXPECT_CTL(1, "top", "--iterations", "2", "--interval", "1");
+	EXPECT_STDERR_HAS("diowqctl watch");
+	ASSERT_EQ(0, dq_snapshot_take(&after));
+	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
+		dq_snapshot_log_diff(&before, &after);
+	dq_snapshot_free(&before);
+	dq_snapshot_free(&after);
+
+	/* --watch-all: watches while it runs, and only then. */
+	ASSERT_EQ(0, contender_start(&self->contender, &self->tf, NULL));
+	ASSERT_CTL(0, "top", "--iterations", "2", "--interval", "1",
+		   "--watch-all");
+	EXPECT_EQ(2, top_frames(cmd.out.buf, row, sizeof(row)))
+		dq_cmd_log(&cmd);
+	EXPECT_EQ(NULL, strchr(cmd.out.buf, '\x1b')) dq_cmd_log(&cmd);
+	/* The writer's CPU ran its completions, on the kernel's queue. */
+	EXPECT_TRUE(dq_contains(row, self->dio)) TH_LOG("row: \"%s\"", row);
+	expect_nothing_watched(_metadata);
+
+	/* An existing watch: top uses it and leaves it. */
+	ASSERT_EQ(0, dq_tune(DIOWQ_MODE_HIGHPRI_NAME, self->fs.mnt));
+	ASSERT_EQ(0, dq_watch(self->fs.mnt));
+	ASSERT_CTL(0, "top", "--iterations", "2", "--interval", "1");
+	EXPECT_EQ(2, top_frames(cmd.out.buf, row, sizeof(row)))
+		dq_cmd_log(&cmd);
+	EXPECT_TRUE(dq_contains(row, self->diowq)) TH_LOG("row: \"%s\"", row);
+	EXPECT_TRUE(dq_contains(row, "-20")) TH_LOG("row: \"%s\"", row);
+	expect_watching_only(_metadata, self->devname);
+	/* --watch-all next to it ends its own watch only. */
+	ASSERT_CTL(0, "top", "--iterations", "1", "--interval", "1",
+		   "--watch-all");
+	EXPECT_EQ(1, top_frames(cmd.out.buf, row, sizeof(row)))
+		dq_cmd_log(&cmd);
+	expect_watching_only(_metadata, self->devname);
+	ASSERT_EQ(0, contender_stop(&self->contender));
+	EXPECT_TRUE(dq_writer_result_ok(&self->contender.res));
+}
+
+/* ---- watch and unwatch ------------------------------------------------- */
+
+TEST_F_TIMEOUT(diagnose, watch_and_unwatch_commands_match_sysfs, 60)
+{
+	struct dq_snapshot before, after;
+	char watching[256];
+
+	ASSERT_CTL(0, "watch", self->fs.mnt);
+	expect_watching_only(_metadata, self->devname);
+	ASSERT_CTL(0, "watch", "--all");
+	ASSERT_EQ(0, dq_read_watching(watching, sizeof(watching)));
+	EXPECT_TRUE(dq_watching_has(watching, DIOWQ_WATCH_ALL_NAME));
+	EXPECT_TRUE(dq_watching_has(watching, self->devname));
+
+	/* Refusals: an exit status of 1, a reason, nothing changed. */
+	ASSERT_EQ(0, dq_snapshot_take(&before));
+	EXPECT_CTL(1, "watch", "/proc");
+	EXPECT_STDERR_HAS("not supported");
+	EXPECT_CTL(1, "unwatch", "/proc");
+	EXPECT_NE(0, cmd.err.len);
+	EXPECT_EQ(1, CTL_AS(DQ_AS_NOBODY, "unwatch", self->fs.mnt))
+		dq_cmd_log(&cmd);
+	EXPECT_EQ(1, CTL_AS(DQ_AS_NOBODY, "unwatch", "--all"))
+		dq_cmd_log(&cmd);
+	ASSERT_EQ(0, dq_snapshot_take(&after));
+	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
+		dq_snapshot_log_diff(&before, &after);
+	dq_snapshot_free(&before);
+	dq_snapshot_free(&after);
+
+	ASSERT_CTL(0, "unwatch", self->fs.mnt);
+	ASSERT_EQ(0, dq_read_watching(watching, sizeof(watching)));
+	EXPECT_STREQ(DIOWQ_WATCH_ALL_NAME "\n", watching);
+	EXPECT_CTL(1, "unwatch", self->fs.mnt);
+	EXPECT_NE(0, cmd.err.len);
+	ASSERT_CTL(0, "unwatch", "--all");
+	expect_nothing_watched(_metadata);
+}
+
+static bool tool_in_path(void)
+{
+	char copy[PATH_MAX], file[PATH_MAX];
+	const char *path = getenv("PATH");
+	char *dir, *save;
+
+	if (!path || strlen(path) >= sizeof(copy))
+		return false;
+	strcpy(copy, path);
+	for (dir = strtok_r(copy, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		snprintf(file, sizeof(file), "%s/%s", dir, CTL);
+		if (!access(file, X_OK))
+			return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	dq_program_prologue();
+	if (!tool_in_path()) {
+		ksft_print_header();
+		ksft_exit_fail_msg("%s is not in PATH (%s): the VM should have it in /usr/sbin\n",
+				   CTL, getenv("PATH"));
+	}
+	return test_harness_run(argc, argv);
+}
