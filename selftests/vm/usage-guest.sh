@@ -223,9 +223,11 @@ must diowqctl top --iterations 2
 must diowqctl watch
 wait
 must diowqctl unwatch /srv/data
-load 8
+load 12
 run diowqctl diagnose /srv/data
 [ $? -eq 3 ] || fail "diagnose did not find the completions starved"
+run diowqctl -j diagnose /srv/data --seconds 2
+[ $? -eq 3 ] || fail "diagnose -j did not find the completions starved"
 wait
 must diowqctl tune /srv/data
 load 8

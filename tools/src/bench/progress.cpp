@@ -2,15 +2,12 @@
 #include "bench/progress.hpp"
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "bench/report.hpp"
 #include "output/render.hpp"
+#include "system/terminal.hpp"
 
 namespace diowq::bench {
 
@@ -18,10 +15,7 @@ Progress resolve_progress(Progress asked, int fd) {
     if (asked != Progress::automatic) {
         return asked;
     }
-    const char* term = std::getenv("TERM");
-    const bool terminal =
-        isatty(fd) == 1 && term != nullptr && *term != '\0' && std::strcmp(term, "dumb") != 0;
-    return terminal ? Progress::bar : Progress::lines;
+    return sys::redrawable_terminal(fd) ? Progress::bar : Progress::lines;
 }
 
 std::string progress_bar(double fraction, int width) {

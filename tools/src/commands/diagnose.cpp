@@ -19,6 +19,7 @@
 #include "system/mount_root.hpp"
 #include "system/mountinfo.hpp"
 #include "system/stop_signals.hpp"
+#include "system/terminal.hpp"
 
 namespace diowq::commands {
 
@@ -30,7 +31,7 @@ public:
     SamplingProgress(std::ostream& err, unsigned seconds, const std::string& what)
         : err_(err)
         , seconds_(seconds)
-        , redraw_(&err == &std::cerr && isatty(STDERR_FILENO) != 0) {
+        , redraw_(&err == &std::cerr && sys::redrawable_terminal(STDERR_FILENO)) {
         if (!redraw_) {
             err_ << fmt::format("diowqctl: sampling dispatch latency of {} for {} s\n", what,
                                 seconds_);

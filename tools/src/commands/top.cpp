@@ -11,6 +11,7 @@
 #include "output/latency_render.hpp"
 #include "system/mountinfo.hpp"
 #include "system/stop_signals.hpp"
+#include "system/terminal.hpp"
 
 namespace diowq::commands {
 
@@ -48,7 +49,8 @@ int run_top(const cli::TopOptions& options, const OutputSink& sink) {
                       "(`diowqctl watch PATH` or `diowqctl watch --all`, as root),\nor run "
                       "`diowqctl top --watch-all` to watch every filesystem while top runs");
     }
-    const bool redraw = !sink.json() && &sink.out == &std::cout && isatty(STDOUT_FILENO) != 0;
+    const bool redraw =
+        !sink.json() && &sink.out == &std::cout && sys::redrawable_terminal(STDOUT_FILENO);
     const auto interval = std::chrono::milliseconds(
         static_cast<std::chrono::milliseconds::rep>(options.interval_seconds * 1000));
 
