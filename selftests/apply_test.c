@@ -14,44 +14,12 @@
 
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
-#include "lib/cmd.h"
+#include "lib/ctl.h"
 
-#define CTL "diowqctl"
 #define CONF "/tmp/apply_test.conf"
 
 /* How long --watch may take to tune a new mount (it is woken by poll). */
 #define WATCH_MS 5000
-
-static struct dq_cmd cmd;
-
-static int ctl_argv(enum dq_cmd_as as, const char **argv)
-{
-	struct dq_cmd_opts opts = { .as = as };
-
-	argv[0] = CTL;
-	dq_cmd_run(&cmd, &opts, argv);
-	dq_log("$ %s -> exit %d", cmd.line, cmd.status);
-	return cmd.status;
-}
-
-#define CTL_AS(as, ...) ctl_argv(as, (const char *[]){ NULL, __VA_ARGS__, NULL })
-
-#define EXPECT_CTL(want, ...) do {					\
-	int __dq_st = CTL_AS(DQ_AS_US, __VA_ARGS__);			\
-	EXPECT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define ASSERT_CTL(want, ...) do {					\
-	int __dq_st = CTL_AS(DQ_AS_US, __VA_ARGS__);			\
-	ASSERT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define EXPECT_HAS(stream, needle) do {					\
-	EXPECT_TRUE(dq_contains(cmd.stream.buf, needle)) {		\
-		TH_LOG(#stream " lacks '%s'", needle);			\
-		dq_cmd_log(&cmd);					\
-	}								\
-} while (0)
 
 #define EXPECT_UNCHANGED(before) do {					\
 	struct dq_snapshot __dq_after;					\
@@ -138,9 +106,9 @@ TEST_F(apply, mode_fstype_and_mount_reach_the_module)
 				self->xfs.mnt));
 	ASSERT_CTL(0, "apply", "--config", CONF);
 	EXPECT_EQ(0, cmd.err.len) dq_cmd_log(&cmd);
-	EXPECT_HAS(out, "default mode: highpri -> unbound");
-	EXPECT_HAS(out, "auto fstypes: none -> ext4");
-	EXPECT_HAS(out, "tuned");
+	EXPECT_STDOUT_HAS("default mode: highpri -> unbound");
+	EXPECT_STDOUT_HAS("auto fstypes: none -> ext4");
+	EXPECT_STDOUT_HAS("tuned");
 
 	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_UNBOUND_NAME);
 	EXPECT_ATTR(DIOWQ_ATTR_AUTO_FSTYPES, "ext4");
@@ -174,8 +142,8 @@ TEST_F(apply, applying_again_changes_nothing)
 	ASSERT_LE(0, dq_wait_sb_tuned(self->xfs.sid, true, DQ_AUTO_TUNE_MS));
 	ASSERT_EQ(0, dq_snapshot_take(&before));
 	ASSERT_CTL(0, "apply", "-c", CONF);
-	EXPECT_HAS(out, "(unchanged)");
-	EXPECT_HAS(out, "already tuned, unbound");
+	EXPECT_STDOUT_HAS("(unchanged)");
+	EXPECT_STDOUT_HAS("already tuned, unbound");
 	EXPECT_UNCHANGED(&before);
 	dq_snapshot_free(&before);
 }
@@ -188,8 +156,8 @@ TEST_F(apply, dry_run_changes_nothing)
 				self->xfs.mnt));
 	ASSERT_EQ(0, dq_snapshot_take(&before));
 	ASSERT_CTL(0, "apply", "--dry-run", "-c", CONF);
-	EXPECT_HAS(out, "would tune");
-	EXPECT_HAS(out, "dry run: nothing was changed");
+	EXPECT_STDOUT_HAS("would tune");
+	EXPECT_STDOUT_HAS("dry run: nothing was changed");
 	EXPECT_UNCHANGED(&before);
 	dq_snapshot_free(&before);
 }
@@ -203,7 +171,7 @@ TEST_F(apply, without_privilege_it_is_refused_and_changes_nothing)
 	ASSERT_EQ(0, dq_snapshot_take(&before));
 	EXPECT_EQ(1, CTL_AS(DQ_AS_NOBODY, "apply", "-c", CONF))
 		dq_cmd_log(&cmd);
-	EXPECT_HAS(err, "run diowqctl as root");
+	EXPECT_STDERR_HAS("run diowqctl as root");
 	EXPECT_UNCHANGED(&before);
 	dq_snapshot_free(&before);
 }
@@ -257,8 +225,8 @@ TEST_F(apply, bad_files_exit_non_zero_and_change_nothing)
 					self->xfs.mnt, line, self->ext4.mnt));
 		EXPECT_EQ(bad->exit, CTL_AS(DQ_AS_US, "apply", "-c", CONF))
 			dq_cmd_log(&cmd);
-		EXPECT_HAS(err, bad->says);
-		EXPECT_HAS(err, "nothing was changed");
+		EXPECT_STDERR_HAS(bad->says);
+		EXPECT_STDERR_HAS("nothing was changed");
 		EXPECT_EQ(0, cmd.out.len) dq_cmd_log(&cmd);
 		EXPECT_UNCHANGED(&before);
 		/* --watch checks the same before it starts watching. */
@@ -270,7 +238,7 @@ TEST_F(apply, bad_files_exit_non_zero_and_change_nothing)
 	}
 	EXPECT_EQ(1, CTL_AS(DQ_AS_US, "apply", "-c", DQ_MNT_BASE "/none.conf"))
 		dq_cmd_log(&cmd);
-	EXPECT_HAS(err, "cannot read");
+	EXPECT_STDERR_HAS("cannot read");
 	EXPECT_UNCHANGED(&before);
 	dq_snapshot_free(&before);
 }

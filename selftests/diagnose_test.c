@@ -31,11 +31,8 @@
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 #include "lib/cgroup.h"
-#include "lib/cmd.h"
 #include "lib/json.h"
 #include "lib/latency.h"
-
-#define CTL "diowqctl"
 
 /* The seed scenario: a group with the weight Kubernetes gives 10 CPUs. */
 #define CGROUP "diowq-diagnose"
@@ -50,39 +47,9 @@
 #define SAMPLE_SECONDS "3"
 /* diowqctl's exit status for a "starved" verdict. */
 #define EXIT_STARVED 3
-
-static struct dq_cmd cmd;
-
-static int ctl_argv(enum dq_cmd_as as, const char **argv)
-{
-	struct dq_cmd_opts opts = { .as = as, .timeout_ms = 60000 };
-
-	argv[0] = CTL;
-	dq_cmd_run(&cmd, &opts, argv);
-	dq_log("$ %s%s -> exit %d", as == DQ_AS_NOBODY ? "(uid 65534) " : "",
-	       cmd.line, cmd.status);
-	return cmd.status;
-}
-
-#define CTL_AS(as, ...) ctl_argv(as, (const char *[]){ NULL, __VA_ARGS__, NULL })
-#define CTL_RUN(...) CTL_AS(DQ_AS_US, __VA_ARGS__)
-
-#define ASSERT_CTL(want, ...) do {					\
-	int __dq_st = CTL_RUN(__VA_ARGS__);				\
-	ASSERT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define EXPECT_CTL(want, ...) do {					\
-	int __dq_st = CTL_RUN(__VA_ARGS__);				\
-	EXPECT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define EXPECT_STDERR_HAS(needle) do {					\
-	EXPECT_TRUE(dq_contains(cmd.err.buf, needle)) {			\
-		TH_LOG("stderr lacks '%s'", needle);			\
-		dq_cmd_log(&cmd);					\
-	}								\
-} while (0)
+/* diagnose samples for seconds, on an emulated machine. */
+#define CTL_TIMEOUT_MS 60000
+#include "lib/ctl.h"
 
 #define EXPECT_JSON_STR(json, path, want) do {				\
 	char __dq_v[512];						\

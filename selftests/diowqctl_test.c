@@ -17,64 +17,17 @@
 
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
-#include "lib/cmd.h"
+#include "lib/ctl.h"
 #include "lib/json.h"
-
-#define CTL "diowqctl"
 
 /* An event must reach the monitor within this. */
 #define EVENT_MS 5000
 /* ... and nothing else may follow within this. */
 #define QUIET_MS 500
 
-/* Outputs are large: one static buffer each, the tests are single threaded. */
-static struct dq_cmd cmd;
-
-/* Run diowqctl with argv[1..] (argv[0] is ignored) as who. */
-static int ctl_argv(enum dq_cmd_as as, const char **argv)
-{
-	struct dq_cmd_opts opts = { .as = as };
-
-	argv[0] = CTL;
-	dq_cmd_run(&cmd, &opts, argv);
-	dq_log("$ %s%s -> exit %d", as == DQ_AS_NOBODY ? "(uid 65534) " :
-	       as == DQ_AS_ROOT_WITHOUT_SYS_ADMIN ? "(no CAP_SYS_ADMIN) " : "",
-	       cmd.line, cmd.status);
-	return cmd.status;
-}
-
-#define CTL_AS(as, ...) ctl_argv(as, (const char *[]){ NULL, __VA_ARGS__, NULL })
-/* diowqctl ARGS... as root: its exit status; cmd has what it said. */
-#define CTL_RUN(...) CTL_AS(DQ_AS_US, __VA_ARGS__)
-
-/* Expect diowqctl ARGS... to exit with want; log what it said if not. */
-#define EXPECT_CTL(want, ...) do {					\
-	int __dq_st = CTL_RUN(__VA_ARGS__);				\
-	EXPECT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define ASSERT_CTL(want, ...) do {					\
-	int __dq_st = CTL_RUN(__VA_ARGS__);				\
-	ASSERT_EQ(want, __dq_st) dq_cmd_log(&cmd);			\
-} while (0)
-
 /* A success says nothing on stderr. */
 #define EXPECT_QUIET_STDERR() do {					\
 	EXPECT_EQ(0, cmd.err.len) dq_cmd_log(&cmd);			\
-} while (0)
-
-#define EXPECT_STDERR_HAS(needle) do {					\
-	EXPECT_TRUE(dq_contains(cmd.err.buf, needle)) {			\
-		TH_LOG("stderr lacks '%s'", needle);			\
-		dq_cmd_log(&cmd);					\
-	}								\
-} while (0)
-
-#define EXPECT_STDOUT_HAS(needle) do {					\
-	EXPECT_TRUE(dq_contains(cmd.out.buf, needle)) {			\
-		TH_LOG("stdout lacks '%s'", needle);			\
-		dq_cmd_log(&cmd);					\
-	}								\
 } while (0)
 
 /* cmd's stdout is one JSON document (and nothing was cut off). */
@@ -1137,7 +1090,7 @@ TEST_F(ctl, bad_usage_exits_2_with_a_message_and_changes_nothing)
 		for (j = 0; bad_usages[i].argv[j]; j++)
 			argv[j + 1] = strcmp(bad_usages[i].argv[j], "@XFS") ?
 				      bad_usages[i].argv[j] : self->xfs.mnt;
-		ctl_argv(DQ_AS_US, argv);
+		CTL_ARGV(DQ_AS_US, argv);
 		EXPECT_EQ(2, cmd.status) dq_cmd_log(&cmd);
 		EXPECT_EQ(0, cmd.out.len) dq_cmd_log(&cmd);
 		EXPECT_STDERR_HAS(bad_usages[i].says);
@@ -1187,7 +1140,7 @@ TEST_F(no_module, every_command_fails_and_says_how_to_load_it)
 		for (j = 0; j < ARRAY_SIZE(commands[i]) && commands[i][j]; j++)
 			argv[j + 1] = strcmp(commands[i][j], "@XFS") ?
 				      commands[i][j] : self->xfs.mnt;
-		ctl_argv(DQ_AS_US, argv);
+		CTL_ARGV(DQ_AS_US, argv);
 		EXPECT_EQ(1, cmd.status) dq_cmd_log(&cmd);
 		EXPECT_EQ(0, cmd.out.len) dq_cmd_log(&cmd);
 		EXPECT_STDERR_HAS("not loaded");
@@ -1279,7 +1232,7 @@ TEST_F(help, names_every_option)
 		argv[1] = "--help";
 		argv[2] = NULL;
 	}
-	ctl_argv(DQ_AS_US, argv);
+	CTL_ARGV(DQ_AS_US, argv);
 	EXPECT_EQ(0, cmd.status) dq_cmd_log(&cmd);
 	EXPECT_QUIET_STDERR();
 	EXPECT_STDOUT_HAS("Usage: diowqctl");

@@ -271,6 +271,19 @@ void dq_cmd_log(const struct dq_cmd *cmd)
 	log_stream("stderr", &cmd->err);
 }
 
+int dq_ctl_run(struct dq_cmd *cmd, enum dq_cmd_as as, unsigned int timeout_ms,
+	       const char **argv)
+{
+	const struct dq_cmd_opts opts = { .as = as, .timeout_ms = timeout_ms };
+
+	argv[0] = DQ_CTL_PROG;
+	dq_cmd_run(cmd, &opts, argv);
+	dq_log("$ %s%s -> exit %d", as == DQ_AS_NOBODY ? "(uid 65534) " :
+	       as == DQ_AS_ROOT_WITHOUT_SYS_ADMIN ? "(no CAP_SYS_ADMIN) " : "",
+	       cmd->line, cmd->status);
+	return cmd->status;
+}
+
 static void bg_cleanup(void *arg)
 {
 	dq_bg_stop(arg);

@@ -67,6 +67,18 @@ int dq_cmd_run(struct dq_cmd *cmd, const struct dq_cmd_opts *opts,
 /* Log the command line, its status, stdout and stderr as KTAP comments. */
 void dq_cmd_log(const struct dq_cmd *cmd);
 
+/* The tool under test, looked up in $PATH. */
+#define DQ_CTL_PROG "diowqctl"
+
+/*
+ * Run diowqctl with argv[1..] (argv[0] is set here) as @as, and log the
+ * command line and its exit status (who ran it, if not us). timeout_ms 0:
+ * DQ_CMD_TIMEOUT_MS. Returns cmd->status. The tests drive it through the
+ * macros of ctl.h.
+ */
+int dq_ctl_run(struct dq_cmd *cmd, enum dq_cmd_as as, unsigned int timeout_ms,
+	       const char **argv);
+
 /* A program left running. */
 struct dq_bg {
 	pid_t pid;		/* 0 once reaped */
