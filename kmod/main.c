@@ -41,8 +41,38 @@ module_param(default_mode, charp, 0);
 MODULE_PARM_DESC(default_mode,
 		 "Queue mode when none is given: highpri (default) or unbound");
 
+/*
+ * Module unload, and a load that fails once requests could arrive. The
+ * order matters: stop taking sysfs requests, stop the rescan, refuse
+ * netlink requests and put every kernel queue back (listeners get an event
+ * each), unregister the family, remove the latency probes and wait until
+ * none runs, wait for our queues to be destroyed and our sysfs directories
+ * released, then for our fsnotify marks to be freed (after which no
+ * handler of ours can run).
+ */
+static void diowq_shutdown(bool netlink_registered)
+{
+	diowq_sysfs_exit_begin();
+	diowq_auto_stop();
+	diowq_requests_stop();
+	if (netlink_registered)
+		diowq_netlink_exit();
+	diowq_latency_exit();
+	diowq_retire_flush();
+	diowq_sysfs_exit_end();
+	diowq_unmount_watch_exit();
+}
+
+/*
+ * Everything that can fail slowly comes first, before anyone can send a
+ * request: parsing auto_fstypes may load a filesystem module, which can
+ * take long and fail. Then the entry points; the family is registered
+ * last, and should that fail, sysfs may have taken requests meanwhile, so
+ * the error path is the whole of unload.
+ */
 static int __init diowq_init(void)
 {
+	struct diowq_auto_list auto_list;
 	int err;
 
 	err = diowq_mode_parse(default_mode, &diowq_default_mode);
@@ -51,58 +81,45 @@ static int __init diowq_init(void)
 		       DIOWQ_MODE_HIGHPRI_NAME, DIOWQ_MODE_UNBOUND_NAME);
 		return err;
 	}
-
-	err = diowq_unmount_watch_init();
-	if (err)
-		return err;
-	err = diowq_sysfs_init();
-	if (err)
-		goto err_watch;
-	err = diowq_netlink_init();
-	if (err)
-		goto err_sysfs;
-	err = diowq_auto_set(auto_fstypes);
+	err = diowq_auto_parse(auto_fstypes, &auto_list);
 	if (err) {
 		pr_err("auto_fstypes=%s: %s\n", auto_fstypes,
 		       err == -EOPNOTSUPP ? "only xfs and ext4 are supported" :
 					    "expected a comma-separated list of types");
 		/* A bad module parameter is EINVAL, whatever was wrong. */
-		if (err == -EOPNOTSUPP)
-			err = -EINVAL;
-		goto err_netlink;
+		return err == -EOPNOTSUPP ? -EINVAL : err;
 	}
+
+	err = diowq_unmount_watch_init();
+	if (err)
+		goto err_auto_list;
+	err = diowq_sysfs_init();
+	if (err)
+		goto err_watch;
+	err = diowq_netlink_init();
+	if (err) {
+		diowq_shutdown(false);
+		goto err_auto_list;
+	}
+
+	/* Cannot fail: only unload stops auto-tuning. */
+	mutex_lock(&diowq_ctl_lock);
+	err = diowq_auto_commit(&auto_list);
+	mutex_unlock(&diowq_ctl_lock);
+	WARN_ON_ONCE(err);
 	pr_info("version %s loaded\n", DIOWQ_VERSION);
 	return 0;
 
-err_netlink:
-	diowq_netlink_exit();
-err_sysfs:
-	diowq_sysfs_exit_begin();
-	diowq_auto_stop();
-	diowq_latency_exit();	/* a watch may have come in meanwhile */
-	diowq_sysfs_exit_end();
 err_watch:
 	diowq_unmount_watch_exit();
+err_auto_list:
+	diowq_auto_list_release(&auto_list);
 	return err;
 }
 
-/*
- * Teardown order matters: stop taking sysfs requests, stop the rescan,
- * refuse netlink requests and put every kernel queue back (listeners get
- * an event each), unregister the family, remove the latency probes and
- * wait until none runs, wait for our queues to be destroyed, then for our
- * fsnotify marks to be freed (after which no handler of ours can run).
- */
 static void __exit diowq_exit(void)
 {
-	diowq_sysfs_exit_begin();
-	diowq_auto_stop();
-	diowq_requests_stop();
-	diowq_netlink_exit();
-	diowq_latency_exit();
-	diowq_retire_flush();
-	diowq_sysfs_exit_end();
-	diowq_unmount_watch_exit();
+	diowq_shutdown(true);
 	pr_info("unloaded\n");
 }
 
