@@ -26,6 +26,31 @@
 static struct diowq_auto_list diowq_auto;
 static bool diowq_auto_stopped;
 
+/*
+ * The list as readers see it ("xfs,ext4"), under a spinlock of its own:
+ * diowq_ctl_lock is held across a rescan, which can wait a long time for
+ * s_umount (a mount doing log recovery, a frozen or slow filesystem), and
+ * a read must not wait for that.
+ */
+static char diowq_auto_names[DIOWQ_AUTO_FSTYPES_MAXLEN];
+static DEFINE_SPINLOCK(diowq_auto_names_lock);
+
+static void diowq_auto_names_update(void)
+{
+	char names[DIOWQ_AUTO_FSTYPES_MAXLEN];
+	unsigned int i;
+	int len = 0;
+
+	lockdep_assert_held(&diowq_ctl_lock);
+	names[0] = '\0';
+	for (i = 0; i < diowq_auto.nr; i++)
+		len += scnprintf(names + len, sizeof(names) - len, "%s%s",
+				 i ? "," : "", diowq_auto.types[i]->name);
+	spin_lock(&diowq_auto_names_lock);
+	strscpy(diowq_auto_names, names, sizeof(diowq_auto_names));
+	spin_unlock(&diowq_auto_names_lock);
+}
+
 static void diowq_rescan_workfn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(diowq_rescan_work, diowq_rescan_workfn);
 
@@ -149,6 +174,7 @@ int diowq_auto_commit(struct diowq_auto_list *list)
 	diowq_auto_list_release(&diowq_auto);
 	diowq_auto = *list;
 	list->nr = 0;
+	diowq_auto_names_update();
 	diowq_rescan_locked();
 	return 0;
 }
@@ -167,18 +193,15 @@ int diowq_auto_set(const char *str)
 	return err;
 }
 
-/* "xfs,ext4" (no newline) into @buf; the caller holds diowq_ctl_lock. */
+/* "xfs,ext4" (no newline) into @buf; takes no lock a rescan holds. */
 ssize_t diowq_auto_format(char *buf, size_t size)
 {
-	unsigned int i;
-	ssize_t len = 0;
+	ssize_t len;
 
-	lockdep_assert_held(&diowq_ctl_lock);
-	buf[0] = '\0';
-	for (i = 0; i < diowq_auto.nr; i++)
-		len += scnprintf(buf + len, size - len, "%s%s", i ? "," : "",
-				 diowq_auto.types[i]->name);
-	return len;
+	spin_lock(&diowq_auto_names_lock);
+	len = strscpy(buf, diowq_auto_names, size);
+	spin_unlock(&diowq_auto_names_lock);
+	return len < 0 ? size - 1 : len;
 }
 
 /* Module exit, after sysfs stopped taking requests. */
@@ -191,5 +214,6 @@ void diowq_auto_stop(void)
 
 	mutex_lock(&diowq_ctl_lock);
 	diowq_auto_list_release(&diowq_auto);
+	diowq_auto_names_update();
 	mutex_unlock(&diowq_ctl_lock);
 }

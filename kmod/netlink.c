@@ -8,6 +8,15 @@
  * device number of the filesystem. Attributes are validated strictly by
  * the policy below before a handler runs; every refusal carries an
  * extended ack message, and a refused request changes nothing.
+ *
+ * The family has parallel_ops: without it every handler would run under
+ * the global genl_mutex, which also serializes family lookups of every
+ * generic netlink user on the host (nlctrl: wireguard, nl80211, devlink,
+ * ethtool, ...), and ours can wait a long time: a request for a lock the
+ * auto-tune rescan holds while it waits for a superblock's s_umount, the
+ * retire throttle waiting for a drain on a frozen filesystem. Our own
+ * locks serialize what must be (registry.c); read requests take none that
+ * is held across such a wait.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -148,9 +157,7 @@ static int diowq_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	for (t = diowq_supported_fstypes; *t; t++)
 		len += scnprintf(supported + len, sizeof(supported) - len,
 				 "%s%s", len ? "," : "", *t);
-	mutex_lock(&diowq_ctl_lock);
 	diowq_auto_format(auto_fstypes, sizeof(auto_fstypes));
-	mutex_unlock(&diowq_ctl_lock);
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -607,6 +614,7 @@ static struct genl_family diowq_family __ro_after_init = {
 	.version = DIOWQ_GENL_VERSION,
 	.maxattr = DIOWQ_A_MAX,
 	.policy = diowq_policy,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.small_ops = diowq_ops,
 	.n_small_ops = ARRAY_SIZE(diowq_ops),

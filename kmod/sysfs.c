@@ -104,11 +104,8 @@ static ssize_t default_mode_store(struct kobject *kobj,
 static ssize_t auto_fstypes_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
-	ssize_t len;
+	ssize_t len = diowq_auto_format(buf, PAGE_SIZE - 1);
 
-	mutex_lock(&diowq_ctl_lock);
-	len = diowq_auto_format(buf, PAGE_SIZE - 1);
-	mutex_unlock(&diowq_ctl_lock);
 	return len + sysfs_emit_at(buf, len, "\n");
 }
 

@@ -185,6 +185,22 @@ int dq_dm_fail_writes(struct dq_dm *dm, bool fail)
 	return err;
 }
 
+int dq_dm_suspend(struct dq_dm *dm)
+{
+	const char *suspend[] = { "dmsetup", "--noudevsync", "suspend",
+				  "--nolockfs", dm->name, NULL };
+	int status = dq_run(suspend);
+
+	if (status)
+		return status < 0 ? status : -EIO;
+	return 0;
+}
+
+int dq_dm_resume(struct dq_dm *dm)
+{
+	return dmsetup("resume", dm->name, NULL);
+}
+
 int dq_dm_remove(struct dq_dm *dm)
 {
 	int err;

@@ -45,6 +45,13 @@ int dq_dm_create(struct dq_dm *dm, const char *name, const char *backing);
  */
 int dq_dm_fail_writes(struct dq_dm *dm, bool fail);
 
+/*
+ * Hold every new bio until dq_dm_resume() (a mount of it then waits in
+ * its first read), without freezing a filesystem on it (--nolockfs). The
+ * cleanup resumes a device left suspended.
+ */
+int dq_dm_suspend(struct dq_dm *dm);
+int dq_dm_resume(struct dq_dm *dm);
 /* Remove it (nothing may be mounted on it). Idempotent. */
 int dq_dm_remove(struct dq_dm *dm);
 
