@@ -246,7 +246,12 @@ static int diowq_nl_target_get(struct genl_info *info,
 		return -EINVAL;
 	}
 	if (fd) {
-		target->file = fget(nla_get_s32(fd));
+		/*
+		 * fget_raw(): an O_PATH descriptor is the natural way to name
+		 * a mount point without opening it for reading. Only its path
+		 * is used, and every request checks that it is a mount root.
+		 */
+		target->file = fget_raw(nla_get_s32(fd));
 		if (!target->file) {
 			NL_SET_ERR_MSG_ATTR(info->extack, fd,
 					    "not an open file descriptor");

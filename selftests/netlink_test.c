@@ -156,6 +156,33 @@ TEST_F(netlink, tune_by_fd_shows_in_sysfs_and_get_sb)
 	EXPECT_STRNE("", reply.extack);
 }
 
+/*
+ * An O_PATH descriptor is the natural way to name a mount point without
+ * opening it for reading: every command that takes FD accepts one.
+ */
+TEST_F(netlink, o_path_fd_names_a_mount_for_every_command)
+{
+	int fd = open(self->fs.mnt, O_PATH | O_DIRECTORY);
+	uint32_t mode;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, call(&self->nl, DIOWQ_CMD_TUNE, 0, fd, NULL,
+			  DIOWQ_MODE_UNBOUND))
+		TH_LOG("TUNE: %s", reply.extack);
+	EXPECT_SB_ATTR(self->fs.sid, DIOWQ_SB_ATTR_MODE, "unbound");
+
+	ASSERT_EQ(0, call(&self->nl, DIOWQ_CMD_GET_SB, 0, fd, NULL, -1))
+		TH_LOG("GET_SB: %s", reply.extack);
+	EXPECT_STREQ(self->fs.sid, dq_genl_attr_str(&reply, 0, DIOWQ_A_SB_ID));
+	EXPECT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_MODE, &mode));
+	EXPECT_EQ(DIOWQ_MODE_UNBOUND, mode);
+
+	EXPECT_EQ(0, call(&self->nl, DIOWQ_CMD_UNTUNE, 0, fd, NULL, -1))
+		TH_LOG("UNTUNE: %s", reply.extack);
+	EXPECT_FALSE(dq_sb_tuned(self->fs.sid));
+	close(fd);
+}
+
 TEST_F(netlink, sysfs_tune_shows_in_dump)
 {
 	struct dq_fs ext4;
@@ -848,7 +875,7 @@ enum target_kind {
 	T_SYSFS,	/* /sys's root */
 	T_CLOSED,	/* 999: no open file */
 	T_MAX_FD,	/* INT32_MAX */
-	T_O_PATH,	/* the mount root, opened O_PATH */
+	T_O_PATH,	/* a directory below the root, opened O_PATH */
 	T_SOCKET,	/* the netlink socket itself */
 	T_PIPE,		/* a pipe */
 	T_DEV_NULL,	/* DEV 1:3 (/dev/null's number) */
@@ -862,7 +889,7 @@ enum target_kind {
 static const char *const target_names[NR_TARGETS] = {
 	"a directory below the mount root", "a regular file",
 	"tmpfs's root", "/proc's root", "/sys's root", "a closed fd",
-	"fd INT32_MAX", "an O_PATH fd of the mount root",
+	"fd INT32_MAX", "an O_PATH fd of a directory below the root",
 	"a socket", "a pipe", "dev 1:3", "dev 0:0", "tmpfs's dev",
 	"DEV_MAJOR alone", "DEV_MINOR alone",
 };
@@ -876,7 +903,7 @@ static const int target_errors[NR_TARGETS][3] = {
 	[T_SYSFS] = { -EOPNOTSUPP, -ENOENT, -ENOENT },
 	[T_CLOSED] = { -EBADF, -EBADF, -EBADF },
 	[T_MAX_FD] = { -EBADF, -EBADF, -EBADF },
-	[T_O_PATH] = { -EBADF, -EBADF, -EBADF },
+	[T_O_PATH] = { -EINVAL, -EINVAL, -EINVAL },
 	[T_SOCKET] = { -EINVAL, -EINVAL, -EINVAL },
 	[T_PIPE] = { -EINVAL, -EINVAL, -EINVAL },
 	[T_DEV_NULL] = { -ENOENT, -ENOENT, -ENOENT },
@@ -921,7 +948,9 @@ static void put_target(struct dq_genl_msg *m, enum target_kind t,
 		fd = 0x7fffffff;
 		break;
 	case T_O_PATH:
-		fd = fds[0] = open(fs->mnt, O_PATH);
+		snprintf(path, sizeof(path), "%s/not-a-mount", fs->mnt);
+		mkdir(path, 0755);
+		fd = fds[0] = open(path, O_PATH);
 		break;
 	case T_SOCKET:
 		fd = nl_fd;
