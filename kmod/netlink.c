@@ -636,3 +636,6 @@ void diowq_netlink_exit(void)
 {
 	genl_unregister_family(&diowq_family);
 }
+
+/* A request for the family loads the module where it is installed. */
+MODULE_ALIAS_GENL_FAMILY(DIOWQ_GENL_NAME);

@@ -32,4 +32,7 @@ ko=$src/kmod/diowq.ko
 # A module built against the wrong tree would only fail at insmod, inside the VM.
 vermagic=$(modinfo -F vermagic "$ko")
 [[ $vermagic == "$kver "* ]] || die "$ko has vermagic '$vermagic', expected $kver"
+# A genetlink request for the family loads the installed module (MODULE_ALIAS_GENL_FAMILY).
+alias=net-pf-16-proto-16-family-diowq
+modinfo -F alias "$ko" | grep -qx "$alias" || die "$ko has no alias $alias"
 echo "$ko"
