@@ -29,6 +29,7 @@ struct diowq_queue {
 	struct workqueue_struct *wq;
 	enum diowq_mode mode;
 	char name[DIOWQ_WQ_NAME_LEN];
+	struct list_head node;		/* on diowq_queues while it exists */
 	struct list_head retire_node;	/* on the retire lists, see swap.c */
 };
 
@@ -104,6 +105,7 @@ void diowq_queue_destroy_unused(struct diowq_queue *q);
 int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
 		     struct workqueue_struct *to);
 void diowq_queue_retire(struct diowq_queue *q);
+void diowq_queue_abandon(struct diowq_queue *q);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
 

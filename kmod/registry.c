@@ -17,7 +17,7 @@
  *
  * Lock order:
  *   diowq_ctl_lock -> s_umount -> diowq_state_lock
- *     -> { our fsnotify group's mark_mutex, kernfs removal, retire lock,
+ *     -> { our fsnotify group's mark_mutex, kernfs removal, queues lock,
  *          diowq_watch_lock (latency.c) }
  * Sysfs show handlers take no lock (fields are written with WRITE_ONCE), so
  * removing a per-superblock directory under diowq_state_lock cannot wait
@@ -266,30 +266,38 @@ out_unlock:
 /*
  * Put the kernel's queue back. With @keep, the entry stays known so the
  * rescan leaves the superblock alone until it is unmounted.
+ *
+ * The swap back cannot fail unless something else rewrote the field (see
+ * diowq_queue_swap()). An untune request then changes nothing and says
+ * so. Unmount and module unload (!@keep) must let go of the superblock all
+ * the same: the fsnotify mark goes away with the superblock or the module,
+ * and an entry left on the list would outlive it. They drop the directory
+ * and the entry, and leave our queue to whoever holds the field now.
  */
-static void diowq_untune_locked(struct diowq_sb *dsb, bool keep,
-				enum diowq_event event)
+static int diowq_untune_locked(struct diowq_sb *dsb, bool keep,
+			       enum diowq_event event)
 {
 	struct diowq_queue *q = dsb->queue;
+	int err = 0;
 
 	lockdep_assert_held(&diowq_state_lock);
 	if (q) {
-		/*
-		 * Cannot fail: only we write a non-NULL field (see
-		 * diowq_queue_swap()). Should it ever, keep our queue
-		 * installed rather than free what the field points to.
-		 */
-		if (diowq_queue_swap(dsb->sb, q->wq, dsb->kernel_wq))
-			return;
+		err = diowq_queue_swap(dsb->sb, q->wq, dsb->kernel_wq);
+		if (err && keep)
+			return err;
 		diowq_nl_notify(event, dsb);
 		diowq_sysfs_del_sb(dsb);
 		WRITE_ONCE(dsb->queue, NULL);
-		diowq_queue_retire(q);
+		if (err)
+			diowq_queue_abandon(q);
+		else
+			diowq_queue_retire(q);
 		/* Untuning also ends the filesystem's latency watch. */
 		diowq_latency_forget(dsb->sb->s_dev);
 	}
 	if (!keep)
 		diowq_forget(dsb);
+	return err;
 }
 
 /* The unmount hook: see unmount.c. Under the exclusive s_umount. */
@@ -383,7 +391,9 @@ static int diowq_untune_key(const struct diowq_key *key,
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_lookup_tuned(key);
 	if (dsb) {
-		diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+		err = diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+		if (err)
+			NL_SET_ERR_MSG(extack, "s_dio_done_wq was changed by someone else");
 	} else {
 		NL_SET_ERR_MSG(extack, "not tuned");
 		err = -ENOENT;
@@ -408,7 +418,11 @@ int diowq_untune_name(const char *s_id)
 	return diowq_untune_key(&key, NULL);
 }
 
-/* Untune every tuned superblock; they stay excluded from auto-tuning. */
+/*
+ * Untune every tuned superblock; they stay excluded from auto-tuning. One
+ * that cannot be untuned (see diowq_untune_locked()) does not stop the
+ * others; the request then fails with its error.
+ */
 int diowq_untune_every(struct netlink_ext_ack *extack)
 {
 	struct diowq_sb *dsb;
@@ -418,11 +432,14 @@ int diowq_untune_every(struct netlink_ext_ack *extack)
 		return err;
 	mutex_lock(&diowq_state_lock);
 	list_for_each_entry(dsb, &diowq_registry, node)
-		if (dsb->queue)
-			diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+		if (dsb->queue && diowq_untune_locked(dsb, true,
+						      DIOWQ_EVENT_UNTUNED))
+			err = -EBUSY;
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
-	return 0;
+	if (err)
+		NL_SET_ERR_MSG(extack, "s_dio_done_wq was changed by someone else");
+	return err;
 }
 
 /*

@@ -81,14 +81,17 @@ int diowq_kernel_queue_ensure(struct super_block *sb)
 }
 
 /*
- * Retiring queues: swapped out, waiting for grace periods (pending), or
- * being destroyed by the worker (destroying). Both lists are protected by
- * diowq_retire_lock, which is never held while sleeping on anything else.
+ * Every queue of ours that exists, from its creation until it is destroyed
+ * (diowq_queues: live, retiring or being destroyed), and the retiring ones:
+ * swapped out, waiting for grace periods (pending), or being destroyed by
+ * the worker (destroying). All are protected by diowq_queues_lock, which is
+ * never held while sleeping on anything else.
  */
+static LIST_HEAD(diowq_queues);
 static LIST_HEAD(diowq_retire_pending);
 static LIST_HEAD(diowq_retire_destroying);
 static unsigned int diowq_retire_backlog;
-static DEFINE_MUTEX(diowq_retire_lock);
+static DEFINE_MUTEX(diowq_queues_lock);
 
 /*
  * Beyond this many queues waiting for their grace periods, requests wait
@@ -100,41 +103,56 @@ static DEFINE_MUTEX(diowq_retire_lock);
 static void diowq_retire_workfn(struct work_struct *work);
 static DECLARE_WORK(diowq_retire_work, diowq_retire_workfn);
 
-static bool diowq_retiring_name_busy(const char *name)
+/* Is @name the sysfs name of an unbound queue of ours that still exists? */
+static bool diowq_sysfs_name_taken(const char *name)
 {
 	struct diowq_queue *q;
 
-	lockdep_assert_held(&diowq_retire_lock);
-	list_for_each_entry(q, &diowq_retire_pending, retire_node)
-		if (!strcmp(q->name, name))
-			return true;
-	list_for_each_entry(q, &diowq_retire_destroying, retire_node)
-		if (!strcmp(q->name, name))
+	lockdep_assert_held(&diowq_queues_lock);
+	list_for_each_entry(q, &diowq_queues, node)
+		if (q->mode == DIOWQ_MODE_UNBOUND && !strcmp(q->name, name))
 			return true;
 	return false;
 }
 
 /*
- * Name a new queue diowq-<s_id>. Unbound queues are registered in sysfs
- * (/sys/devices/virtual/workqueue/<name>), where names must be unique; a
- * queue of the same superblock may still be retiring there, so pick
- * diowq-<s_id>.N then. Queue creation is serialized by diowq_ctl_lock, so
- * nobody can take the name between the check and alloc_workqueue().
+ * Name a new queue diowq-<s_id> and add it to diowq_queues. Unbound queues
+ * are registered in sysfs (/sys/devices/virtual/workqueue/<name>), where
+ * names must be unique, and alloc_workqueue() fails on a duplicate: another
+ * unbound queue of the same superblock may still be retiring, and two long
+ * s_ids may share the part that fits. Then pick diowq-<s_id prefix>.N, the
+ * first N that no unbound queue of ours has, live or retiring: the prefix
+ * is short enough for any N to fit, and the check sees every name that
+ * exists. Queue creation is serialized by diowq_ctl_lock and the name is
+ * listed before the lock is dropped, so nobody can take it before
+ * alloc_workqueue() does.
  */
 static void diowq_queue_name(struct diowq_queue *q, struct super_block *sb)
 {
+	/* "diowq-" + prefix + "." + up to 10 digits + NUL */
+	const int prefix = DIOWQ_WQ_NAME_LEN - sizeof(DIOWQ_WQ_PREFIX) - 11;
 	unsigned int n = 0;
 
 	lockdep_assert_held(&diowq_ctl_lock);
 	scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%s", sb->s_id);
-	if (q->mode != DIOWQ_MODE_UNBOUND)
-		return;
 
-	mutex_lock(&diowq_retire_lock);
-	while (diowq_retiring_name_busy(q->name))
-		scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%.*s.%u",
-			  (int)sizeof(q->name) - 18, sb->s_id, ++n);
-	mutex_unlock(&diowq_retire_lock);
+	mutex_lock(&diowq_queues_lock);
+	if (q->mode == DIOWQ_MODE_UNBOUND)
+		while (diowq_sysfs_name_taken(q->name))
+			scnprintf(q->name, sizeof(q->name),
+				  DIOWQ_WQ_PREFIX "%.*s.%u", prefix, sb->s_id,
+				  ++n);
+	list_add_tail(&q->node, &diowq_queues);
+	mutex_unlock(&diowq_queues_lock);
+}
+
+/* The queue's workqueue is gone (or never was): its name is free again. */
+static void diowq_queue_free(struct diowq_queue *q)
+{
+	mutex_lock(&diowq_queues_lock);
+	list_del(&q->node);
+	mutex_unlock(&diowq_queues_lock);
+	kfree(q);
 }
 
 struct diowq_queue *diowq_queue_create(struct super_block *sb,
@@ -159,7 +177,7 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 
 	q->wq = alloc_workqueue("%s", flags, 0, q->name);
 	if (!q->wq) {
-		kfree(q);
+		diowq_queue_free(q);
 		return ERR_PTR(-ENOMEM);
 	}
 	return q;
@@ -169,7 +187,20 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 void diowq_queue_destroy_unused(struct diowq_queue *q)
 {
 	destroy_workqueue(q->wq);
-	kfree(q);
+	diowq_queue_free(q);
+}
+
+/*
+ * For a queue that someone else swapped out of s_dio_done_wq (see
+ * diowq_queue_swap()): they may have kept its pointer to put it back
+ * later, as we keep the kernel's, so its workqueue is left alive, never
+ * destroyed. A leak on a path that only a second writer of the field can
+ * cause, rather than a use after free.
+ */
+void diowq_queue_abandon(struct diowq_queue *q)
+{
+	pr_err("leaving workqueue %s to whoever replaced it\n", q->name);
+	diowq_queue_free(q);
 }
 
 int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
@@ -192,10 +223,10 @@ int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
 
 void diowq_queue_retire(struct diowq_queue *q)
 {
-	mutex_lock(&diowq_retire_lock);
+	mutex_lock(&diowq_queues_lock);
 	list_add_tail(&q->retire_node, &diowq_retire_pending);
 	diowq_retire_backlog++;
-	mutex_unlock(&diowq_retire_lock);
+	mutex_unlock(&diowq_queues_lock);
 	queue_work(system_unbound_wq, &diowq_retire_work);
 }
 
@@ -208,9 +239,9 @@ static void diowq_retire_workfn(struct work_struct *work)
 	 * owns the destroying list; retirements that arrive meanwhile stay
 	 * pending and re-queue us.
 	 */
-	mutex_lock(&diowq_retire_lock);
+	mutex_lock(&diowq_queues_lock);
 	list_splice_tail_init(&diowq_retire_pending, &diowq_retire_destroying);
-	mutex_unlock(&diowq_retire_lock);
+	mutex_unlock(&diowq_queues_lock);
 
 	if (list_empty(&diowq_retire_destroying))
 		return;
@@ -220,11 +251,11 @@ static void diowq_retire_workfn(struct work_struct *work)
 
 	list_for_each_entry_safe(q, tmp, &diowq_retire_destroying, retire_node) {
 		destroy_workqueue(q->wq);
-		mutex_lock(&diowq_retire_lock);
+		mutex_lock(&diowq_queues_lock);
 		list_del(&q->retire_node);
 		diowq_retire_backlog--;
-		mutex_unlock(&diowq_retire_lock);
-		kfree(q);
+		mutex_unlock(&diowq_queues_lock);
+		diowq_queue_free(q);
 	}
 }
 
@@ -236,9 +267,9 @@ void diowq_retire_throttle(void)
 {
 	bool over;
 
-	mutex_lock(&diowq_retire_lock);
+	mutex_lock(&diowq_queues_lock);
 	over = diowq_retire_backlog > DIOWQ_RETIRE_BACKLOG_MAX;
-	mutex_unlock(&diowq_retire_lock);
+	mutex_unlock(&diowq_queues_lock);
 	if (over)
 		flush_work(&diowq_retire_work);
 }

@@ -41,7 +41,8 @@ int dq_sparse_file(const char *path, uint64_t size)
 /* A device another attach took between GET_FREE and ours: try again. */
 #define DQ_LOOP_ATTEMPTS 16
 
-int dq_loop_attach(struct dq_loop *lo, const char *backing)
+static int loop_attach(struct dq_loop *lo, const char *backing,
+		       uint32_t flags)
 {
 	struct loop_config cfg;
 	int ctl, bfd, attempt, err = -EBUSY;
@@ -75,7 +76,7 @@ int dq_loop_attach(struct dq_loop *lo, const char *backing)
 		}
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.fd = bfd;
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | flags;
 		snprintf((char *)cfg.info.lo_file_name,
 			 sizeof(cfg.info.lo_file_name), "%s", backing);
 		if (!ioctl(fd, LOOP_CONFIGURE, &cfg)) {
@@ -93,6 +94,66 @@ int dq_loop_attach(struct dq_loop *lo, const char *backing)
 	if (err)
 		dq_log("attaching a loop device to %s: %s", backing,
 		       strerror(-err));
+	return err;
+}
+
+int dq_loop_attach(struct dq_loop *lo, const char *backing)
+{
+	return loop_attach(lo, backing, 0);
+}
+
+/* One MBR partition entry: type 0x83, LBA start and length in sectors. */
+static void mbr_entry(uint8_t *e, uint32_t start, uint32_t sectors)
+{
+	e[4] = 0x83;
+	memcpy(e + 8, &start, 4);	/* little endian, as x86 is */
+	memcpy(e + 12, &sectors, 4);
+}
+
+int dq_partitioned_file(const char *path, unsigned int nr_parts,
+			uint64_t part_size)
+{
+	uint32_t part_sectors = (uint32_t)(part_size / 512);
+	uint8_t mbr[512] = { 0 };
+	unsigned int i;
+	int fd, err;
+
+	if (!nr_parts || nr_parts > 4 || part_size % (1 << 20))
+		return -EINVAL;
+	/* Partitions start at 1 MiB and follow each other. */
+	for (i = 0; i < nr_parts; i++)
+		mbr_entry(mbr + 446 + 16 * i, 2048 + i * part_sectors,
+			  part_sectors);
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	err = dq_sparse_file(path, (1 << 20) + nr_parts * part_size);
+	if (err)
+		return err;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = pwrite(fd, mbr, sizeof(mbr), 0) == sizeof(mbr) ? 0 : -EIO;
+	close(fd);
+	return err;
+}
+
+int dq_loop_attach_partitioned(struct dq_loop *lo, const char *backing,
+			       unsigned int nr_parts)
+{
+	char part[80];
+	unsigned int i;
+	int err = loop_attach(lo, backing, LO_FLAGS_PARTSCAN);
+
+	/* devtmpfs makes the partitions' nodes after the scan. */
+	for (i = 1; !err && i <= nr_parts; i++) {
+		snprintf(part, sizeof(part), "%sp%u", lo->dev, i);
+		for (int tries = 0; tries < 100 && access(part, F_OK); tries++)
+			dq_sleep_ms(20);
+		if (access(part, F_OK))
+			err = -ENOENT;
+	}
+	if (err)
+		dq_log("partitions of %s: %s", lo->dev, strerror(-err));
 	return err;
 }
 

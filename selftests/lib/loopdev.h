@@ -30,6 +30,18 @@ int dq_sparse_file(const char *path, uint64_t size);
 /* Attach a free loop device to backing; 0 or -errno. */
 int dq_loop_attach(struct dq_loop *lo, const char *backing);
 
+/*
+ * A sparse file with an MBR of nr_parts (1 to 4) partitions of part_size
+ * bytes each (a multiple of 1 MiB), the first at 1 MiB.
+ */
+int dq_partitioned_file(const char *path, unsigned int nr_parts,
+			uint64_t part_size);
+/*
+ * Attach like dq_loop_attach(), with the partitions scanned: wait until
+ * /dev/loopNp1 .. pN exist. Their superblocks' s_ids are "loopNpM".
+ */
+int dq_loop_attach_partitioned(struct dq_loop *lo, const char *backing,
+			       unsigned int nr_parts);
 /* Drop our descriptor: autoclear detaches it when nothing else holds it. */
 void dq_loop_release(struct dq_loop *lo);
 
