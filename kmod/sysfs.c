@@ -7,13 +7,15 @@
  * returns -errno on bad input with nothing changed. Show handlers take no
  * lock of the registry (see the locking protocol in registry.c).
  */
-#include <linux/jiffies.h>
+#include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/jiffies.h>
 #include <linux/kdev_t.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/wait.h>
 
 #include <uapi/diowq.h>
 
@@ -395,9 +397,22 @@ static struct attribute *diowq_sb_attrs[] = {
 };
 ATTRIBUTE_GROUPS(diowq_sb);
 
+/*
+ * A directory's release function is module text, and the last reference
+ * may be dropped late: by a reader that still has the directory open, or,
+ * with CONFIG_DEBUG_KOBJECT_RELEASE, seconds after kobject_put(). So every
+ * directory is counted until it is released, and module unload waits for
+ * the count to reach zero (diowq_sysfs_exit_end()), as in-tree modules
+ * wait for their kobjects with a completion.
+ */
+static atomic_t diowq_sb_dirs = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(diowq_sb_dirs_released);
+
 static void diowq_sb_dir_release(struct kobject *kobj)
 {
 	kfree(container_of(kobj, struct diowq_sb_dir, kobj));
+	if (atomic_dec_and_test(&diowq_sb_dirs))
+		wake_up(&diowq_sb_dirs_released);
 }
 
 static const struct kobj_type diowq_sb_ktype = {
@@ -416,6 +431,7 @@ int diowq_sysfs_add_sb(struct diowq_sb *dsb)
 	if (!dir)
 		return -ENOMEM;
 	dir->dsb = dsb;
+	atomic_inc(&diowq_sb_dirs);	/* dropped by the release, even on error */
 	err = kobject_init_and_add(&dir->kobj, &diowq_sb_ktype, diowq_root,
 				   "%s", dsb->sb->s_id);
 	if (err) {
@@ -457,8 +473,9 @@ void diowq_sysfs_exit_begin(void)
 	sysfs_remove_group(diowq_root, &diowq_global_group);
 }
 
-/* After every superblock directory is gone. */
+/* After every superblock directory was deleted: wait for their releases. */
 void diowq_sysfs_exit_end(void)
 {
+	wait_event(diowq_sb_dirs_released, !atomic_read(&diowq_sb_dirs));
 	kobject_put(diowq_root);
 }
