@@ -26,8 +26,10 @@
  * ones for unbound queues). A collision overwrites a stamp; the execution
  * then finds no matching tag and is counted as unmatched, not measured.
  *
- * Per-CPU statistics are written only by the execute probe on that CPU,
- * with preemption disabled (tracepoints run their probes so); readers on
+ * Per-CPU statistics are written only by the probes on that CPU, with
+ * preemption disabled by the probes themselves: older kernels run
+ * tracepoint probes so, newer ones (7.x) under a preemptible SRCU guard,
+ * and workqueue_execute_start fires with interrupts on. Readers on
  * other CPUs see each counter whole (64-bit loads) but not a snapshot of
  * all of them together, which statistics do not need.
  *
@@ -137,12 +139,14 @@ static void diowq_probe_queue(void *data, int req_cpu,
 
 	if (READ_ONCE(work->func) != diowq_dio_work_fn)
 		return;
+	preempt_disable_notrace();
 	now = ktime_get_mono_fast_ns();
 	slot = diowq_stamp_slot(work, &tag);
 	atomic64_set(slot, (now & DIOWQ_TIME_MASK) << DIOWQ_TAG_BITS | tag);
 	this_cpu_inc(diowq_cpu_latency.probe_hits);
 	this_cpu_add(diowq_cpu_latency.probe_ns,
 		     ktime_get_mono_fast_ns() - now);
+	preempt_enable_notrace();
 }
 
 /*
@@ -183,6 +187,8 @@ static void diowq_probe_execute(void *data, struct work_struct *work)
 
 	if (READ_ONCE(work->func) != diowq_dio_work_fn)
 		return;
+	/* The statistics of this CPU, and current's, stay ours meanwhile. */
+	preempt_disable_notrace();
 	now = ktime_get_mono_fast_ns();
 	slot = diowq_stamp_slot(work, &tag);
 	stamp = atomic64_read(slot);
@@ -201,6 +207,7 @@ static void diowq_probe_execute(void *data, struct work_struct *work)
 	this_cpu_inc(diowq_cpu_latency.probe_hits);
 	this_cpu_add(diowq_cpu_latency.probe_ns,
 		     ktime_get_mono_fast_ns() - now);
+	preempt_enable_notrace();
 }
 
 /*
@@ -293,6 +300,12 @@ static int diowq_probes_start(struct netlink_ext_ack *extack)
 		tracepoint_synchronize_unregister();
 	diowq_stats_reset();
 
+	/*
+	 * From the first registration attempt on, a probe of ours may run
+	 * (the first one can succeed and the second fail): unload must wait
+	 * for probes from now on.
+	 */
+	diowq_probes_ever = true;
 	/* Execute first: a stamp is then never left behind by our start. */
 	err = tracepoint_probe_register(diowq_tp_execute,
 					diowq_probe_execute, NULL);
@@ -306,7 +319,6 @@ static int diowq_probes_start(struct netlink_ext_ack *extack)
 		goto fail;
 	}
 	WRITE_ONCE(diowq_probes_on, true);
-	diowq_probes_ever = true;
 	pr_debug("dispatch latency probes registered\n");
 	return 0;
 
