@@ -24,7 +24,6 @@
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 #include "lib/fault.h"
-#include "lib/iolog.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -144,27 +143,27 @@ static void freeze_and_request(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(freeze) *self, const char *mode,
 			       bool unload)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
 	struct frozen_work fw = { .fs = &self->fs, .unload = unload };
 	uint64_t t0, freeze_ms, quiet0, quiet1, done;
-	struct dq_iolog_result res;
+	struct dq_writer_result res;
 	struct dq_verify_result vr;
-	struct dq_iowriter *w;
+	struct dq_writer *w;
 	pthread_t thread;
 	bool stuck;
 	int err;
 
-	ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
-	ASSERT_EQ(0, dq_iowriter_wait_progress(w, RUNNING_COMPLETIONS,
+	ASSERT_EQ(0, dq_writer_start(&w, &self->tf, &opts));
+	ASSERT_EQ(0, dq_writer_wait_progress(w, RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
 	/* A queue retiring, with completions on it, as the freeze begins. */
 	ASSERT_EQ(0, dq_tune(strcmp(mode, DIOWQ_MODE_HIGHPRI_NAME) ?
 			     DIOWQ_MODE_HIGHPRI_NAME : DIOWQ_MODE_UNBOUND_NAME,
 			     self->fs.mnt));
-	ASSERT_EQ(0, dq_iowriter_wait_in_flight(w, IN_FLIGHT, PROGRESS_MS));
+	ASSERT_EQ(0, dq_writer_wait_in_flight(w, IN_FLIGHT, PROGRESS_MS));
 
 	TH_LOG("freezing with %llu writes in flight",
-	       (unsigned long long)dq_iowriter_in_flight(w));
+	       (unsigned long long)dq_writer_in_flight(w));
 	t0 = dq_now_ms();
 	err = dq_fs_freeze(&self->fs);
 	freeze_ms = dq_now_ms() - t0;
@@ -174,9 +173,9 @@ static void freeze_and_request(struct __test_metadata *_metadata,
 
 	/* The freeze holds: no write completes now. */
 	dq_sleep_ms(300);
-	quiet0 = dq_iowriter_completed(w);
+	quiet0 = dq_writer_completed(w);
 	dq_sleep_ms(QUIET_MS);
-	quiet1 = dq_iowriter_completed(w);
+	quiet1 = dq_writer_completed(w);
 	EXPECT_EQ(quiet0, quiet1) TH_LOG("writes completed on a frozen fs");
 
 	ASSERT_EQ(0, pthread_create(&thread, NULL, frozen_requests, &fw));
@@ -199,14 +198,14 @@ static void freeze_and_request(struct __test_metadata *_metadata,
 	       (unsigned long long)fw.ms);
 
 	/* Thawed: the writes go on. */
-	done = dq_iowriter_completed(w);
-	EXPECT_EQ(0, dq_iowriter_wait_progress(w, done + RUNNING_COMPLETIONS,
+	done = dq_writer_completed(w);
+	EXPECT_EQ(0, dq_writer_wait_progress(w, done + RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
-	dq_iowriter_stop(w);
-	ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res))
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res))
 		TH_LOG("the writer hung");
-	dq_iolog_log_result("writer", &res);
-	EXPECT_TRUE(dq_iolog_all_ok(&res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_result_ok(&res));
 
 	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
@@ -220,8 +219,8 @@ static void freeze_and_request(struct __test_metadata *_metadata,
 		       (unsigned long long)freeze_ms, fw.done,
 		       unload ? "rmmod" : "tune/switch/untune requests",
 		       (unsigned long long)fw.ms,
-		       (unsigned long long)res.ok,
-		       dq_iolog_all_ok(&res) ? ", each exactly once" :
+		       (unsigned long long)(res.completed - res.failed),
+		       dq_writer_result_ok(&res) ? ", each exactly once" :
 					       ", NOT each exactly once",
 		       (unsigned long long)vr.blocks);
 }

@@ -18,7 +18,6 @@
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 #include "lib/fault.h"
-#include "lib/iolog.h"
 
 #define CPU 1
 #define DEFAULT_CYCLES 10
@@ -101,17 +100,18 @@ TEST_F_TIMEOUT(hotplug, completions_survive_cpu_offline_online, 300)
 	ASSERT_EQ(0, dq_snapshot_take(&before));
 
 	for (c = 0; c < cycles; c++) {
-		struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
-		struct dq_iolog_result res;
-		struct dq_iowriter *w;
+		struct dq_writer_opts opts =
+			DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
+		struct dq_writer_result res;
+		struct dq_writer *w;
 		uint64_t t0, done;
 		int err;
 
 		opts.seed = c + 1;
-		ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
-		ASSERT_EQ(0, dq_iowriter_wait_progress(w, COMPLETIONS_PER_PHASE,
+		ASSERT_EQ(0, dq_writer_start(&w, &self->tf, &opts));
+		ASSERT_EQ(0, dq_writer_wait_progress(w, COMPLETIONS_PER_PHASE,
 						       PROGRESS_MS));
-		ASSERT_EQ(0, dq_iowriter_wait_in_flight(w, 1, PROGRESS_MS));
+		ASSERT_EQ(0, dq_writer_wait_in_flight(w, 1, PROGRESS_MS));
 
 		t0 = dq_now_ms();
 		err = dq_cpu_set_online(CPU, false);
@@ -119,32 +119,32 @@ TEST_F_TIMEOUT(hotplug, completions_survive_cpu_offline_online, 300)
 		ASSERT_EQ(0, err) TH_LOG("cycle %u: offlining CPU %d: %s", c,
 					 CPU, strerror(-err));
 		EXPECT_EQ(0, dq_cpu_online(CPU));
-		done = dq_iowriter_completed(w);
-		EXPECT_EQ(0, dq_iowriter_wait_progress(w, done +
+		done = dq_writer_completed(w);
+		EXPECT_EQ(0, dq_writer_wait_progress(w, done +
 						       COMPLETIONS_PER_PHASE,
 						       PROGRESS_MS))
 			TH_LOG("cycle %u: no completions with CPU %d offline",
 			       c, CPU);
-		offline_completions += dq_iowriter_completed(w) - done;
+		offline_completions += dq_writer_completed(w) - done;
 
 		t0 = dq_now_ms();
 		err = dq_cpu_set_online(CPU, true);
 		on_ms += dq_now_ms() - t0;
 		ASSERT_EQ(0, err) TH_LOG("cycle %u: onlining CPU %d: %s", c,
 					 CPU, strerror(-err));
-		done = dq_iowriter_completed(w);
-		EXPECT_EQ(0, dq_iowriter_wait_progress(w, done +
+		done = dq_writer_completed(w);
+		EXPECT_EQ(0, dq_writer_wait_progress(w, done +
 						       COMPLETIONS_PER_PHASE,
 						       PROGRESS_MS))
 			TH_LOG("cycle %u: no completions after onlining", c);
 
-		dq_iowriter_stop(w);
-		ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res))
+		dq_writer_stop(w);
+		ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res))
 			TH_LOG("cycle %u: the writer hung", c);
-		EXPECT_TRUE(dq_iolog_all_ok(&res))
-			dq_iolog_log_result("writer", &res);
-		all_once = all_once && dq_iolog_all_ok(&res);
-		writes += res.ok;
+		EXPECT_TRUE(dq_writer_result_ok(&res))
+			dq_writer_log_result("writer", &res);
+		all_once = all_once && dq_writer_result_ok(&res);
+		writes += res.completed - res.failed;
 	}
 
 	/* Nothing of ours noticed: same queue, mode, nice, cpumask. */

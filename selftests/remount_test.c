@@ -22,7 +22,6 @@
 #include "lib/diowq_test.h"
 #include "lib/aio.h"
 #include "lib/fault.h"
-#include "lib/iolog.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -69,17 +68,17 @@ static const char *other_mode(const char *mode)
 static uint64_t write_for(struct __test_metadata *_metadata,
 			  struct dq_tagged_file *tf, unsigned int ms)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(ms);
-	struct dq_iolog_result res;
-	struct dq_iowriter *w;
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(ms, .log_iocbs = true);
+	struct dq_writer_result res;
+	struct dq_writer *w;
 
-	EXPECT_EQ(0, dq_iowriter_start(&w, tf, &opts));
+	EXPECT_EQ(0, dq_writer_start(&w, tf, &opts));
 	if (!w)
 		return 0;
-	EXPECT_EQ(0, dq_iowriter_join(w, ms + DQ_JOIN_MS, &res));
-	dq_iolog_log_result("writer", &res);
-	EXPECT_TRUE(dq_iolog_all_ok(&res));
-	return res.ok;
+	EXPECT_EQ(0, dq_writer_join(w, ms + DQ_JOIN_MS, &res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_result_ok(&res));
+	return res.completed - res.failed;
 }
 
 /* Read every block back through a read-only O_DIRECT descriptor. */
@@ -97,23 +96,23 @@ static void verify_ro(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(remount, remount_ro_under_io_is_refused_and_changes_nothing, 120)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
 	struct dq_snapshot before, after;
-	struct dq_iolog_result res;
+	struct dq_writer_result res;
 	struct dq_verify_result vr;
-	struct dq_iowriter *w;
+	struct dq_writer *w;
 	uint64_t done;
 	int err;
 
 	ASSERT_EQ(0, dq_snapshot_take(&before));
-	ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
-	ASSERT_EQ(0, dq_iowriter_wait_progress(w, RUNNING_COMPLETIONS,
+	ASSERT_EQ(0, dq_writer_start(&w, &self->tf, &opts));
+	ASSERT_EQ(0, dq_writer_wait_progress(w, RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
-	ASSERT_EQ(0, dq_iowriter_wait_in_flight(w, 1, PROGRESS_MS));
+	ASSERT_EQ(0, dq_writer_wait_in_flight(w, 1, PROGRESS_MS));
 
 	err = dq_remount(&self->fs, true);
 	TH_LOG("remount,ro with %llu writes in flight: %s",
-	       (unsigned long long)dq_iowriter_in_flight(w), strerror(-err));
+	       (unsigned long long)dq_writer_in_flight(w), strerror(-err));
 	EXPECT_EQ(-EBUSY, err);
 	if (!err)
 		dq_remount(&self->fs, false);
@@ -121,13 +120,13 @@ TEST_F_TIMEOUT(remount, remount_ro_under_io_is_refused_and_changes_nothing, 120)
 	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
 		dq_snapshot_log_diff(&before, &after);
 
-	done = dq_iowriter_completed(w);
-	EXPECT_EQ(0, dq_iowriter_wait_progress(w, done + RUNNING_COMPLETIONS,
+	done = dq_writer_completed(w);
+	EXPECT_EQ(0, dq_writer_wait_progress(w, done + RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
-	dq_iowriter_stop(w);
-	ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res));
-	dq_iolog_log_result("writer", &res);
-	EXPECT_TRUE(dq_iolog_all_ok(&res));
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_result_ok(&res));
 	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
 	dq_snapshot_free(&before);
@@ -259,22 +258,22 @@ TEST_F_TIMEOUT(remount, remount_ro_waits_for_the_last_completion, 120)
 
 TEST_F_TIMEOUT(remount, umount_while_old_queue_retires, 120)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
-	struct dq_iolog_result res;
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
+	struct dq_writer_result res;
 	struct dq_verify_result vr;
-	struct dq_iowriter *w;
+	struct dq_writer *w;
 	int err;
 
-	ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
-	ASSERT_EQ(0, dq_iowriter_wait_progress(w, RUNNING_COMPLETIONS,
+	ASSERT_EQ(0, dq_writer_start(&w, &self->tf, &opts));
+	ASSERT_EQ(0, dq_writer_wait_progress(w, RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
-	ASSERT_EQ(0, dq_iowriter_wait_in_flight(w, 1, PROGRESS_MS));
+	ASSERT_EQ(0, dq_writer_wait_in_flight(w, 1, PROGRESS_MS));
 	/* Completions in flight may still land on the queue switched out. */
 	ASSERT_EQ(0, dq_tune(other_mode(variant->mode), self->fs.mnt));
-	dq_iowriter_stop(w);
-	ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res));
-	dq_iolog_log_result("writer", &res);
-	EXPECT_TRUE(dq_iolog_all_ok(&res));
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_result_ok(&res));
 
 	dq_tf_close(&self->tf);
 	err = dq_umount(&self->fs, 0);

@@ -5,10 +5,10 @@
  * tunes, switches modes and untunes the filesystem back to back, without
  * waiting for I/O between steps: highpri, unbound, untuned, unbound,
  * highpri, untuned, ... Every iocb must complete exactly once with 4096
- * bytes (lib/iolog.h), completions must keep landing throughout (checked
- * every PROGRESS_EVERY toggles), every swapped-out queue must be destroyed
- * afterwards, and every block must read back, online and after a remount,
- * as the last generation written.
+ * bytes (the writer logs each one), completions must keep landing
+ * throughout (checked every PROGRESS_EVERY toggles), every swapped-out
+ * queue must be destroyed afterwards, and every block must read back,
+ * online and after a remount, as the last generation written.
  *
  * The number of toggles is DIOWQ_TOGGLES (default 1000; the VM passes the
  * kernel command line's NAME=value words on, e.g. DIOWQ_APPEND=
@@ -19,7 +19,6 @@
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 #include "lib/fault.h"
-#include "lib/iolog.h"
 
 #define DEFAULT_TOGGLES 1000
 /* Completions must have landed between two checks this far apart. */
@@ -103,20 +102,20 @@ static int do_toggle(const struct dq_fs *fs, const struct toggle *t)
 TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
 {
 	unsigned int toggles = dq_env_uint("DIOWQ_TOGGLES", DEFAULT_TOGGLES);
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
 	uint64_t start, elapsed, c0, c1, last, min_window = UINT64_MAX;
 	unsigned int t, failed = 0;
-	struct dq_iolog_result res;
+	struct dq_writer_result res;
 	struct dq_verify_result vr;
-	struct dq_iowriter *w;
+	struct dq_writer *w;
 	int err;
 
-	ASSERT_EQ(0, dq_iowriter_start(&w, &self->tf, &opts));
-	ASSERT_EQ(0, dq_iowriter_wait_progress(w, RUNNING_COMPLETIONS,
+	ASSERT_EQ(0, dq_writer_start(&w, &self->tf, &opts));
+	ASSERT_EQ(0, dq_writer_wait_progress(w, RUNNING_COMPLETIONS,
 					       PROGRESS_MS));
 
 	start = dq_now_ms();
-	c0 = dq_iowriter_completed(w);
+	c0 = dq_writer_completed(w);
 	last = c0;
 	for (t = 0; t < toggles; t++) {
 		const struct toggle *tg = &cycle[t % ARRAY_SIZE(cycle)];
@@ -128,30 +127,30 @@ TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
 		if ((t + 1) % PROGRESS_EVERY)
 			continue;
 		/* Writes must keep completing across every stretch. */
-		err = dq_iowriter_wait_progress(w, last + 1, PROGRESS_MS);
+		err = dq_writer_wait_progress(w, last + 1, PROGRESS_MS);
 		if (err) {
 			TH_LOG("no write completed for %u ms up to toggle %u (%s): %s",
 			       PROGRESS_MS, t, tg->what, strerror(-err));
 			break;
 		}
-		c1 = dq_iowriter_completed(w);
+		c1 = dq_writer_completed(w);
 		if (c1 - last < min_window)
 			min_window = c1 - last;
 		last = c1;
 	}
 	elapsed = dq_now_ms() - start;
-	c1 = dq_iowriter_completed(w);
+	c1 = dq_writer_completed(w);
 	if (min_window == UINT64_MAX)
 		min_window = c1 - c0;
 	TH_LOG("%u toggles in %llu ms; %llu writes completed meanwhile, at least %llu per %u toggles",
 	       t, (unsigned long long)elapsed, (unsigned long long)(c1 - c0),
 	       (unsigned long long)min_window, PROGRESS_EVERY);
 
-	dq_iowriter_stop(w);
-	ASSERT_EQ(0, dq_iowriter_join(w, DQ_JOIN_MS, &res))
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res))
 		TH_LOG("the writer hung");
-	dq_iolog_log_result("writer", &res);
-	EXPECT_TRUE(dq_iolog_all_ok(&res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_result_ok(&res));
 	EXPECT_EQ(toggles, t);
 	EXPECT_EQ(0u, failed);
 
@@ -180,8 +179,8 @@ TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
 		       variant->fstype, t, (unsigned long long)elapsed,
 		       (unsigned long long)(c1 - c0),
 		       (unsigned long long)min_window, PROGRESS_EVERY,
-		       (unsigned long long)res.ok,
-		       dq_iolog_all_ok(&res) ? ", each exactly once" :
+		       (unsigned long long)(res.completed - res.failed),
+		       dq_writer_result_ok(&res) ? ", each exactly once" :
 					       ", NOT each exactly once",
 		       (unsigned long long)vr.blocks);
 }

@@ -23,14 +23,127 @@
  */
 #define DQ_WRITER_STALL_MS 15000
 
+/* With the log, listen this long after the last write for stray events. */
+#define DQ_WRITER_LINGER_MS 200
+
 /* A teardown waits this long for a writer it stopped. */
 #define DQ_WRITER_CLEANUP_MS 30000
+
+/* --- the event log ------------------------------------------------------ */
+
+void dq_iolog_init(struct dq_iolog *log)
+{
+	memset(log, 0, sizeof(*log));
+}
+
+void dq_iolog_free(struct dq_iolog *log)
+{
+	free(log->recs);
+	dq_iolog_init(log);
+}
+
+int dq_iolog_add(struct dq_iolog *log, uint64_t slot, uint64_t generation,
+		 uint32_t req, uint64_t *id)
+{
+	struct dq_iolog_rec *rec;
+
+	if (log->nr == log->alloc) {
+		uint64_t alloc = log->alloc ? 2 * log->alloc : 4096;
+
+		rec = realloc(log->recs, alloc * sizeof(*rec));
+		if (!rec)
+			return -ENOMEM;
+		log->recs = rec;
+		log->alloc = alloc;
+	}
+	rec = &log->recs[log->nr];
+	memset(rec, 0, sizeof(*rec));
+	rec->slot = slot;
+	rec->generation = generation;
+	rec->req = req;
+	*id = log->nr++;
+	return 0;
+}
+
+void dq_iolog_unadd(struct dq_iolog *log)
+{
+	if (log->nr > log->submitted)
+		log->nr--;
+}
+
+void dq_iolog_submitted(struct dq_iolog *log, uint64_t nr)
+{
+	log->submitted += nr;
+}
+
+static bool write_ok(int64_t res, int64_t res2, uint64_t size)
+{
+	return res == (int64_t)size && !res2;
+}
+
+/* Count the first io_event of a write; true if it wrote everything. */
+static bool account_completion(struct dq_writer_result *acct, int64_t res,
+			       int64_t res2, uint64_t size, uint64_t offset)
+{
+	acct->completed++;
+	if (write_ok(res, res2, size))
+		return true;
+	if (!acct->failed++) {
+		acct->first_bad_res = res;
+		acct->first_bad_offset = offset;
+	}
+	if (res == -EIO) {
+		acct->eio++;
+	} else if (res >= 0 && res < (int64_t)size) {
+		acct->short_writes++;
+	} else if (acct->failed == acct->eio + acct->short_writes + 1) {
+		/* The first failure of neither kind. */
+		acct->first_other_res = res;
+	}
+	return false;
+}
+
+struct dq_iolog_rec *dq_iolog_event(struct dq_iolog *log,
+				    struct dq_writer_result *acct, uint64_t id,
+				    int64_t res, int64_t res2, uint64_t size)
+{
+	struct dq_iolog_rec *rec;
+
+	acct->events++;
+	/* Ids below submitted were handed to the kernel, in order. */
+	if (id >= log->submitted) {
+		acct->unknown++;
+		return NULL;
+	}
+	rec = &log->recs[id];
+	if (rec->events++) {
+		acct->duplicated++;
+		return NULL;
+	}
+	account_completion(acct, res, res2, size, rec->slot * size);
+	return rec;
+}
+
+void dq_iolog_finish(const struct dq_iolog *log, struct dq_writer_result *acct)
+{
+	uint64_t i;
+
+	acct->logged = true;
+	acct->submitted = log->submitted;
+	acct->lost = 0;
+	for (i = 0; i < log->submitted; i++)
+		if (!log->recs[i].events)
+			acct->lost++;
+}
+
+/* --- the writer ---------------------------------------------------------- */
 
 struct dq_request {
 	struct iocb iocb;
 	void *buf;
 	uint64_t slot;		/* which block_size slot of the file */
 	uint64_t generation;
+	bool in_flight;		/* submitted, no io_event yet */
 };
 
 struct dq_writer {
@@ -43,10 +156,12 @@ struct dq_writer {
 	unsigned int *free_reqs, nr_free;
 	unsigned int *pending, nr_pending; /* prepared, not yet submitted */
 	uint64_t rng;
+	struct dq_iolog log;		/* opts.log_iocbs only */
 
 	atomic_bool stop;
 	atomic_bool done;
 	atomic_uint_fast64_t completed;
+	atomic_uint_fast64_t failed;
 	atomic_uint_fast64_t in_flight;
 	struct dq_writer_result res;	/* owned by the thread until done */
 };
@@ -58,6 +173,14 @@ static uint64_t next_random(struct dq_writer *w)
 	w->rng ^= w->rng << 25;
 	w->rng ^= w->rng >> 27;
 	return w->rng * 0x2545f4914f6cdd1dull;
+}
+
+static void fail(struct dq_writer *w, int err, const char *what)
+{
+	if (!w->res.error) {
+		w->res.error = err;
+		w->res.error_what = what;
+	}
 }
 
 static bool may_submit(struct dq_writer *w, uint64_t start_ms)
@@ -73,19 +196,32 @@ static bool may_submit(struct dq_writer *w, uint64_t start_ms)
 	return true;
 }
 
-/* Take a free request, aim it at a random idle slot, fill its blocks. */
-static void prepare_write(struct dq_writer *w)
+/*
+ * Take a free request, aim it at a random idle slot, fill its blocks.
+ * False if the log had no room for it.
+ */
+static bool prepare_write(struct dq_writer *w)
 {
-	unsigned int idx = w->free_reqs[--w->nr_free];
+	unsigned int idx = w->free_reqs[w->nr_free - 1];
 	struct dq_request *req = &w->reqs[idx];
 	unsigned int blocks = w->opts.block_size / DQ_BLOCK_SIZE;
 	uint64_t slot = next_random(w) % w->nr_slots;
-	uint64_t offset;
+	uint64_t offset, data = idx;
 	unsigned int i;
+	int err;
 
 	/* queue_depth is far below nr_slots, so this ends quickly. */
 	while (w->slot_busy[slot])
 		slot = (slot + 1) % w->nr_slots;
+	if (w->opts.log_iocbs) {
+		err = dq_iolog_add(&w->log, slot, w->tf->next_generation, idx,
+				   &data);
+		if (err) {
+			fail(w, err, "iolog");
+			return false;
+		}
+	}
+	w->nr_free--;
 	w->slot_busy[slot] = 1;
 
 	req->slot = slot;
@@ -96,7 +232,7 @@ static void prepare_write(struct dq_writer *w)
 				 offset + i * DQ_BLOCK_SIZE, req->generation);
 
 	memset(&req->iocb, 0, sizeof(req->iocb));
-	req->iocb.aio_data = idx;
+	req->iocb.aio_data = data;
 	req->iocb.aio_lio_opcode = IOCB_CMD_PWRITE;
 	req->iocb.aio_fildes = w->tf->fd;
 	req->iocb.aio_buf = (uintptr_t)req->buf;
@@ -104,20 +240,14 @@ static void prepare_write(struct dq_writer *w)
 	req->iocb.aio_offset = offset;
 
 	w->pending[w->nr_pending++] = idx;
+	return true;
 }
 
 static void release_request(struct dq_writer *w, unsigned int idx)
 {
+	w->reqs[idx].in_flight = false;
 	w->slot_busy[w->reqs[idx].slot] = 0;
 	w->free_reqs[w->nr_free++] = idx;
-}
-
-static void fail(struct dq_writer *w, int err, const char *what)
-{
-	if (!w->res.error) {
-		w->res.error = err;
-		w->res.error_what = what;
-	}
 }
 
 static void submit_pending(struct dq_writer *w, aio_context_t ctx)
@@ -138,32 +268,75 @@ static void submit_pending(struct dq_writer *w, aio_context_t ctx)
 			fail(w, -errno, "io_submit");
 		return;
 	}
+	for (i = 0; i < (unsigned int)ret; i++)
+		w->reqs[w->pending[i]].in_flight = true;
 	w->res.submitted += ret;
+	if (w->opts.log_iocbs)
+		dq_iolog_submitted(&w->log, ret);
 	atomic_fetch_add(&w->in_flight, ret);
 	w->nr_pending -= ret;
 	memmove(w->pending, w->pending + ret,
 		w->nr_pending * sizeof(*w->pending));
 }
 
+/* Prepared but never submitted writes changed nothing on disk. */
+static void drop_pending(struct dq_writer *w)
+{
+	while (w->nr_pending) {
+		release_request(w, w->pending[--w->nr_pending]);
+		/* Their ids are the newest ones, handed out in order. */
+		if (w->opts.log_iocbs)
+			dq_iolog_unadd(&w->log);
+	}
+}
+
+/* The request an io_event is for, or NULL (counted) if there is none. */
+static struct dq_request *event_request(struct dq_writer *w,
+					const struct io_event *ev)
+{
+	struct dq_iolog_rec *rec;
+
+	if (w->opts.log_iocbs) {
+		rec = dq_iolog_event(&w->log, &w->res, ev->data, ev->res,
+				     ev->res2, w->opts.block_size);
+		return rec ? &w->reqs[rec->req] : NULL;
+	}
+	/* Without ids, an event for a request not in flight is all we see. */
+	w->res.events++;
+	if (ev->data >= w->opts.queue_depth || !w->reqs[ev->data].in_flight) {
+		w->res.unknown++;
+		return NULL;
+	}
+	account_completion(&w->res, ev->res, ev->res2, w->opts.block_size,
+			   w->reqs[ev->data].iocb.aio_offset);
+	return &w->reqs[ev->data];
+}
+
 static void complete_request(struct dq_writer *w, const struct io_event *ev)
 {
-	unsigned int idx = ev->data;
-	struct dq_request *req = &w->reqs[idx];
+	struct dq_request *req = event_request(w, ev);
 	unsigned int blocks = w->opts.block_size / DQ_BLOCK_SIZE;
 	unsigned int i;
 
-	if (ev->res != (int64_t)w->opts.block_size || ev->res2 != 0) {
-		if (!w->res.failed++) {
-			w->res.first_bad_res = ev->res;
-			w->res.first_bad_offset = req->iocb.aio_offset;
-		}
-	} else {
+	if (!req)
+		return;
+	if (write_ok(ev->res, ev->res2, w->opts.block_size)) {
 		/* No other write to this slot was in flight: this is it. */
 		for (i = 0; i < blocks; i++)
 			w->tf->expected[req->slot * blocks + i] =
 				req->generation;
+	} else {
+		atomic_fetch_add(&w->failed, 1);
+		if (!w->opts.tolerate_errors && !atomic_load(&w->stop)) {
+			dq_log("writer: the write at offset %llu failed (res %lld): stopping",
+			       (unsigned long long)req->iocb.aio_offset,
+			       (long long)ev->res);
+			atomic_store(&w->stop, true);
+		}
 	}
-	release_request(w, idx);
+	release_request(w, req - w->reqs);
+	atomic_fetch_sub(&w->in_flight, 1);
+	atomic_fetch_add(&w->completed, 1);
 }
 
 static void *writer_thread(void *arg)
@@ -173,6 +346,7 @@ static void *writer_thread(void *arg)
 	struct io_event events[qd];
 	uint64_t start = dq_now_ms(), last_progress = start;
 	aio_context_t ctx = 0;
+	int n, i;
 
 	if (w->opts.cpu >= 0) {
 		cpu_set_t set;
@@ -192,17 +366,16 @@ static void *writer_thread(void *arg)
 
 	for (;;) {
 		struct timespec timeout = { .tv_sec = 1 };
-		uint64_t in_flight;
-		int n, i;
 
-		while (w->nr_free && may_submit(w, start))
-			prepare_write(w);
+		while (w->nr_free && may_submit(w, start) && prepare_write(w))
+			;
 		submit_pending(w, ctx);
 
-		in_flight = atomic_load(&w->in_flight);
-		if (!in_flight) {
+		if (!atomic_load(&w->in_flight)) {
 			if (!may_submit(w, start))
 				break;
+			/* io_submit said EAGAIN with nothing in flight. */
+			dq_sleep_ms(1);
 			continue;
 		}
 
@@ -229,17 +402,24 @@ static void *writer_thread(void *arg)
 		last_progress = dq_now_ms();
 		for (i = 0; i < n; i++)
 			complete_request(w, &events[i]);
-		atomic_fetch_sub(&w->in_flight, n);
-		atomic_fetch_add(&w->completed, n);
 	}
 
-	/* Prepared but never submitted writes changed nothing on disk. */
-	while (w->nr_pending)
-		release_request(w, w->pending[--w->nr_pending]);
+	drop_pending(w);
+	/* With the log: a completion delivered twice would show up about now. */
+	if (w->opts.log_iocbs && !w->res.stalled && !w->res.error) {
+		struct timespec linger = {
+			.tv_nsec = DQ_WRITER_LINGER_MS * 1000000l,
+		};
+
+		n = dq_io_getevents(ctx, 0, qd, events, &linger);
+		for (i = 0; i < n; i++)
+			complete_request(w, &events[i]);
+	}
 	if (!w->res.stalled)
 		dq_io_destroy(ctx);
 out:
-	w->res.completed = atomic_load(&w->completed);
+	if (w->opts.log_iocbs)
+		dq_iolog_finish(&w->log, &w->res);
 	w->res.elapsed_ms = dq_now_ms() - start;
 	atomic_store(&w->done, true);
 	return NULL;
@@ -253,6 +433,7 @@ static void free_writer(struct dq_writer *w)
 		for (i = 0; i < w->opts.queue_depth; i++)
 			free(w->reqs[i].buf);
 	}
+	dq_iolog_free(&w->log);
 	free(w->reqs);
 	free(w->free_reqs);
 	free(w->pending);
@@ -288,6 +469,7 @@ int dq_writer_start(struct dq_writer **wp, struct dq_tagged_file *tf,
 	w->tf = tf;
 	w->opts = *opts;
 	w->rng = opts->seed ? opts->seed : 0x9e3779b97f4a7c15ull;
+	dq_iolog_init(&w->log);
 	w->nr_slots = tf->nr_blocks / (opts->block_size / DQ_BLOCK_SIZE);
 	/* Room to pick idle slots at random, not just the few left. */
 	if (w->nr_slots < 4ull * qd) {
@@ -328,6 +510,11 @@ fail:
 uint64_t dq_writer_completed(struct dq_writer *w)
 {
 	return atomic_load(&w->completed);
+}
+
+uint64_t dq_writer_failed(struct dq_writer *w)
+{
+	return atomic_load(&w->failed);
 }
 
 uint64_t dq_writer_in_flight(struct dq_writer *w)
@@ -400,23 +587,46 @@ int dq_writer_join(struct dq_writer *w, unsigned int timeout_ms,
 	return 0;
 }
 
+/* What both verdicts need: each write one event, nothing else wrong. */
+static bool counted_once(const struct dq_writer_result *res)
+{
+	return !res->error && !res->stalled && !res->lost &&
+	       !res->duplicated && !res->unknown &&
+	       res->events == res->submitted &&
+	       res->completed == res->submitted;
+}
+
+bool dq_writer_exactly_once(const struct dq_writer_result *res)
+{
+	return res->logged && counted_once(res);
+}
+
 bool dq_writer_result_ok(const struct dq_writer_result *res)
 {
-	return !res->error && !res->stalled && !res->failed &&
-	       res->submitted == res->completed;
+	return counted_once(res) && !res->failed;
 }
 
 void dq_writer_log_result(const char *name, const struct dq_writer_result *res)
 {
 	dq_log("%s: %" PRIu64 " submitted, %" PRIu64 " completed, %" PRIu64
-	       " failed in %" PRIu64 " ms (%" PRIu64 " IOPS)%s", name,
-	       res->submitted, res->completed, res->failed, res->elapsed_ms,
+	       " failed (%" PRIu64 " EIO, %" PRIu64 " short) in %" PRIu64
+	       " ms (%" PRIu64 " IOPS)%s", name, res->submitted,
+	       res->completed, res->failed, res->eio, res->short_writes,
+	       res->elapsed_ms,
 	       res->elapsed_ms ? res->completed * 1000 / res->elapsed_ms : 0,
 	       res->stalled ? ", STALLED" : "");
+	if (res->logged || res->unknown || res->events != res->completed)
+		dq_log("%s: %" PRIu64 " io_events: %" PRIu64 " lost, %" PRIu64
+		       " duplicated, %" PRIu64 " unknown%s", name, res->events,
+		       res->lost, res->duplicated, res->unknown,
+		       res->logged ? " (every iocb logged)" : "");
 	if (res->failed)
 		dq_log("%s: first failed write at offset %" PRIu64 ": res %"
 		       PRId64, name, res->first_bad_offset,
 		       res->first_bad_res);
+	if (res->failed > res->eio + res->short_writes)
+		dq_log("%s: first result neither the size, short nor -EIO: %"
+		       PRId64, name, res->first_other_res);
 	if (res->error)
 		dq_log("%s: %s: %s", name, res->error_what,
 		       strerror(-res->error));
