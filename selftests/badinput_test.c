@@ -14,6 +14,12 @@
  * a zero-length write never calls the store (write returns 0), and an
  * input longer than a page is cut to its first PAGE_SIZE bytes, which the
  * store must refuse as too long (EINVAL).
+ *
+ * What every writable file is asked alike (no CAP_SYS_ADMIN, garbage,
+ * overlong, relative path, negative number, embedded NUL, the positive
+ * control) is one fixture, writable_file, with a variant per file; an
+ * input only one file gets is a variant of its own of request; state has
+ * the rest: zero-length writes, ext2, and a table-driven sweep.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,14 +36,12 @@
 
 struct badinput_env {
 	struct dq_fs xfs;
-	const char *attr;	/* the file under test */
 	char subdir[PATH_MAX];	/* a directory, not a mount root */
 };
 
 static void badinput_setup(struct __test_metadata *_metadata,
-			   struct badinput_env *env, const char *attr)
+			   struct badinput_env *env)
 {
-	env->attr = attr;
 	DQ_SETUP(dq_machine_reset());
 	/* The refusals never touch the filesystem's contents. */
 	DQ_SETUP(dq_fs_reuse(&env->xfs, DQ_DISK_A, "xfs"));
@@ -48,6 +52,35 @@ static void badinput_setup(struct __test_metadata *_metadata,
 	DQ_SETUP(dq_tune(DIOWQ_MODE_HIGHPRI_NAME, env->xfs.mnt));
 	/* Not the default "", so a write that wrongly clears it shows. */
 	DQ_SETUP(dq_write_attr(DIOWQ_ATTR_AUTO_FSTYPES, "xfs"));
+}
+
+/*
+ * Replace every "@MNT", "@REL" and "@SID" of in by the tuned XFS mount
+ * point, the same without its leading '/' (a relative path: from "/", our
+ * cwd, it would even resolve to the mount root) and its s_id, into out.
+ */
+static void expand(char *out, size_t size, const char *in,
+		   const struct badinput_env *env)
+{
+	size_t used = 0;
+
+	while (*in && used + 1 < size) {
+		const char *with = NULL;
+
+		if (!strncmp(in, "@MNT", 4))
+			with = env->xfs.mnt;
+		else if (!strncmp(in, "@REL", 4))
+			with = env->xfs.mnt + 1;
+		else if (!strncmp(in, "@SID", 4))
+			with = env->xfs.sid;
+		if (with) {
+			used += snprintf(out + used, size - used, "%s", with);
+			in += 4;
+		} else {
+			out[used++] = *in++;
+		}
+	}
+	out[used < size ? used : size - 1] = '\0';
 }
 
 /*
@@ -75,31 +108,35 @@ static void expect_write(struct __test_metadata *_metadata, const char *attr,
 	dq_snapshot_free(&after);
 }
 
-/* The common case: a C string refused with err. */
+/* The template input ("@MNT" ...) to attr, refused with err. */
 static void expect_refused(struct __test_metadata *_metadata,
-			   const struct badinput_env *env, const char *input,
-			   int err)
+			   const struct badinput_env *env, const char *attr,
+			   const char *input, int err)
 {
-	expect_write(_metadata, env->attr, input, strlen(input), err);
+	char buf[PATH_MAX];
+
+	expand(buf, sizeof(buf), input, env);
+	expect_write(_metadata, attr, buf, strlen(buf), err);
 }
 
 /*
- * input, a NUL, then "junk": whatever stops reading at the NUL sees a valid
- * request (that would also change the state), so only a store that honours
- * the length it was given refuses it.
+ * The template input, a NUL, then "junk": whatever stops reading at the
+ * NUL sees a valid request (that would also change the state), so only a
+ * store that honours the length it was given refuses it.
  */
 static void expect_embedded_nul_refused(struct __test_metadata *_metadata,
 					const struct badinput_env *env,
-					const char *input)
+					const char *attr, const char *input)
 {
 	char buf[PATH_MAX + 8];
-	size_t len = strlen(input);
+	size_t len;
 
-	memcpy(buf, input, len);
+	expand(buf, PATH_MAX, input, env);
+	len = strlen(buf);
 	buf[len++] = '\0';
 	memcpy(buf + len, "junk", 4);
 	len += 4;
-	expect_write(_metadata, env->attr, buf, len, -EINVAL);
+	expect_write(_metadata, attr, buf, len, -EINVAL);
 }
 
 /*
@@ -109,17 +146,38 @@ static void expect_embedded_nul_refused(struct __test_metadata *_metadata,
  */
 static void expect_overlong_refused(struct __test_metadata *_metadata,
 				    const struct badinput_env *env,
-				    const char *input, char pad, size_t len)
+				    const char *attr, const char *input,
+				    char pad, size_t len)
 {
-	size_t used = strlen(input);
-	char *buf = malloc(len);
+	char request[PATH_MAX], *buf = malloc(len);
+	size_t used;
 
 	ASSERT_NE(NULL, buf);
+	expand(request, sizeof(request), input, env);
+	used = strlen(request);
 	ASSERT_LT(used, len);
-	memcpy(buf, input, used);
+	memcpy(buf, request, used);
 	memset(buf + used, pad, len - used);
-	expect_write(_metadata, env->attr, buf, len, -EINVAL);
+	expect_write(_metadata, attr, buf, len, -EINVAL);
 	free(buf);
+}
+
+/* Expect the template file to read want, or to be gone if want is NULL. */
+static void expect_reads(struct __test_metadata *_metadata,
+			 const struct badinput_env *env, const char *file,
+			 const char *want)
+{
+	char name[PATH_MAX], val[256];
+	int err;
+
+	expand(name, sizeof(name), file, env);
+	err = dq_read_attr(name, val, sizeof(val));
+	if (!want) {
+		EXPECT_EQ(-ENOENT, err) TH_LOG("%s is still there", name);
+		return;
+	}
+	ASSERT_EQ(0, err) TH_LOG("reading %s: %s", name, strerror(-err));
+	EXPECT_STREQ(want, val) TH_LOG("in %s", name);
 }
 
 /* In a child: lose CAP_SYS_ADMIN (still uid 0), then write; -errno. */
@@ -149,22 +207,25 @@ static int write_without_cap_sys_admin(const char *attr, const char *input)
  */
 static void expect_eperm_without_cap_sys_admin(struct __test_metadata *_metadata,
 					       const struct badinput_env *env,
+					       const char *attr,
 					       const char *valid_input)
 {
 	struct dq_snapshot before, after;
+	char input[PATH_MAX];
 	int status;
 	pid_t pid;
 
+	expand(input, sizeof(input), valid_input, env);
 	ASSERT_EQ(0, dq_snapshot_take(&before));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		_exit(-write_without_cap_sys_admin(env->attr, valid_input));
+		_exit(-write_without_cap_sys_admin(attr, input));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(EPERM, WEXITSTATUS(status))
-		TH_LOG("\"%s\" to %s without CAP_SYS_ADMIN: got %s", valid_input,
-		       env->attr, WEXITSTATUS(status) ?
+		TH_LOG("\"%s\" to %s without CAP_SYS_ADMIN: got %s", input,
+		       attr, WEXITSTATUS(status) ?
 		       strerror(WEXITSTATUS(status)) : "success");
 	ASSERT_EQ(0, dq_snapshot_take(&after));
 	EXPECT_TRUE(dq_snapshot_equal(&before, &after))
@@ -178,457 +239,322 @@ static size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Format a request into a static buffer (one per test is all we need). */
-static const char *fmt(const char *format, const char *arg)
-{
-	static char buf[PATH_MAX + 64];
+/* ---- what every writable file refuses ---------------------------------- */
 
-	snprintf(buf, sizeof(buf), format, arg);
-	return buf;
-}
-
-/* ---- tune: "[MODE ]/abs/mountpoint" ---------------------------------- */
-
-FIXTURE(tune_file) {
+FIXTURE(writable_file) {
 	struct badinput_env env;
 };
-
-FIXTURE_SETUP(tune_file)
-{
-	badinput_setup(_metadata, &self->env, DIOWQ_ATTR_TUNE);
-}
-
-FIXTURE_TEARDOWN(tune_file)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-TEST_F(tune_file, root_without_cap_sys_admin_is_eperm)
-{
-	expect_eperm_without_cap_sys_admin(_metadata, &self->env,
-					   fmt("unbound %s", self->env.xfs.mnt));
-}
-
-TEST_F(tune_file, newline_only_is_einval)
-{
-	expect_refused(_metadata, &self->env, "\n", -EINVAL);
-}
-
-TEST_F(tune_file, garbage_is_einval)
-{
-	expect_refused(_metadata, &self->env, "garbage", -EINVAL);
-}
-
-TEST_F(tune_file, page_sized_input_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env,
-				fmt("unbound %s", self->env.xfs.mnt), '/',
-				page_size());
-}
-
-TEST_F(tune_file, input_longer_than_a_page_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env,
-				fmt("unbound %s", self->env.xfs.mnt), '/',
-				page_size() + 1);
-}
-
-TEST_F(tune_file, input_of_8192_bytes_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env,
-				fmt("unbound %s", self->env.xfs.mnt), '/', 8192);
-}
-
-/* From "/" (our cwd) it would even resolve to the mount root. */
-TEST_F(tune_file, relative_path_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("unbound %s", self->env.xfs.mnt + 1), -EINVAL);
-}
-
-TEST_F(tune_file, nonexistent_path_is_enoent)
-{
-	expect_refused(_metadata, &self->env,
-		       "unbound " DQ_MNT_BASE "/nonexistent", -ENOENT);
-}
-
-TEST_F(tune_file, directory_below_mount_root_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("unbound %s", self->env.subdir), -EINVAL);
-}
-
-TEST_F(tune_file, unknown_mode_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("bogusmode %s", self->env.xfs.mnt), -EINVAL);
-}
-
-/* "unbound2", not "highpri2": a prefix match would then change the mode. */
-TEST_F(tune_file, mode_with_trailing_garbage_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("unbound2 %s", self->env.xfs.mnt), -EINVAL);
-}
-
-TEST_F(tune_file, mode_without_path_is_einval)
-{
-	expect_refused(_metadata, &self->env, "unbound", -EINVAL);
-}
-
-TEST_F(tune_file, negative_number_is_einval)
-{
-	expect_refused(_metadata, &self->env, "-1", -EINVAL);
-}
-
-TEST_F(tune_file, embedded_nul_is_einval)
-{
-	expect_embedded_nul_refused(_metadata, &self->env,
-				    fmt("unbound %s", self->env.xfs.mnt));
-}
-
-TEST_F(tune_file, newline_terminated_request_is_accepted)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_TUNE,
-				   fmt("unbound %s\n", self->env.xfs.mnt)));
-	EXPECT_SB_ATTR(self->env.xfs.sid, DIOWQ_SB_ATTR_MODE,
-		       DIOWQ_MODE_UNBOUND_NAME);
-}
-
-/* ---- untune: "/abs/mountpoint" or a tuned s_id ------------------------- */
-
-FIXTURE(untune_file) {
-	struct badinput_env env;
-};
-
-FIXTURE_SETUP(untune_file)
-{
-	badinput_setup(_metadata, &self->env, DIOWQ_ATTR_UNTUNE);
-}
-
-FIXTURE_TEARDOWN(untune_file)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-TEST_F(untune_file, root_without_cap_sys_admin_is_eperm)
-{
-	expect_eperm_without_cap_sys_admin(_metadata, &self->env,
-					   self->env.xfs.mnt);
-}
-
-TEST_F(untune_file, newline_only_is_einval)
-{
-	expect_refused(_metadata, &self->env, "\n", -EINVAL);
-}
-
-/* Anything not starting with '/' names an s_id: no tuned sb is called so. */
-TEST_F(untune_file, unknown_sid_is_enoent)
-{
-	expect_refused(_metadata, &self->env, "garbage", -ENOENT);
-}
-
-TEST_F(untune_file, page_sized_input_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, self->env.xfs.mnt, '/',
-				page_size());
-}
-
-TEST_F(untune_file, input_longer_than_a_page_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, self->env.xfs.mnt, '/',
-				page_size() + 1);
-}
-
-TEST_F(untune_file, input_of_8192_bytes_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, self->env.xfs.mnt, '/',
-				8192);
-}
-
-TEST_F(untune_file, relative_path_is_enoent)
-{
-	expect_refused(_metadata, &self->env, self->env.xfs.mnt + 1, -ENOENT);
-}
-
-TEST_F(untune_file, nonexistent_path_is_enoent)
-{
-	expect_refused(_metadata, &self->env, DQ_MNT_BASE "/nonexistent",
-		       -ENOENT);
-}
-
-TEST_F(untune_file, directory_below_mount_root_is_einval)
-{
-	expect_refused(_metadata, &self->env, self->env.subdir, -EINVAL);
-}
-
-TEST_F(untune_file, untuned_mount_root_is_enoent)
-{
-	expect_refused(_metadata, &self->env, TMPFS_MNT, -ENOENT);
-}
-
-/* untune takes no mode, and no s_id holds a space: malformed. */
-TEST_F(untune_file, mode_before_path_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("highpri %s", self->env.xfs.mnt), -EINVAL);
-}
-
-TEST_F(untune_file, negative_number_is_enoent)
-{
-	expect_refused(_metadata, &self->env, "-1", -ENOENT);
-}
-
-TEST_F(untune_file, embedded_nul_after_path_is_einval)
-{
-	expect_embedded_nul_refused(_metadata, &self->env, self->env.xfs.mnt);
-}
-
-TEST_F(untune_file, embedded_nul_after_sid_is_einval)
-{
-	expect_embedded_nul_refused(_metadata, &self->env, self->env.xfs.sid);
-}
-
-TEST_F(untune_file, newline_terminated_path_is_accepted)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_UNTUNE,
-				   fmt("%s\n", self->env.xfs.mnt)));
-	EXPECT_FALSE(dq_sb_tuned(self->env.xfs.sid));
-}
-
-TEST_F(untune_file, newline_terminated_sid_is_accepted)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_UNTUNE,
-				   fmt("%s\n", self->env.xfs.sid)));
-	EXPECT_FALSE(dq_sb_tuned(self->env.xfs.sid));
-}
-
-/* ---- default_mode: "highpri" or "unbound" ------------------------------ */
-
-FIXTURE(default_mode_file) {
-	struct badinput_env env;
-};
-
-FIXTURE_SETUP(default_mode_file)
-{
-	badinput_setup(_metadata, &self->env, DIOWQ_ATTR_DEFAULT_MODE);
-}
-
-FIXTURE_TEARDOWN(default_mode_file)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-TEST_F(default_mode_file, root_without_cap_sys_admin_is_eperm)
-{
-	expect_eperm_without_cap_sys_admin(_metadata, &self->env, "unbound");
-}
-
-TEST_F(default_mode_file, newline_only_is_einval)
-{
-	expect_refused(_metadata, &self->env, "\n", -EINVAL);
-}
-
-TEST_F(default_mode_file, garbage_is_einval)
-{
-	expect_refused(_metadata, &self->env, "garbage", -EINVAL);
-}
-
-TEST_F(default_mode_file, page_sized_input_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, "unbound", ' ',
-				page_size());
-}
-
-TEST_F(default_mode_file, input_longer_than_a_page_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, "unbound", ' ',
-				page_size() + 1);
-}
-
-TEST_F(default_mode_file, input_of_8192_bytes_is_einval)
-{
-	expect_overlong_refused(_metadata, &self->env, "unbound", ' ', 8192);
-}
-
-TEST_F(default_mode_file, relative_path_is_einval)
-{
-	expect_refused(_metadata, &self->env, self->env.xfs.mnt + 1, -EINVAL);
-}
-
-TEST_F(default_mode_file, path_is_einval)
-{
-	expect_refused(_metadata, &self->env, self->env.xfs.mnt, -EINVAL);
-}
-
-TEST_F(default_mode_file, mode_with_path_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("unbound %s", self->env.xfs.mnt), -EINVAL);
-}
-
-TEST_F(default_mode_file, mode_with_trailing_garbage_is_einval)
-{
-	expect_refused(_metadata, &self->env, "unbound2", -EINVAL);
-}
-
-TEST_F(default_mode_file, negative_number_is_einval)
-{
-	expect_refused(_metadata, &self->env, "-1", -EINVAL);
-}
-
-TEST_F(default_mode_file, embedded_nul_is_einval)
-{
-	expect_embedded_nul_refused(_metadata, &self->env, "unbound");
-}
-
-TEST_F(default_mode_file, newline_terminated_mode_is_accepted)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_DEFAULT_MODE, "unbound\n"));
-	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_UNBOUND_NAME);
-}
-
-/* ---- auto_fstypes: "" or a comma list of supported types ---------------- */
-
-FIXTURE(auto_fstypes_file) {
-	struct badinput_env env;
-};
-
-FIXTURE_SETUP(auto_fstypes_file)
-{
-	badinput_setup(_metadata, &self->env, DIOWQ_ATTR_AUTO_FSTYPES);
-}
-
-FIXTURE_TEARDOWN(auto_fstypes_file)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
 
 /*
- * A well-formed name is EOPNOTSUPP whether or not such a filesystem exists:
- * telling "garbage" from a real type would mean asking the kernel for the
- * type, which may load its module, and a refused write must change nothing.
+ * A writable file and its flavour of the same bad inputs. Inputs are
+ * templates for expand(): "@MNT", "@REL", "@SID".
  */
-TEST_F(auto_fstypes_file, root_without_cap_sys_admin_is_eperm)
+FIXTURE_VARIANT(writable_file) {
+	const char *attr;
+	/*
+	 * A request root may make: refused without CAP_SYS_ADMIN, and the
+	 * start of the overlong and embedded-NUL inputs.
+	 */
+	const char *valid;
+	char overlong_pad;	/* what pads valid to a page and more */
+	int garbage_err;	/* "garbage" */
+	const char *relative_path;	/* a valid request, path relative */
+	int relative_path_err;
+	int negative_number_err;	/* "-1" */
+	/*
+	 * The positive control: a newline-terminated request, as echo
+	 * sends it, is taken, and then_file reads then_value (NULL: the
+	 * file is gone).
+	 */
+	const char *accepted;
+	const char *then_file;
+	const char *then_value;
+};
+
+/* "[MODE ]/abs/mountpoint" */
+FIXTURE_VARIANT_ADD(writable_file, tune) {
+	.attr = DIOWQ_ATTR_TUNE,
+	.valid = "unbound @MNT",
+	.overlong_pad = '/',
+	.garbage_err = -EINVAL,
+	.relative_path = "unbound @REL",
+	.relative_path_err = -EINVAL,
+	.negative_number_err = -EINVAL,
+	.accepted = "unbound @MNT\n",
+	.then_file = "@SID/" DIOWQ_SB_ATTR_MODE,
+	.then_value = DIOWQ_MODE_UNBOUND_NAME,
+};
+
+/*
+ * "/abs/mountpoint" or a tuned s_id: anything not starting with '/' names
+ * an s_id, and no tuned sb is called "garbage", "-1" or "mnt/diowq/vda".
+ */
+FIXTURE_VARIANT_ADD(writable_file, untune) {
+	.attr = DIOWQ_ATTR_UNTUNE,
+	.valid = "@MNT",
+	.overlong_pad = '/',
+	.garbage_err = -ENOENT,
+	.relative_path = "@REL",
+	.relative_path_err = -ENOENT,
+	.negative_number_err = -ENOENT,
+	.accepted = "@MNT\n",
+	.then_file = "@SID/" DIOWQ_SB_ATTR_MODE,
+	.then_value = NULL,
+};
+
+/* "highpri" or "unbound" */
+FIXTURE_VARIANT_ADD(writable_file, default_mode) {
+	.attr = DIOWQ_ATTR_DEFAULT_MODE,
+	.valid = "unbound",
+	.overlong_pad = ' ',
+	.garbage_err = -EINVAL,
+	.relative_path = "@REL",
+	.relative_path_err = -EINVAL,
+	.negative_number_err = -EINVAL,
+	.accepted = "unbound\n",
+	.then_file = DIOWQ_ATTR_DEFAULT_MODE,
+	.then_value = DIOWQ_MODE_UNBOUND_NAME,
+};
+
+/*
+ * "" or a comma list of supported types. A well-formed name is EOPNOTSUPP
+ * whether or not such a filesystem exists: telling "garbage" from a real
+ * type would mean asking the kernel for the type, which may load its
+ * module, and a refused write must change nothing.
+ */
+FIXTURE_VARIANT_ADD(writable_file, auto_fstypes) {
+	.attr = DIOWQ_ATTR_AUTO_FSTYPES,
+	.valid = "xfs,ext4",
+	.overlong_pad = ' ',
+	.garbage_err = -EOPNOTSUPP,
+	.relative_path = "@REL",
+	.relative_path_err = -EINVAL,
+	.negative_number_err = -EINVAL,
+	.accepted = "xfs,ext4\n",
+	.then_file = DIOWQ_ATTR_AUTO_FSTYPES,
+	.then_value = "xfs,ext4",
+};
+
+FIXTURE_SETUP(writable_file)
 {
-	expect_eperm_without_cap_sys_admin(_metadata, &self->env, "ext4");
+	badinput_setup(_metadata, &self->env);
 }
 
-TEST_F(auto_fstypes_file, unknown_name_is_eopnotsupp)
+FIXTURE_TEARDOWN(writable_file)
 {
-	expect_refused(_metadata, &self->env, "garbage", -EOPNOTSUPP);
+	EXPECT_EQ(0, dq_machine_reset());
 }
 
-TEST_F(auto_fstypes_file, non_name_characters_are_einval)
+TEST_F(writable_file, root_without_cap_sys_admin_is_eperm)
 {
-	expect_refused(_metadata, &self->env, "xfs;ext4", -EINVAL);
+	expect_eperm_without_cap_sys_admin(_metadata, &self->env,
+					   variant->attr, variant->valid);
 }
 
-TEST_F(auto_fstypes_file, page_sized_input_is_einval)
+TEST_F(writable_file, garbage_is_refused)
 {
-	expect_overlong_refused(_metadata, &self->env, "xfs,ext4", ' ',
+	expect_refused(_metadata, &self->env, variant->attr, "garbage",
+		       variant->garbage_err);
+}
+
+TEST_F(writable_file, page_sized_input_is_einval)
+{
+	expect_overlong_refused(_metadata, &self->env, variant->attr,
+				variant->valid, variant->overlong_pad,
 				page_size());
 }
 
-TEST_F(auto_fstypes_file, input_longer_than_a_page_is_einval)
+TEST_F(writable_file, input_longer_than_a_page_is_einval)
 {
-	expect_overlong_refused(_metadata, &self->env, "xfs,ext4", ' ',
+	expect_overlong_refused(_metadata, &self->env, variant->attr,
+				variant->valid, variant->overlong_pad,
 				page_size() + 1);
 }
 
-TEST_F(auto_fstypes_file, input_of_8192_bytes_is_einval)
+TEST_F(writable_file, input_of_8192_bytes_is_einval)
 {
-	expect_overlong_refused(_metadata, &self->env, "xfs,ext4", ' ', 8192);
+	expect_overlong_refused(_metadata, &self->env, variant->attr,
+				variant->valid, variant->overlong_pad, 8192);
 }
 
-TEST_F(auto_fstypes_file, empty_token_is_einval)
+TEST_F(writable_file, relative_path_is_refused)
 {
-	expect_refused(_metadata, &self->env, "xfs,,ext4", -EINVAL);
+	expect_refused(_metadata, &self->env, variant->attr,
+		       variant->relative_path, variant->relative_path_err);
 }
 
-TEST_F(auto_fstypes_file, leading_comma_is_einval)
+TEST_F(writable_file, negative_number_is_refused)
 {
-	expect_refused(_metadata, &self->env, ",ext4", -EINVAL);
+	expect_refused(_metadata, &self->env, variant->attr, "-1",
+		       variant->negative_number_err);
 }
 
-TEST_F(auto_fstypes_file, trailing_comma_is_einval)
+TEST_F(writable_file, embedded_nul_is_einval)
 {
-	expect_refused(_metadata, &self->env, "ext4,", -EINVAL);
+	expect_embedded_nul_refused(_metadata, &self->env, variant->attr,
+				    variant->valid);
 }
 
-TEST_F(auto_fstypes_file, space_separated_list_is_einval)
+TEST_F(writable_file, newline_terminated_request_is_accepted)
 {
-	expect_refused(_metadata, &self->env, "xfs ext4", -EINVAL);
+	char input[PATH_MAX];
+
+	expand(input, sizeof(input), variant->accepted, &self->env);
+	ASSERT_EQ(0, dq_write_attr(variant->attr, input));
+	expect_reads(_metadata, &self->env, variant->then_file,
+		     variant->then_value);
 }
 
-TEST_F(auto_fstypes_file, relative_path_is_einval)
-{
-	expect_refused(_metadata, &self->env, self->env.xfs.mnt + 1, -EINVAL);
-}
+/* ---- what one file answers to one input ---------------------------------- */
 
-TEST_F(auto_fstypes_file, mode_and_path_is_einval)
-{
-	expect_refused(_metadata, &self->env,
-		       fmt("bogusmode %s", self->env.xfs.mnt), -EINVAL);
-}
-
-TEST_F(auto_fstypes_file, mode_name_is_eopnotsupp)
-{
-	expect_refused(_metadata, &self->env, "highpri", -EOPNOTSUPP);
-}
-
-TEST_F(auto_fstypes_file, negative_number_is_einval)
-{
-	expect_refused(_metadata, &self->env, "-1", -EINVAL);
-}
-
-TEST_F(auto_fstypes_file, embedded_nul_is_einval)
-{
-	expect_embedded_nul_refused(_metadata, &self->env, "xfs,ext4");
-}
-
-/* A filesystem type that exists (tmpfs always does) but is not supported. */
-TEST_F(auto_fstypes_file, unsupported_fstype_is_eopnotsupp)
-{
-	expect_refused(_metadata, &self->env, "tmpfs", -EOPNOTSUPP);
-}
-
-/* All or nothing: the supported ext4 must not be taken on its own. */
-TEST_F(auto_fstypes_file, list_with_unsupported_fstype_is_eopnotsupp)
-{
-	expect_refused(_metadata, &self->env, "ext4,tmpfs", -EOPNOTSUPP);
-}
-
-TEST_F(auto_fstypes_file, newline_terminated_list_is_accepted)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_AUTO_FSTYPES, "xfs,ext4\n"));
-	EXPECT_ATTR(DIOWQ_ATTR_AUTO_FSTYPES, "xfs,ext4");
-}
-
-TEST_F(auto_fstypes_file, newline_only_clears_the_list)
-{
-	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_AUTO_FSTYPES, "\n"));
-	EXPECT_ATTR(DIOWQ_ATTR_AUTO_FSTYPES, "");
-}
-
-/* ---- every file ---------------------------------------------------------- */
-
-FIXTURE(every_file) {
+FIXTURE(request) {
 	struct badinput_env env;
 };
 
-FIXTURE_SETUP(every_file)
+/*
+ * An input that only one file gets, and the documented answer: an errno
+ * (and nothing changes), or 0 (taken: then_file reads then_value, or is
+ * gone if that is NULL).
+ */
+FIXTURE_VARIANT(request) {
+	const char *attr;
+	const char *input;	/* a template for expand() */
+	bool nul_then_junk;	/* input, a NUL, then "junk" */
+	int err;
+	const char *then_file;
+	const char *then_value;
+};
+
+#define REFUSED(name, file, in, errno_) \
+	FIXTURE_VARIANT_ADD(request, name) { \
+		.attr = (file), .input = (in), .err = (errno_), \
+	}
+
+REFUSED(tune_newline_only_is_einval, DIOWQ_ATTR_TUNE, "\n", -EINVAL);
+REFUSED(tune_nonexistent_path_is_enoent, DIOWQ_ATTR_TUNE,
+	"unbound " DQ_MNT_BASE "/nonexistent", -ENOENT);
+REFUSED(tune_directory_below_mount_root_is_einval, DIOWQ_ATTR_TUNE,
+	"unbound @MNT/subdir", -EINVAL);
+REFUSED(tune_unknown_mode_is_einval, DIOWQ_ATTR_TUNE, "bogusmode @MNT",
+	-EINVAL);
+/* "unbound2", not "highpri2": a prefix match would then change the mode. */
+REFUSED(tune_mode_with_trailing_garbage_is_einval, DIOWQ_ATTR_TUNE,
+	"unbound2 @MNT", -EINVAL);
+REFUSED(tune_mode_without_path_is_einval, DIOWQ_ATTR_TUNE, "unbound",
+	-EINVAL);
+/* Filesystems diowq does not support. */
+REFUSED(tune_tmpfs_is_eopnotsupp, DIOWQ_ATTR_TUNE, "highpri " TMPFS_MNT,
+	-EOPNOTSUPP);
+REFUSED(tune_procfs_is_eopnotsupp, DIOWQ_ATTR_TUNE, "highpri /proc",
+	-EOPNOTSUPP);
+
+REFUSED(untune_newline_only_is_einval, DIOWQ_ATTR_UNTUNE, "\n", -EINVAL);
+REFUSED(untune_nonexistent_path_is_enoent, DIOWQ_ATTR_UNTUNE,
+	DQ_MNT_BASE "/nonexistent", -ENOENT);
+REFUSED(untune_directory_below_mount_root_is_einval, DIOWQ_ATTR_UNTUNE,
+	"@MNT/subdir", -EINVAL);
+REFUSED(untune_untuned_mount_root_is_enoent, DIOWQ_ATTR_UNTUNE, TMPFS_MNT,
+	-ENOENT);
+/* untune takes no mode, and no s_id holds a space: malformed. */
+REFUSED(untune_mode_before_path_is_einval, DIOWQ_ATTR_UNTUNE,
+	"highpri @MNT", -EINVAL);
+FIXTURE_VARIANT_ADD(request, untune_embedded_nul_after_sid_is_einval) {
+	.attr = DIOWQ_ATTR_UNTUNE, .input = "@SID", .nul_then_junk = true,
+	.err = -EINVAL,
+};
+FIXTURE_VARIANT_ADD(request, untune_newline_terminated_sid_is_accepted) {
+	.attr = DIOWQ_ATTR_UNTUNE, .input = "@SID\n",
+	.then_file = "@SID/" DIOWQ_SB_ATTR_MODE, .then_value = NULL,
+};
+
+REFUSED(default_mode_newline_only_is_einval, DIOWQ_ATTR_DEFAULT_MODE, "\n",
+	-EINVAL);
+REFUSED(default_mode_path_is_einval, DIOWQ_ATTR_DEFAULT_MODE, "@MNT",
+	-EINVAL);
+REFUSED(default_mode_mode_with_path_is_einval, DIOWQ_ATTR_DEFAULT_MODE,
+	"unbound @MNT", -EINVAL);
+REFUSED(default_mode_mode_with_trailing_garbage_is_einval,
+	DIOWQ_ATTR_DEFAULT_MODE, "unbound2", -EINVAL);
+
+REFUSED(auto_fstypes_non_name_characters_are_einval,
+	DIOWQ_ATTR_AUTO_FSTYPES, "xfs;ext4", -EINVAL);
+REFUSED(auto_fstypes_empty_token_is_einval, DIOWQ_ATTR_AUTO_FSTYPES,
+	"xfs,,ext4", -EINVAL);
+REFUSED(auto_fstypes_leading_comma_is_einval, DIOWQ_ATTR_AUTO_FSTYPES,
+	",ext4", -EINVAL);
+REFUSED(auto_fstypes_trailing_comma_is_einval, DIOWQ_ATTR_AUTO_FSTYPES,
+	"ext4,", -EINVAL);
+REFUSED(auto_fstypes_space_separated_list_is_einval,
+	DIOWQ_ATTR_AUTO_FSTYPES, "xfs ext4", -EINVAL);
+REFUSED(auto_fstypes_mode_and_path_is_einval, DIOWQ_ATTR_AUTO_FSTYPES,
+	"bogusmode @MNT", -EINVAL);
+REFUSED(auto_fstypes_mode_name_is_eopnotsupp, DIOWQ_ATTR_AUTO_FSTYPES,
+	"highpri", -EOPNOTSUPP);
+/* A filesystem type that exists (tmpfs always does) but is not supported. */
+REFUSED(auto_fstypes_unsupported_fstype_is_eopnotsupp,
+	DIOWQ_ATTR_AUTO_FSTYPES, "tmpfs", -EOPNOTSUPP);
+/* All or nothing: the supported ext4 must not be taken on its own. */
+REFUSED(auto_fstypes_list_with_unsupported_fstype_is_eopnotsupp,
+	DIOWQ_ATTR_AUTO_FSTYPES, "ext4,tmpfs", -EOPNOTSUPP);
+FIXTURE_VARIANT_ADD(request, auto_fstypes_newline_only_clears_the_list) {
+	.attr = DIOWQ_ATTR_AUTO_FSTYPES, .input = "\n",
+	.then_file = DIOWQ_ATTR_AUTO_FSTYPES, .then_value = "",
+};
+
+FIXTURE_SETUP(request)
 {
-	badinput_setup(_metadata, &self->env, NULL);
+	badinput_setup(_metadata, &self->env);
 }
 
-FIXTURE_TEARDOWN(every_file)
+FIXTURE_TEARDOWN(request)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F(request, gets_the_documented_answer)
+{
+	char input[PATH_MAX];
+
+	if (variant->nul_then_junk) {
+		expect_embedded_nul_refused(_metadata, &self->env,
+					    variant->attr, variant->input);
+	} else if (variant->err) {
+		expect_refused(_metadata, &self->env, variant->attr,
+			       variant->input, variant->err);
+	} else {
+		expand(input, sizeof(input), variant->input, &self->env);
+		ASSERT_EQ(0, dq_write_attr(variant->attr, input));
+		expect_reads(_metadata, &self->env, variant->then_file,
+			     variant->then_value);
+	}
+}
+
+/* ---- every file, and everything else ----------------------------------- */
+
+FIXTURE(state) {
+	struct badinput_env env;
+};
+
+FIXTURE_SETUP(state)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	badinput_setup(_metadata, &self->env);
+	/* A regular file: no mount root, for the sweep. */
+	snprintf(path, sizeof(path), "%s/regular", self->env.xfs.mnt);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(state)
 {
 	EXPECT_EQ(0, dq_machine_reset());
 }
 
 /* sysfs never calls a store for zero bytes: the write "succeeds" idle. */
-TEST_F(every_file, zero_length_write_changes_nothing)
+TEST_F(state, zero_length_write_changes_nothing)
 {
 	static const char *const files[] = {
 		DIOWQ_ATTR_TUNE, DIOWQ_ATTR_UNTUNE, DIOWQ_ATTR_DEFAULT_MODE,
@@ -640,41 +566,14 @@ TEST_F(every_file, zero_length_write_changes_nothing)
 		expect_write(_metadata, files[i], "", 0, 0);
 }
 
-/* ---- filesystems diowq does not support -------------------------------- */
-
-FIXTURE(unsupported_fs) {
-	struct badinput_env env;
-};
-
-FIXTURE_SETUP(unsupported_fs)
-{
-	badinput_setup(_metadata, &self->env, DIOWQ_ATTR_TUNE);
-}
-
-FIXTURE_TEARDOWN(unsupported_fs)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-TEST_F(unsupported_fs, tmpfs_is_eopnotsupp)
-{
-	expect_refused(_metadata, &self->env, "highpri " TMPFS_MNT,
-		       -EOPNOTSUPP);
-}
-
-TEST_F(unsupported_fs, procfs_is_eopnotsupp)
-{
-	expect_refused(_metadata, &self->env, "highpri /proc", -EOPNOTSUPP);
-}
-
 /*
  * ext2, whichever driver serves it: its own (fstype "ext2"), or ext4's
  * (CONFIG_EXT4_USE_FOR_EXT2, as in Debian's 6.1: still fstype "ext2").
  */
-TEST_F_TIMEOUT(unsupported_fs, ext2_is_eopnotsupp, 60)
+TEST_F_TIMEOUT(state, ext2_is_eopnotsupp, 60)
 {
 	struct dq_fs ext2;
-	char type[32];
+	char input[PATH_MAX], type[32];
 
 	ASSERT_EQ(0, dq_disk(DQ_DISK_C, &ext2));
 	if (dq_need_fstype("ext2"))
@@ -684,8 +583,9 @@ TEST_F_TIMEOUT(unsupported_fs, ext2_is_eopnotsupp, 60)
 	ASSERT_EQ(0, dq_mount_fstype(ext2.mnt, type, sizeof(type)));
 	ASSERT_STREQ("ext2", type);
 
-	expect_refused(_metadata, &self->env, fmt("highpri %s", ext2.mnt),
-		       -EOPNOTSUPP);
+	snprintf(input, sizeof(input), "highpri %s", ext2.mnt);
+	expect_write(_metadata, DIOWQ_ATTR_TUNE, input, strlen(input),
+		     -EOPNOTSUPP);
 	EXPECT_FALSE(dq_sb_tuned(ext2.sid));
 }
 
@@ -812,51 +712,7 @@ static const struct sweep_input sweep_inputs[] = {
 	{ "@SID/" DIOWQ_SB_ATTR_TUNED_MS, "0", -EACCES },
 };
 
-/* Replace every "@MNT" and "@SID" of in by env's, into out. */
-static void expand(char *out, size_t size, const char *in,
-		   const struct badinput_env *env)
-{
-	size_t used = 0;
-
-	while (*in && used + 1 < size) {
-		const char *with = NULL;
-
-		if (!strncmp(in, "@MNT", 4))
-			with = env->xfs.mnt;
-		else if (!strncmp(in, "@SID", 4))
-			with = env->xfs.sid;
-		if (with) {
-			used += snprintf(out + used, size - used, "%s", with);
-			in += 4;
-		} else {
-			out[used++] = *in++;
-		}
-	}
-	out[used < size ? used : size - 1] = '\0';
-}
-
-FIXTURE(sweep) {
-	struct badinput_env env;
-};
-
-FIXTURE_SETUP(sweep)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	badinput_setup(_metadata, &self->env, NULL);
-	snprintf(path, sizeof(path), "%s/regular", self->env.xfs.mnt);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	ASSERT_LE(0, fd);
-	close(fd);
-}
-
-FIXTURE_TEARDOWN(sweep)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-TEST_F(sweep, more_malformed_and_read_only_inputs_change_nothing)
+TEST_F(state, more_malformed_and_read_only_inputs_change_nothing)
 {
 	unsigned int i;
 
@@ -939,7 +795,7 @@ static int nobody_child(const struct badinput_env *env)
 	return failures;
 }
 
-TEST_F(sweep, nobody_reads_every_file_and_writes_none)
+TEST_F(state, nobody_reads_every_file_and_writes_none)
 {
 	struct dq_snapshot before, after;
 	int status;
