@@ -80,15 +80,8 @@ FIXTURE_VARIANT_ADD(freeze, ext4_unbound) {
 
 FIXTURE_SETUP(freeze)
 {
-	char path[PATH_MAX];
-
-	DQ_SETUP(dq_machine_reset());
-	DQ_SETUP(dq_fs_create(&self->fs, DQ_DISK_B, variant->fstype));
-	DQ_SETUP(dq_module_load(""));
-	DQ_SETUP(dq_tune(variant->mode, self->fs.mnt));
-	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
-	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
-			      variant->layout));
+	DQ_SETUP_DATA_FS(&self->fs, &self->tf, variant->fstype, variant->mode,
+			 variant->layout);
 }
 
 FIXTURE_TEARDOWN(freeze)
@@ -207,14 +200,7 @@ static void freeze_and_request(struct __test_metadata *_metadata,
 	dq_writer_log_result("writer", &res);
 	EXPECT_TRUE(dq_writer_result_ok(&res));
 
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
-	dq_tf_close(&self->tf);
-	ASSERT_EQ(0, dq_umount(&self->fs, 0));
-	ASSERT_EQ(0, dq_mount(&self->fs));
-	ASSERT_EQ(0, dq_tf_reopen(&self->tf));
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+	EXPECT_DATA_VERIFIED_TWICE(&self->fs, &self->tf, &vr);
 	ksft_print_msg("freeze: frozen in %llu ms with writes in flight; %u %s while frozen in %llu ms; %llu writes completed%s; %llu blocks verified twice\n",
 		       (unsigned long long)freeze_ms, fw.done,
 		       unload ? "rmmod" : "tune/switch/untune requests",

@@ -154,14 +154,7 @@ TEST_F_TIMEOUT(hotplug, completions_survive_cpu_offline_online, 300)
 	dq_snapshot_free(&before);
 	dq_snapshot_free(&after);
 
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
-	dq_tf_close(&self->tf);
-	ASSERT_EQ(0, dq_umount(&self->fs, 0));
-	ASSERT_EQ(0, dq_mount(&self->fs));
-	ASSERT_EQ(0, dq_tf_reopen(&self->tf));
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+	EXPECT_DATA_VERIFIED_TWICE(&self->fs, &self->tf, &vr);
 	ksft_print_msg("hotplug %s/%s%s: %u offline/online cycles of CPU %d (%llu/%llu ms on average); %llu writes completed%s, %llu of them with CPU %d offline; %llu blocks verified twice\n",
 		       variant->fstype, variant->mode,
 		       variant->cpumask ? " (cpumask: CPU 1 only)" : "",

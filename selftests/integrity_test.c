@@ -20,84 +20,22 @@
 #define COMPLETIONS_PER_STEP 64
 #define STEP_PROGRESS_MS 10000
 
-static const struct swap_step {
-	const char *what;
-	const char *mode;	/* tune in this mode; NULL: untune */
-} cycle[] = {
-	{ "tune highpri", DIOWQ_MODE_HIGHPRI_NAME },
-	{ "switch to unbound", DIOWQ_MODE_UNBOUND_NAME },
-	{ "untune", NULL },
-	{ "tune unbound", DIOWQ_MODE_UNBOUND_NAME },
-	{ "switch to highpri", DIOWQ_MODE_HIGHPRI_NAME },
-	{ "untune", NULL },
-};
-
 FIXTURE(integrity) {
 	struct dq_fs fs;
 	struct dq_tagged_file tf;
 };
 
-FIXTURE_VARIANT(integrity) {
-	const char *fstype;
-	enum dq_layout layout;
-};
-
-FIXTURE_VARIANT_ADD(integrity, xfs_overwrite) {
-	.fstype = "xfs",
-	.layout = DQ_LAYOUT_WRITTEN,
-};
-
-FIXTURE_VARIANT_ADD(integrity, xfs_unwritten) {
-	.fstype = "xfs",
-	.layout = DQ_LAYOUT_UNWRITTEN,
-};
-
-FIXTURE_VARIANT_ADD(integrity, ext4_overwrite) {
-	.fstype = "ext4",
-	.layout = DQ_LAYOUT_WRITTEN,
-};
-
-FIXTURE_VARIANT_ADD(integrity, ext4_unwritten) {
-	.fstype = "ext4",
-	.layout = DQ_LAYOUT_UNWRITTEN,
-};
+DQ_FS_LAYOUT_VARIANTS(integrity);
 
 FIXTURE_SETUP(integrity)
 {
-	char path[PATH_MAX];
-
-	DQ_SETUP(dq_machine_reset());
-	DQ_SETUP(dq_fs_create(&self->fs, DQ_DISK_B, variant->fstype));
-	DQ_SETUP(dq_module_load(""));
-	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
-	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
-			      variant->layout));
+	DQ_SETUP_DATA_FS(&self->fs, &self->tf, variant->fstype, NULL,
+			 variant->layout);
 }
 
 FIXTURE_TEARDOWN(integrity)
 {
 	EXPECT_EQ(0, dq_machine_reset());
-}
-
-/* Run one step; 0 if it worked and left the state it should. */
-static int swap_step(const struct dq_fs *fs, const struct swap_step *step)
-{
-	char mode[32];
-	int err;
-
-	if (step->mode) {
-		err = dq_tune(step->mode, fs->mnt);
-		if (!err)
-			err = dq_read_sb_attr(fs->sid, DIOWQ_SB_ATTR_MODE, mode,
-					      sizeof(mode));
-		if (!err && strcmp(mode, step->mode))
-			err = -EPROTO;
-	} else {
-		err = dq_untune(fs->mnt);
-		if (!err && dq_sb_tuned(fs->sid))
-			err = -EPROTO;
-	}
-	return err;
 }
 
 TEST_F_TIMEOUT(integrity, no_write_lost_while_queue_swaps, 400)
@@ -115,9 +53,10 @@ TEST_F_TIMEOUT(integrity, no_write_lost_while_queue_swaps, 400)
 
 	start = dq_now_ms();
 	for (step = 0; step < NR_SWAP_STEPS; step++) {
-		const struct swap_step *s = &cycle[step % ARRAY_SIZE(cycle)];
+		const struct dq_swap_step *s =
+			&dq_swap_cycle[step % DQ_SWAP_CYCLE_LEN];
 		uint64_t done = dq_writer_completed(w);
-		int err = swap_step(&self->fs, s);
+		int err = dq_swap_step(s, self->fs.mnt, self->fs.sid);
 
 		if (err && !failed_steps++)
 			TH_LOG("step %u (%s): %s", step, s->what,
@@ -146,16 +85,8 @@ TEST_F_TIMEOUT(integrity, no_write_lost_while_queue_swaps, 400)
 	/* The cycle ends untuned. */
 	EXPECT_FALSE(dq_sb_tuned(self->fs.sid));
 
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
-
-	/* And on disk: the extent conversions were committed too. */
-	dq_tf_close(&self->tf);
-	ASSERT_EQ(0, dq_umount(&self->fs, 0));
-	ASSERT_EQ(0, dq_mount(&self->fs));
-	ASSERT_EQ(0, dq_tf_reopen(&self->tf));
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+	/* After the remount: the extent conversions were committed too. */
+	EXPECT_DATA_VERIFIED_TWICE(&self->fs, &self->tf, &vr);
 }
 
 DQ_TEST_MAIN

@@ -42,15 +42,8 @@ DQ_FS_MODE_VARIANTS(remount);
 
 FIXTURE_SETUP(remount)
 {
-	char path[PATH_MAX];
-
-	DQ_SETUP(dq_machine_reset());
-	DQ_SETUP(dq_fs_create(&self->fs, DQ_DISK_B, variant->fstype));
-	DQ_SETUP(dq_module_load(""));
-	DQ_SETUP(dq_tune(variant->mode, self->fs.mnt));
-	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
-	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
-			      DQ_LAYOUT_WRITTEN));
+	DQ_SETUP_DATA_FS(&self->fs, &self->tf, variant->fstype, variant->mode,
+			 DQ_LAYOUT_WRITTEN);
 }
 
 FIXTURE_TEARDOWN(remount)

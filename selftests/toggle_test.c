@@ -28,75 +28,22 @@
 /* Retiring a long backlog costs grace periods: generous under TCG. */
 #define QUEUES_GONE_MS 30000
 
-static const struct toggle {
-	const char *what;
-	const char *mode;	/* tune in this mode; NULL: untune */
-} cycle[] = {
-	{ "tune highpri", DIOWQ_MODE_HIGHPRI_NAME },
-	{ "switch to unbound", DIOWQ_MODE_UNBOUND_NAME },
-	{ "untune", NULL },
-	{ "tune unbound", DIOWQ_MODE_UNBOUND_NAME },
-	{ "switch to highpri", DIOWQ_MODE_HIGHPRI_NAME },
-	{ "untune", NULL },
-};
-
 FIXTURE(toggle) {
 	struct dq_fs fs;
 	struct dq_tagged_file tf;
 };
 
-FIXTURE_VARIANT(toggle) {
-	const char *fstype;
-	enum dq_layout layout;
-};
-
-/* XFS converting unwritten extents in the completion work, ext4 overwriting. */
-FIXTURE_VARIANT_ADD(toggle, xfs_unwritten) {
-	.fstype = "xfs",
-	.layout = DQ_LAYOUT_UNWRITTEN,
-};
-
-FIXTURE_VARIANT_ADD(toggle, ext4_overwrite) {
-	.fstype = "ext4",
-	.layout = DQ_LAYOUT_WRITTEN,
-};
+DQ_FS_LAYOUT_VARIANTS(toggle);
 
 FIXTURE_SETUP(toggle)
 {
-	char path[PATH_MAX];
-
-	DQ_SETUP(dq_machine_reset());
-	DQ_SETUP(dq_fs_create(&self->fs, DQ_DISK_B, variant->fstype));
-	DQ_SETUP(dq_module_load(""));
-	snprintf(path, sizeof(path), "%s/data", self->fs.mnt);
-	DQ_SETUP(dq_tf_create(&self->tf, path, DQ_DATA_FILE_SIZE,
-			      variant->layout));
+	DQ_SETUP_DATA_FS(&self->fs, &self->tf, variant->fstype, NULL,
+			 variant->layout);
 }
 
 FIXTURE_TEARDOWN(toggle)
 {
 	EXPECT_EQ(0, dq_machine_reset());
-}
-
-/* One toggle; 0 if it worked and left the state it should. */
-static int do_toggle(const struct dq_fs *fs, const struct toggle *t)
-{
-	char mode[32];
-	int err;
-
-	if (!t->mode) {
-		err = dq_untune(fs->mnt);
-		if (!err && dq_sb_tuned(fs->sid))
-			err = -EPROTO;
-		return err;
-	}
-	err = dq_tune(t->mode, fs->mnt);
-	if (!err)
-		err = dq_read_sb_attr(fs->sid, DIOWQ_SB_ATTR_MODE, mode,
-				      sizeof(mode));
-	if (!err && strcmp(mode, t->mode))
-		err = -EPROTO;
-	return err;
 }
 
 TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
@@ -118,9 +65,10 @@ TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
 	c0 = dq_writer_completed(w);
 	last = c0;
 	for (t = 0; t < toggles; t++) {
-		const struct toggle *tg = &cycle[t % ARRAY_SIZE(cycle)];
+		const struct dq_swap_step *tg =
+			&dq_swap_cycle[t % DQ_SWAP_CYCLE_LEN];
 
-		err = do_toggle(&self->fs, tg);
+		err = dq_swap_step(tg, self->fs.mnt, self->fs.sid);
 		if (err && !failed++)
 			TH_LOG("toggle %u (%s): %s", t, tg->what,
 			       strerror(-err));
@@ -163,20 +111,15 @@ TEST_F_TIMEOUT(toggle, thousand_toggles_under_io_lose_nothing, 500)
 		TH_LOG("the last queues were gone %d ms after the last toggle",
 		       err);
 
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
-	dq_tf_close(&self->tf);
-	ASSERT_EQ(0, dq_umount(&self->fs, 0));
-	ASSERT_EQ(0, dq_mount(&self->fs));
-	ASSERT_EQ(0, dq_tf_reopen(&self->tf));
-	ASSERT_EQ(0, dq_tf_verify(&self->tf, &vr));
-	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&self->tf, &vr);
+	EXPECT_DATA_VERIFIED_TWICE(&self->fs, &self->tf, &vr);
 
 	/* And the module still unloads at once. */
 	EXPECT_EQ(0, dq_module_unload());
 
-	ksft_print_msg("toggle %s: %u toggles survived in %llu ms; %llu writes completed during them (>= %llu per %u toggles), %llu in all%s; %llu blocks verified twice\n",
-		       variant->fstype, t, (unsigned long long)elapsed,
+	ksft_print_msg("toggle %s/%s: %u toggles survived in %llu ms; %llu writes completed during them (>= %llu per %u toggles), %llu in all%s; %llu blocks verified twice\n",
+		       variant->fstype, variant->layout == DQ_LAYOUT_UNWRITTEN ?
+		       "unwritten" : "overwrite", t,
+		       (unsigned long long)elapsed,
 		       (unsigned long long)(c1 - c0),
 		       (unsigned long long)min_window, PROGRESS_EVERY,
 		       (unsigned long long)(res.completed - res.failed),

@@ -78,6 +78,66 @@
 		.fstype = "ext4", .mode = DIOWQ_MODE_UNBOUND_NAME,	\
 	}
 
+/*
+ * The filesystem x data layout matrix of the swap tests: pure overwrites
+ * (the completion work is only bookkeeping) and fallocate()d space (it
+ * converts unwritten extents: a completion lost across a swap would leave
+ * zeros on disk), on XFS and ext4. The variant struct (fstype, layout) of
+ * @fixture and its four instances.
+ */
+#define DQ_FS_LAYOUT_VARIANTS(fixture)					\
+	FIXTURE_VARIANT(fixture) {					\
+		const char *fstype;					\
+		enum dq_layout layout;					\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, xfs_overwrite) {			\
+		.fstype = "xfs", .layout = DQ_LAYOUT_WRITTEN,		\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, xfs_unwritten) {			\
+		.fstype = "xfs", .layout = DQ_LAYOUT_UNWRITTEN,		\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, ext4_overwrite) {			\
+		.fstype = "ext4", .layout = DQ_LAYOUT_WRITTEN,		\
+	};								\
+	FIXTURE_VARIANT_ADD(fixture, ext4_unwritten) {			\
+		.fstype = "ext4", .layout = DQ_LAYOUT_UNWRITTEN,	\
+	}
+
+/*
+ * The setup of the tests that write a tagged file under load: from a
+ * clean machine, a fresh fstype filesystem on vdb in *fs, the module
+ * loaded, the filesystem tuned in mode (NULL: left untuned), and in *tf a
+ * DQ_DATA_FILE_SIZE data file on it laid out as layout.
+ */
+#define DQ_SETUP_DATA_FS(fs, tf, fstype, mode, layout) do {		\
+	char __dq_path[PATH_MAX];					\
+									\
+	DQ_SETUP(dq_machine_reset());					\
+	DQ_SETUP(dq_fs_create(fs, DQ_DISK_B, fstype));			\
+	DQ_SETUP(dq_module_load(""));					\
+	if (mode)							\
+		DQ_SETUP(dq_tune(mode, (fs)->mnt));			\
+	snprintf(__dq_path, sizeof(__dq_path), "%s/data", (fs)->mnt);	\
+	DQ_SETUP(dq_tf_create(tf, __dq_path, DQ_DATA_FILE_SIZE,	\
+			      layout));					\
+} while (0)
+
+/*
+ * Every block of tf reads back as the last generation whose write
+ * succeeded: online, then again after fs is unmounted and mounted afresh
+ * (what was acknowledged is also on disk). Leaves the result in *vr.
+ */
+#define EXPECT_DATA_VERIFIED_TWICE(fs, tf, vr) do {			\
+	ASSERT_EQ(0, dq_tf_verify(tf, vr));				\
+	EXPECT_EQ(0ull, (vr)->bad) dq_tf_log_verify(tf, vr);		\
+	dq_tf_close(tf);						\
+	ASSERT_EQ(0, dq_umount(fs, 0));					\
+	ASSERT_EQ(0, dq_mount(fs));					\
+	ASSERT_EQ(0, dq_tf_reopen(tf));					\
+	ASSERT_EQ(0, dq_tf_verify(tf, vr));				\
+	EXPECT_EQ(0ull, (vr)->bad) dq_tf_log_verify(tf, vr);		\
+} while (0)
+
 /* Expect DIOWQ_SYSFS_ROOT/<sid>/<attr> to read want (plus its "\n"). */
 #define EXPECT_SB_ATTR(sid, attr, want) do {				\
 	char __dq_val[256];						\

@@ -170,6 +170,36 @@ bool dq_sb_tuned(const char *sid)
 	return dq_path_exists(path);
 }
 
+const struct dq_swap_step dq_swap_cycle[DQ_SWAP_CYCLE_LEN] = {
+	{ "tune highpri", DIOWQ_MODE_HIGHPRI_NAME },
+	{ "switch to unbound", DIOWQ_MODE_UNBOUND_NAME },
+	{ "untune", NULL },
+	{ "tune unbound", DIOWQ_MODE_UNBOUND_NAME },
+	{ "switch to highpri", DIOWQ_MODE_HIGHPRI_NAME },
+	{ "untune", NULL },
+};
+
+int dq_swap_step(const struct dq_swap_step *step, const char *mnt,
+		 const char *sid)
+{
+	char mode[32];
+	int err;
+
+	if (!step->mode) {
+		err = dq_untune(mnt);
+		if (!err && dq_sb_tuned(sid))
+			err = -EPROTO;
+		return err;
+	}
+	err = dq_tune(step->mode, mnt);
+	if (!err)
+		err = dq_read_sb_attr(sid, DIOWQ_SB_ATTR_MODE, mode,
+				      sizeof(mode));
+	if (!err && strcmp(mode, step->mode))
+		err = -EPROTO;
+	return err;
+}
+
 int dq_sb_queue(const char *sid, char *buf, size_t size)
 {
 	return dq_read_sb_attr(sid, DIOWQ_SB_ATTR_WORKQUEUE, buf, size);

@@ -55,6 +55,26 @@ int dq_untune(const char *what);
 bool dq_sb_tuned(const char *sid);
 
 /*
+ * The tune / switch / untune cycle the swap tests run under load, back to
+ * back: highpri, unbound, untuned, unbound, highpri, untuned. It visits
+ * every transition between the three states.
+ */
+struct dq_swap_step {
+	const char *what;
+	const char *mode;	/* tune in this mode; NULL: untune */
+};
+
+#define DQ_SWAP_CYCLE_LEN 6
+extern const struct dq_swap_step dq_swap_cycle[DQ_SWAP_CYCLE_LEN];
+
+/*
+ * Take step on the filesystem mounted at mnt (s_id sid): 0 if it worked
+ * and left the state it should, -EPROTO if it worked but did not, -errno.
+ */
+int dq_swap_step(const struct dq_swap_step *step, const char *mnt,
+		 const char *sid);
+
+/*
  * The name of the queue sid's completions run on now (its "workqueue"):
  * "diowq-<sid>", or "diowq-<sid>.N" for an unbound queue created while an
  * older one of that name still retires (sysfs needs unique names).
