@@ -97,12 +97,35 @@ static const char *const sb_sysfs_keys[] = {
  * there with the value of its sysfs file, swaps and tuned_ms numbers, and
  * mountpoints [fs->mnt] in status output (events have no mountpoints).
  */
+/* tuned_ms counts jiffies: allow a few, and a slow emulated guest. */
+#define TUNED_MS_SLACK 100
+
+/*
+ * tuned_ms at path is the time since the tune: not negative, and no more
+ * than the time since just before the test tuned (before_tune_ms).
+ */
+static void expect_tuned_ms(struct __test_metadata *_metadata,
+			    const char *json, const char *path,
+			    uint64_t before_tune_ms)
+{
+	long long tuned_ms = -1, elapsed;
+
+	ASSERT_EQ(0, dq_json_int(json, path, &tuned_ms))
+		TH_LOG("%s: no integer", path);
+	elapsed = (long long)(dq_now_ms() - before_tune_ms);
+	EXPECT_LE(0, tuned_ms);
+	EXPECT_GE(elapsed + TUNED_MS_SLACK, tuned_ms)
+		TH_LOG("%s is %lld, but the test tuned %lld ms ago", path,
+		       tuned_ms, elapsed);
+}
+
 static void expect_sb_json(struct __test_metadata *_metadata,
 			   const char *json, const char *prefix,
-			   const struct dq_fs *fs, bool in_status)
+			   const struct dq_fs *fs, bool in_status,
+			   uint64_t before_tune_ms)
 {
 	char path[128], want[256];
-	long long swaps = -1, tuned_ms = -1;
+	long long swaps = -1;
 	unsigned int i;
 
 	EXPECT_JSON_TYPE(json, prefix, DQ_JSON_OBJECT);
@@ -117,9 +140,9 @@ static void expect_sb_json(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, dq_read_sb_number(fs->sid, DIOWQ_SB_ATTR_SWAPS, &swaps));
 	EXPECT_JSON_INT(json, path_of(path, sizeof(path), prefix, "swaps"),
 			swaps);
-	path_of(path, sizeof(path), prefix, "tuned_ms");
-	EXPECT_EQ(0, dq_json_int(json, path, &tuned_ms));
-	EXPECT_LE(0, tuned_ms);
+	expect_tuned_ms(_metadata, json,
+			path_of(path, sizeof(path), prefix, "tuned_ms"),
+			before_tune_ms);
 	path_of(path, sizeof(path), prefix, "mountpoints");
 	if (!in_status) {
 		EXPECT_JSON_TYPE(json, path, DQ_JSON_NONE);
@@ -203,6 +226,7 @@ static bool tool_in_path(void)
 FIXTURE(ctl) {
 	struct dq_fs xfs, ext4;
 	struct dq_bg monitor;
+	uint64_t before_tune_ms;	/* dq_now_ms() just before a test tunes */
 };
 
 FIXTURE_SETUP(ctl)
@@ -273,6 +297,7 @@ TEST_F(ctl, pretty_json_is_indented_and_holds_the_same_values)
 {
 	char compact[DQ_CMD_OUT_MAX + 1];
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_EQ(0, dq_tune(NULL, self->xfs.mnt));
 	ASSERT_CTL(0, "-j", "status", self->xfs.mnt);
 	ASSERT_STDOUT_JSON();
@@ -284,8 +309,10 @@ TEST_F(ctl, pretty_json_is_indented_and_holds_the_same_values)
 	EXPECT_FALSE(one_line(cmd.out.buf));
 	EXPECT_NE(NULL, strstr(cmd.out.buf, "\n    \"superblock\": {"))
 		TH_LOG("%s", cmd.out.buf);
-	expect_sb_json(_metadata, compact, "superblock", &self->xfs, true);
-	expect_sb_json(_metadata, cmd.out.buf, "superblock", &self->xfs, true);
+	expect_sb_json(_metadata, compact, "superblock", &self->xfs, true,
+		       self->before_tune_ms);
+	expect_sb_json(_metadata, cmd.out.buf, "superblock", &self->xfs, true,
+		       self->before_tune_ms);
 }
 
 TEST_F(ctl, tune_uses_the_default_mode_and_status_table_shows_it)
@@ -309,6 +336,7 @@ TEST_F(ctl, tune_uses_the_default_mode_and_status_table_shows_it)
 
 TEST_F(ctl, status_json_matches_sysfs)
 {
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	ASSERT_CTL(0, "tune", "--mode", "unbound", self->ext4.mnt);
 	ASSERT_CTL(0, "-j", "status");
@@ -317,9 +345,9 @@ TEST_F(ctl, status_json_matches_sysfs)
 	ASSERT_EQ(2, dq_json_count(cmd.out.buf, "superblocks"));
 	/* Sorted by id: disk B's before disk C's. */
 	expect_sb_json(_metadata, cmd.out.buf, "superblocks.0", &self->xfs,
-		       true);
+		       true, self->before_tune_ms);
 	expect_sb_json(_metadata, cmd.out.buf, "superblocks.1", &self->ext4,
-		       true);
+		       true, self->before_tune_ms);
 	EXPECT_JSON_STR(cmd.out.buf, "superblocks.1.mode",
 			DIOWQ_MODE_UNBOUND_NAME);
 }
@@ -328,6 +356,7 @@ TEST_F(ctl, status_of_a_tuned_mount_shows_it_alone)
 {
 	bool tuned = false;
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt, self->ext4.mnt);
 	ASSERT_CTL(0, "status", self->xfs.mnt, "-j");
 	EXPECT_QUIET_STDERR();
@@ -336,7 +365,8 @@ TEST_F(ctl, status_of_a_tuned_mount_shows_it_alone)
 	EXPECT_JSON_STR(cmd.out.buf, "path", self->xfs.mnt);
 	EXPECT_EQ(0, dq_json_bool(cmd.out.buf, "tuned", &tuned));
 	EXPECT_TRUE(tuned);
-	expect_sb_json(_metadata, cmd.out.buf, "superblock", &self->xfs, true);
+	expect_sb_json(_metadata, cmd.out.buf, "superblock", &self->xfs, true,
+		       self->before_tune_ms);
 
 	ASSERT_CTL(0, "status", self->xfs.mnt);
 	EXPECT_QUIET_STDERR();
@@ -407,22 +437,10 @@ TEST_F(ctl, untune_gives_the_kernel_queue_back)
 	EXPECT_EQ(0, dq_json_count(cmd.out.buf, "superblocks"));
 }
 
-/* A cpumask file as a number: "1", "00000001" or "00000000,00000001". */
-static unsigned long long cpumask_value(const char *text)
-{
-	unsigned long long v = 0;
-
-	for (; *text; text++) {
-		if (*text == ',')
-			continue;
-		v = v * 16 + (*text <= '9' ? *text - '0' : (*text | 0x20) - 'a' + 10);
-	}
-	return v;
-}
-
 TEST_F(ctl, tune_unbound_sets_the_queue_nice_and_cpumask)
 {
 	char queue[80], path[PATH_MAX], val[256];
+	unsigned long long cpumask = 0;
 
 	ASSERT_CTL(0, "tune", self->xfs.mnt, "--mode", "unbound", "--nice",
 		   "-5", "--cpus", "0");
@@ -434,8 +452,9 @@ TEST_F(ctl, tune_unbound_sets_the_queue_nice_and_cpumask)
 	ASSERT_EQ(0, dq_read_value(path, val, sizeof(val)));
 	EXPECT_STREQ("-5", val);
 	dq_wq_path(path, sizeof(path), queue, "cpumask");
-	ASSERT_EQ(0, dq_read_value(path, val, sizeof(val)));
-	EXPECT_EQ(1, cpumask_value(val)) TH_LOG("cpumask '%s'", val);
+	ASSERT_EQ(0, dq_read_cpumask(path, &cpumask));
+	/* --cpus 0: CPU 0 alone. */
+	EXPECT_EQ(1ull, cpumask);
 }
 
 TEST_F(ctl, tune_with_another_mode_switches_it)
@@ -814,10 +833,10 @@ static void read_sb_view(struct __test_metadata *_metadata, const char *sid,
  */
 static void expect_json_event(struct __test_metadata *_metadata,
 			      struct dq_bg *bg, const char *event,
-			      const struct sb_view *want)
+			      const struct sb_view *want,
+			      uint64_t before_tune_ms)
 {
 	char line[4096];
-	long long tuned_ms = -1;
 	unsigned int i;
 	int err;
 
@@ -832,8 +851,7 @@ static void expect_json_event(struct __test_metadata *_metadata,
 	for (i = 0; i < ARRAY_SIZE(sb_sysfs_keys); i++)
 		EXPECT_JSON_STR(line, sb_sysfs_keys[i], want->attrs[i]);
 	EXPECT_JSON_INT(line, "swaps", want->swaps);
-	EXPECT_EQ(0, dq_json_int(line, "tuned_ms", &tuned_ms));
-	EXPECT_LE(0, tuned_ms);
+	expect_tuned_ms(_metadata, line, "tuned_ms", before_tune_ms);
 	/* event, id, the six above, swaps, tuned_ms; no mountpoints */
 	EXPECT_EQ(10, dq_json_count(line, ""));
 }
@@ -856,9 +874,11 @@ TEST_F(ctl, monitor_json_reports_a_tune)
 	struct sb_view v;
 
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
-	expect_json_event(_metadata, &self->monitor, "tuned", &v);
+	expect_json_event(_metadata, &self->monitor, "tuned", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
@@ -866,12 +886,14 @@ TEST_F(ctl, monitor_json_reports_a_mode_switch)
 {
 	struct sb_view v;
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
 	ASSERT_CTL(0, "tune", "--mode", "unbound", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
 	EXPECT_STREQ(DIOWQ_MODE_UNBOUND_NAME, v.attrs[SB_MODE]);
-	expect_json_event(_metadata, &self->monitor, "mode_changed", &v);
+	expect_json_event(_metadata, &self->monitor, "mode_changed", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
@@ -879,11 +901,13 @@ TEST_F(ctl, monitor_json_reports_an_untune)
 {
 	struct sb_view v;
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
 	ASSERT_CTL(0, "untune", self->xfs.mnt);
-	expect_json_event(_metadata, &self->monitor, "untuned", &v);
+	expect_json_event(_metadata, &self->monitor, "untuned", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
@@ -891,11 +915,13 @@ TEST_F(ctl, monitor_json_reports_an_unmount)
 {
 	struct sb_view v;
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
 	ASSERT_EQ(0, dq_umount(&self->xfs, 0));
-	expect_json_event(_metadata, &self->monitor, "unmounted", &v);
+	expect_json_event(_metadata, &self->monitor, "unmounted", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
@@ -904,10 +930,12 @@ TEST_F(ctl, monitor_json_reports_an_auto_tune)
 	struct sb_view v;
 
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "auto", "--fstypes", "ext4");
 	read_sb_view(_metadata, self->ext4.sid, &v);
 	EXPECT_STREQ(DIOWQ_ORIGIN_AUTO_NAME, v.attrs[SB_ORIGIN]);
-	expect_json_event(_metadata, &self->monitor, "auto_tuned", &v);
+	expect_json_event(_metadata, &self->monitor, "auto_tuned", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 
@@ -918,11 +946,13 @@ TEST_F(ctl, monitor_ends_when_the_module_is_unloaded)
 	struct sb_view v;
 	int status;
 
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
 	start_monitor(_metadata, &self->monitor, DQ_AS_US, true);
 	ASSERT_EQ(0, dq_module_unload());
-	expect_json_event(_metadata, &self->monitor, "untuned", &v);
+	expect_json_event(_metadata, &self->monitor, "untuned", &v,
+			  self->before_tune_ms);
 	EXPECT_EQ(-EPIPE, dq_bg_read_line(&self->monitor, line, sizeof(line),
 					  EVENT_MS))
 		TH_LOG("the monitor went on after rmmod: \"%s\"", line);
@@ -955,13 +985,14 @@ TEST_F(ctl, monitor_text_reports_an_event_per_line)
 
 TEST_F(ctl, unprivileged_status_works)
 {
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	EXPECT_EQ(0, CTL_AS(DQ_AS_NOBODY, "-j", "status")) dq_cmd_log(&cmd);
 	EXPECT_QUIET_STDERR();
 	ASSERT_STDOUT_JSON();
 	EXPECT_EQ(1, dq_json_count(cmd.out.buf, "superblocks"));
 	expect_sb_json(_metadata, cmd.out.buf, "superblocks.0", &self->xfs,
-		       true);
+		       true, self->before_tune_ms);
 	EXPECT_EQ(0, CTL_AS(DQ_AS_NOBODY, "status", self->xfs.mnt))
 		dq_cmd_log(&cmd);
 	EXPECT_EQ(0, CTL_AS(DQ_AS_NOBODY, "auto")) dq_cmd_log(&cmd);
@@ -1022,9 +1053,11 @@ TEST_F(ctl, unprivileged_monitor_gets_events)
 	struct sb_view v;
 
 	start_monitor(_metadata, &self->monitor, DQ_AS_NOBODY, true);
+	self->before_tune_ms = dq_now_ms();
 	ASSERT_CTL(0, "tune", self->xfs.mnt);
 	read_sb_view(_metadata, self->xfs.sid, &v);
-	expect_json_event(_metadata, &self->monitor, "tuned", &v);
+	expect_json_event(_metadata, &self->monitor, "tuned", &v,
+			  self->before_tune_ms);
 	expect_no_more_events(_metadata, &self->monitor);
 }
 

@@ -66,6 +66,35 @@ int dq_read_value(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+int dq_read_cpumask(const char *path, unsigned long long *mask)
+{
+	char text[256], *p;
+	int err = dq_read_value(path, text, sizeof(text));
+	unsigned int digits = 0;
+
+	if (err)
+		return err;
+	*mask = 0;
+	for (p = text; *p; p++) {
+		int nibble;
+
+		if (*p == ',')
+			continue;
+		if (*p >= '0' && *p <= '9')
+			nibble = *p - '0';
+		else if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f')
+			nibble = (*p | 0x20) - 'a' + 10;
+		else
+			return -EBADMSG;
+		/* Leading zero words are fine; set bits past 63 are not. */
+		if (*mask >> 60)
+			return -ERANGE;
+		*mask = *mask << 4 | nibble;
+		digits++;
+	}
+	return digits ? 0 : -EBADMSG;
+}
+
 int dq_write_file(const char *path, const void *buf, size_t len)
 {
 	ssize_t n;

@@ -83,6 +83,12 @@ int dq_sb_queue(const char *sid, char *buf, size_t size);
 /* Is queue one of the names above for sid? */
 bool dq_is_sb_queue_name(const char *sid, const char *queue);
 
+/*
+ * A cpumask file ("3", "00000003" or "00000000,00000003") as a number:
+ * bit n is CPU n. -ERANGE beyond 64 CPUs, -EBADMSG if it is no mask.
+ */
+int dq_read_cpumask(const char *path, unsigned long long *mask);
+
 /* Does queue have a workqueue sysfs directory (is it unbound)? */
 bool dq_wq_sysfs_exists(const char *queue);
 
