@@ -161,10 +161,10 @@ int diowq_auto_parse(const char *str, struct diowq_auto_list *list)
 }
 
 /*
- * Install a parsed list (taking over its references) and rescan at once.
+ * Install a parsed list, taking over its references, without a rescan.
  * The caller holds diowq_ctl_lock. Refused during module unload.
  */
-int diowq_auto_commit(struct diowq_auto_list *list)
+int diowq_auto_install(struct diowq_auto_list *list)
 {
 	lockdep_assert_held(&diowq_ctl_lock);
 	if (diowq_auto_stopped) {
@@ -175,8 +175,25 @@ int diowq_auto_commit(struct diowq_auto_list *list)
 	diowq_auto = *list;
 	list->nr = 0;
 	diowq_auto_names_update();
-	diowq_rescan_locked();
 	return 0;
+}
+
+/* Install a parsed list and rescan at once; the caller holds diowq_ctl_lock. */
+int diowq_auto_commit(struct diowq_auto_list *list)
+{
+	int err = diowq_auto_install(list);
+
+	if (!err)
+		diowq_rescan_locked();
+	return err;
+}
+
+/* Module load, once requests are taken: tune what the list names. */
+void diowq_auto_start(void)
+{
+	mutex_lock(&diowq_ctl_lock);
+	diowq_rescan_locked();
+	mutex_unlock(&diowq_ctl_lock);
 }
 
 /* Replace the list; on error nothing changes. */

@@ -168,7 +168,9 @@ struct diowq_auto_list {
 
 int diowq_auto_parse(const char *str, struct diowq_auto_list *list);
 void diowq_auto_list_release(struct diowq_auto_list *list);
+int diowq_auto_install(struct diowq_auto_list *list);
 int diowq_auto_commit(struct diowq_auto_list *list);
+void diowq_auto_start(void);
 int diowq_auto_set(const char *str);
 ssize_t diowq_auto_format(char *buf, size_t size);
 void diowq_auto_stop(void);

@@ -66,9 +66,12 @@ static void diowq_shutdown(bool netlink_registered)
 /*
  * Everything that can fail slowly comes first, before anyone can send a
  * request: parsing auto_fstypes may load a filesystem module, which can
- * take long and fail. Then the entry points; the family is registered
+ * take long and fail. The parsed list is installed before sysfs shows it,
+ * so a write to auto_fstypes that comes in meanwhile wins, as one to
+ * default_mode does. Then the entry points; the family is registered
  * last, and should that fail, sysfs may have taken requests meanwhile, so
- * the error path is the whole of unload.
+ * the error path is the whole of unload. Only then does the first rescan
+ * tune what the list names.
  */
 static int __init diowq_init(void)
 {
@@ -91,29 +94,30 @@ static int __init diowq_init(void)
 	}
 
 	err = diowq_unmount_watch_init();
-	if (err)
-		goto err_auto_list;
+	if (err) {
+		diowq_auto_list_release(&auto_list);
+		return err;
+	}
+	/* Cannot fail: only unload stops auto-tuning. */
+	mutex_lock(&diowq_ctl_lock);
+	diowq_auto_install(&auto_list);
+	mutex_unlock(&diowq_ctl_lock);
+
 	err = diowq_sysfs_init();
 	if (err)
-		goto err_watch;
+		goto err_auto;
 	err = diowq_netlink_init();
 	if (err) {
 		diowq_shutdown(false);
-		goto err_auto_list;
+		return err;
 	}
-
-	/* Cannot fail: only unload stops auto-tuning. */
-	mutex_lock(&diowq_ctl_lock);
-	err = diowq_auto_commit(&auto_list);
-	mutex_unlock(&diowq_ctl_lock);
-	WARN_ON_ONCE(err);
+	diowq_auto_start();
 	pr_info("version %s loaded\n", DIOWQ_VERSION);
 	return 0;
 
-err_watch:
+err_auto:
+	diowq_auto_stop();
 	diowq_unmount_watch_exit();
-err_auto_list:
-	diowq_auto_list_release(&auto_list);
 	return err;
 }
 

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A strict JSON checker and a few lookups, for the output of diowqctl -j.
+ * A strict JSON check and a few lookups, for the output of diowqctl -j,
+ * on top of jansson (Debian's libjansson-dev, linked statically).
  *
  * dq_json_check() accepts exactly one RFC 8259 value with optional
- * whitespace around it: no trailing commas, no comments, no leading zeros,
- * no control characters or invalid UTF-8 in strings, no bad escapes, no
- * duplicate keys in an object (the RFC only says SHOULD; diowqctl promises
- * stable keys, so a duplicate is a bug), nesting at most DQ_JSON_MAX_DEPTH.
+ * whitespace around it, as jansson parses it: no trailing commas, no
+ * comments, no leading zeros, no control characters or invalid UTF-8 in
+ * strings, no bad escapes or lone surrogates. On top of jansson's defaults
+ * it refuses duplicate keys in an object (JSON_REJECT_DUPLICATES: the RFC
+ * only says SHOULD; diowqctl promises stable keys, so a duplicate is a
+ * bug) and nesting deeper than DQ_JSON_MAX_DEPTH. Like jansson it also
+ * refuses integers beyond 64 bits and reals beyond a double, which the RFC
+ * leaves to implementations and diowqctl never prints.
  *
  * The lookups take a path of object keys and array indexes separated by
  * dots ("superblocks.0.id"; "" is the whole document) and only work on
- * text that dq_json_check() accepted.
+ * text that dq_json_check() accepts.
  */
 #ifndef DIOWQ_SELFTEST_JSON_H
 #define DIOWQ_SELFTEST_JSON_H
@@ -33,7 +38,7 @@ enum dq_json_type {
 /* Why a text is not JSON: the byte offset and what was wrong there. */
 struct dq_json_error {
 	size_t offset;
-	const char *what;
+	const char *what;	/* valid until the next check in this thread */
 };
 
 /* 0 if text[0..len) is one JSON value, -EINVAL (and *err) if not. */
@@ -48,12 +53,13 @@ const char *dq_json_type_name(enum dq_json_type type);
 
 /*
  * The string at path, unescaped, into buf. -ENOENT if there is no value,
- * -EINVAL if it is not a string, -ENOSPC if it does not fit.
+ * -EINVAL if it is not a string (or holds a NUL), -ENOSPC if it does not
+ * fit.
  */
 int dq_json_string(const char *text, const char *path, char *buf,
 		   size_t size);
 
-/* The integer at path. -ENOENT, -EINVAL (not an integer), -ERANGE. */
+/* The integer at path. -ENOENT, -EINVAL (not an integer). */
 int dq_json_int(const char *text, const char *path, long long *val);
 
 /* The boolean at path. -ENOENT, -EINVAL. */

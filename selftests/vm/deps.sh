@@ -18,6 +18,8 @@ pkgs=(
 	build-essential gcc-12 libelf-dev bc flex bison libssl-dev dwarves binutils
 	# The static test programs link libaio.
 	libaio-dev
+	# lib/json.c: jansson's static library.
+	libjansson-dev
 	# checkpatch.pl is perl.
 	perl
 	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3; GoogleTest for its unit tests.
