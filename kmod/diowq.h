@@ -106,6 +106,7 @@ int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
 		     struct workqueue_struct *to);
 void diowq_queue_retire(struct diowq_queue *q);
 void diowq_queue_abandon(struct diowq_queue *q);
+void diowq_queues_exit(void);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
 

@@ -116,34 +116,45 @@ static bool diowq_sysfs_name_taken(const char *name)
 }
 
 /*
+ * The fallback name diowq-<s_id prefix>.N: "diowq-" + prefix + "." + up to
+ * 10 digits + NUL fit in DIOWQ_WQ_NAME_LEN for any N.
+ */
+#define DIOWQ_WQ_SUFFIXED_PREFIX_LEN \
+	(DIOWQ_WQ_NAME_LEN - (int)sizeof(DIOWQ_WQ_PREFIX) - 11)
+static_assert(DIOWQ_WQ_SUFFIXED_PREFIX_LEN > 0);
+
+/*
  * Name a new queue diowq-<s_id> and add it to diowq_queues. Unbound queues
  * are registered in sysfs (/sys/devices/virtual/workqueue/<name>), where
  * names must be unique, and alloc_workqueue() fails on a duplicate: another
  * unbound queue of the same superblock may still be retiring, and two long
  * s_ids may share the part that fits. Then pick diowq-<s_id prefix>.N, the
- * first N that no unbound queue of ours has, live or retiring: the prefix
- * is short enough for any N to fit, and the check sees every name that
- * exists. Queue creation is serialized by diowq_ctl_lock and the name is
- * listed before the lock is dropped, so nobody can take it before
- * alloc_workqueue() does.
+ * first N from @n on that no unbound queue of ours has, live, retiring or
+ * abandoned: the check sees every name of ours that exists. Queue creation
+ * is serialized by diowq_ctl_lock and the name is listed before the lock
+ * is dropped, so nobody of ours can take it before alloc_workqueue() does.
+ * Returns the N used, 0 for the plain name.
  */
-static void diowq_queue_name(struct diowq_queue *q, struct super_block *sb)
+static unsigned int diowq_queue_name(struct diowq_queue *q,
+				     struct super_block *sb, unsigned int n)
 {
-	/* "diowq-" + prefix + "." + up to 10 digits + NUL */
-	const int prefix = DIOWQ_WQ_NAME_LEN - sizeof(DIOWQ_WQ_PREFIX) - 11;
-	unsigned int n = 0;
-
 	lockdep_assert_held(&diowq_ctl_lock);
-	scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%s", sb->s_id);
+	if (n)
+		scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%.*s.%u",
+			  DIOWQ_WQ_SUFFIXED_PREFIX_LEN, sb->s_id, n);
+	else
+		scnprintf(q->name, sizeof(q->name), DIOWQ_WQ_PREFIX "%s",
+			  sb->s_id);
 
 	mutex_lock(&diowq_queues_lock);
 	if (q->mode == DIOWQ_MODE_UNBOUND)
 		while (diowq_sysfs_name_taken(q->name))
 			scnprintf(q->name, sizeof(q->name),
-				  DIOWQ_WQ_PREFIX "%.*s.%u", prefix, sb->s_id,
-				  ++n);
+				  DIOWQ_WQ_PREFIX "%.*s.%u",
+				  DIOWQ_WQ_SUFFIXED_PREFIX_LEN, sb->s_id, ++n);
 	list_add_tail(&q->node, &diowq_queues);
 	mutex_unlock(&diowq_queues_lock);
+	return n;
 }
 
 /* The queue's workqueue is gone (or never was): its name is free again. */
@@ -155,6 +166,13 @@ static void diowq_queue_free(struct diowq_queue *q)
 	kfree(q);
 }
 
+/*
+ * A name can still be taken in sysfs by a queue we no longer list: one
+ * abandoned before the module was last loaded. alloc_workqueue() then
+ * fails; try the next few names before giving up.
+ */
+#define DIOWQ_NAME_ATTEMPTS 8
+
 struct diowq_queue *diowq_queue_create(struct super_block *sb,
 				       enum diowq_mode mode)
 {
@@ -163,24 +181,28 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 	 * make progress under memory pressure (rescuer thread).
 	 */
 	unsigned int flags = WQ_MEM_RECLAIM | WQ_HIGHPRI;
+	unsigned int n = 0, attempt;
 	struct diowq_queue *q;
 
 	if (mode == DIOWQ_MODE_UNBOUND)
 		flags |= WQ_UNBOUND | WQ_SYSFS;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
-	if (!q)
-		return ERR_PTR(-ENOMEM);
-	q->mode = mode;
-	INIT_LIST_HEAD(&q->retire_node);
-	diowq_queue_name(q, sb);
+	for (attempt = 0; attempt < DIOWQ_NAME_ATTEMPTS; attempt++) {
+		q = kzalloc(sizeof(*q), GFP_KERNEL);
+		if (!q)
+			return ERR_PTR(-ENOMEM);
+		q->mode = mode;
+		INIT_LIST_HEAD(&q->retire_node);
+		n = diowq_queue_name(q, sb, n) + 1;
 
-	q->wq = alloc_workqueue("%s", flags, 0, q->name);
-	if (!q->wq) {
+		q->wq = alloc_workqueue("%s", flags, 0, q->name);
+		if (q->wq)
+			return q;
 		diowq_queue_free(q);
-		return ERR_PTR(-ENOMEM);
+		if (mode != DIOWQ_MODE_UNBOUND)
+			break;
 	}
-	return q;
+	return ERR_PTR(-ENOMEM);
 }
 
 /* For a queue that was never installed: nobody can hold its pointer. */
@@ -194,13 +216,30 @@ void diowq_queue_destroy_unused(struct diowq_queue *q)
  * For a queue that someone else swapped out of s_dio_done_wq (see
  * diowq_queue_swap()): they may have kept its pointer to put it back
  * later, as we keep the kernel's, so its workqueue is left alive, never
- * destroyed. A leak on a path that only a second writer of the field can
- * cause, rather than a use after free.
+ * destroyed. It stays on diowq_queues, so that its sysfs name stays
+ * taken; unload frees only our wrapper (diowq_queues_exit()). A leak on a
+ * path that only a second writer of the field can cause, rather than a
+ * use after free.
  */
 void diowq_queue_abandon(struct diowq_queue *q)
 {
 	pr_err("leaving workqueue %s to whoever replaced it\n", q->name);
-	diowq_queue_free(q);
+}
+
+/*
+ * Module unload, after diowq_retire_flush(): only abandoned queues are
+ * left on the list; drop our wrappers, never their workqueues.
+ */
+void diowq_queues_exit(void)
+{
+	struct diowq_queue *q, *tmp;
+
+	mutex_lock(&diowq_queues_lock);
+	list_for_each_entry_safe(q, tmp, &diowq_queues, node) {
+		list_del(&q->node);
+		kfree(q);
+	}
+	mutex_unlock(&diowq_queues_lock);
 }
 
 int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
@@ -253,9 +292,10 @@ static void diowq_retire_workfn(struct work_struct *work)
 		destroy_workqueue(q->wq);
 		mutex_lock(&diowq_queues_lock);
 		list_del(&q->retire_node);
+		list_del(&q->node);
 		diowq_retire_backlog--;
 		mutex_unlock(&diowq_queues_lock);
-		diowq_queue_free(q);
+		kfree(q);
 	}
 }
 
