@@ -14,8 +14,9 @@
 #include <linux/namei.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/rcupdate.h>
 #include <linux/sysfs.h>
-#include <linux/wait.h>
+#include <linux/wait_bit.h>
 
 #include <uapi/diowq.h>
 
@@ -398,21 +399,22 @@ static struct attribute *diowq_sb_attrs[] = {
 ATTRIBUTE_GROUPS(diowq_sb);
 
 /*
- * A directory's release function is module text, and the last reference
- * may be dropped late: by a reader that still has the directory open, or,
- * with CONFIG_DEBUG_KOBJECT_RELEASE, seconds after kobject_put(). So every
- * directory is counted until it is released, and module unload waits for
- * the count to reach zero (diowq_sysfs_exit_end()), as in-tree modules
- * wait for their kobjects with a completion.
+ * A directory's release function is module text, and kobject_put() need
+ * not run it at once: with CONFIG_DEBUG_KOBJECT_RELEASE it runs from a
+ * delayed work, seconds later. So every directory is counted until its
+ * release has run, and unload waits for the count to reach zero
+ * (diowq_sysfs_exit_end()). The wake-up uses the kernel's wait-variable
+ * table rather than a wait queue of ours, so that nothing of ours is
+ * touched after the count drops; the few instructions that return from
+ * here are covered by an RCU-tasks grace period after the wait.
  */
 static atomic_t diowq_sb_dirs = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(diowq_sb_dirs_released);
 
 static void diowq_sb_dir_release(struct kobject *kobj)
 {
 	kfree(container_of(kobj, struct diowq_sb_dir, kobj));
 	if (atomic_dec_and_test(&diowq_sb_dirs))
-		wake_up(&diowq_sb_dirs_released);
+		wake_up_var(&diowq_sb_dirs);
 }
 
 static const struct kobj_type diowq_sb_ktype = {
@@ -476,6 +478,12 @@ void diowq_sysfs_exit_begin(void)
 /* After every superblock directory was deleted: wait for their releases. */
 void diowq_sysfs_exit_end(void)
 {
-	wait_event(diowq_sb_dirs_released, !atomic_read(&diowq_sb_dirs));
+	wait_var_event(&diowq_sb_dirs, !atomic_read(&diowq_sb_dirs));
+	/*
+	 * A release that dropped the count may still be returning through
+	 * our text; RCU-tasks waits until every task has scheduled
+	 * voluntarily since, which it does only once it has left it.
+	 */
+	synchronize_rcu_tasks();
 	kobject_put(diowq_root);
 }
