@@ -27,9 +27,10 @@
  * then finds no matching tag and is counted as unmatched, not measured.
  *
  * Per-CPU statistics are written only by the probes on that CPU, with
- * preemption disabled by the probes themselves: older kernels run
- * tracepoint probes so, newer ones (7.x) under a preemptible SRCU guard,
- * and workqueue_execute_start fires with interrupts on. Readers on
+ * preemption disabled by the probes themselves: 6.1 and 6.12 run
+ * tracepoint probes so already, but the probes must not depend on it
+ * (newer kernels run them under a preemptible SRCU guard, and
+ * workqueue_execute_start fires with interrupts on). Readers on
  * other CPUs see each counter whole (64-bit loads) but not a snapshot of
  * all of them together, which statistics do not need.
  *

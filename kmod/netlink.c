@@ -84,6 +84,12 @@ static const struct genl_multicast_group diowq_mcgrps[] = {
 };
 
 static struct genl_family diowq_family;
+/*
+ * Set once the family is registered: a registration that failed may have
+ * left a multicast group id that is not ours, and a failed load still
+ * untunes (and would notify) on its way out.
+ */
+static bool diowq_nl_registered;
 
 /* Superblock attributes, shared by GET_SB replies, dumps and events. */
 static int diowq_nl_put_sb(struct sk_buff *skb, const struct diowq_sb *dsb)
@@ -115,7 +121,8 @@ void diowq_nl_notify(enum diowq_event event, const struct diowq_sb *dsb)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&diowq_family, &init_net,
+	if (!READ_ONCE(diowq_nl_registered) ||
+	    !genl_has_listeners(&diowq_family, &init_net,
 				DIOWQ_MCGRP_EVENTS_IDX))
 		return;
 	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
@@ -348,7 +355,9 @@ static int diowq_nl_request(struct sk_buff *skb, struct genl_info *info,
 static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
 {
 	static const struct diowq_nl_request untune = {
-		diowq_untune_mount, diowq_untune_dev, diowq_untune_every,
+		.mount = diowq_untune_mount,
+		.dev = diowq_untune_dev,
+		.all = diowq_untune_every,
 	};
 
 	return diowq_nl_request(skb, info, &untune);
@@ -357,7 +366,9 @@ static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
 static int diowq_nl_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	static const struct diowq_nl_request watch = {
-		diowq_watch_mount, diowq_watch_dev, diowq_watch_everything,
+		.mount = diowq_watch_mount,
+		.dev = diowq_watch_dev,
+		.all = diowq_watch_everything,
 	};
 
 	return diowq_nl_request(skb, info, &watch);
@@ -366,7 +377,9 @@ static int diowq_nl_watch(struct sk_buff *skb, struct genl_info *info)
 static int diowq_nl_unwatch(struct sk_buff *skb, struct genl_info *info)
 {
 	static const struct diowq_nl_request unwatch = {
-		diowq_unwatch_mount, diowq_unwatch_dev, diowq_unwatch_everything,
+		.mount = diowq_unwatch_mount,
+		.dev = diowq_unwatch_dev,
+		.all = diowq_unwatch_everything,
 	};
 
 	return diowq_nl_request(skb, info, &unwatch);
@@ -629,11 +642,16 @@ static struct genl_family diowq_family __ro_after_init = {
 
 int diowq_netlink_init(void)
 {
-	return genl_register_family(&diowq_family);
+	int err = genl_register_family(&diowq_family);
+
+	if (!err)
+		WRITE_ONCE(diowq_nl_registered, true);
+	return err;
 }
 
 void diowq_netlink_exit(void)
 {
+	WRITE_ONCE(diowq_nl_registered, false);
 	genl_unregister_family(&diowq_family);
 }
 

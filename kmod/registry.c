@@ -431,10 +431,15 @@ int diowq_untune_every(struct netlink_ext_ack *extack)
 	if (err)
 		return err;
 	mutex_lock(&diowq_state_lock);
-	list_for_each_entry(dsb, &diowq_registry, node)
-		if (dsb->queue && diowq_untune_locked(dsb, true,
-						      DIOWQ_EVENT_UNTUNED))
-			err = -EBUSY;
+	list_for_each_entry(dsb, &diowq_registry, node) {
+		int untuned;
+
+		if (!dsb->queue)
+			continue;
+		untuned = diowq_untune_locked(dsb, true, DIOWQ_EVENT_UNTUNED);
+		if (untuned)
+			err = untuned;
+	}
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
 	if (err)
