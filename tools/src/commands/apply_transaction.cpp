@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands/run.hpp"
+#include "commands/transaction.hpp"
 #include "errors.hpp"
 
 namespace diowq::commands {
@@ -19,24 +20,12 @@ struct Done {
     std::optional<sys::WorkqueueTunables> before_tunables;
 };
 
-std::optional<sys::WorkqueueTunables> tunables_of(TuningBackend& backend,
-                                                  const std::optional<SuperblockStatus>& sb) {
-    if (!sb || sb->mode != Mode::unbound || !sb->workqueue || sb->workqueue->empty()) {
-        return std::nullopt;
-    }
-    try {
-        return backend.read_tunables(*sb->workqueue);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
-
 bool same_queue(const std::optional<SuperblockStatus>& a,
                 const std::optional<SuperblockStatus>& b) {
     return a && b && a->mode == b->mode && a->workqueue == b->workqueue;
 }
 
-// Puts one mount back as it was; returns what was done.
+// Puts one mount back as it was; returns what was done ("" when it is as it was).
 std::string undo(TuningBackend& backend, const Done& done) {
     const int fd = done.step->target.fd;
     const auto now = backend.get_superblock(fd);
@@ -69,24 +58,13 @@ std::string without_last_line(std::string text, const std::string& line) {
     return text;
 }
 
-[[noreturn]] void roll_back(TuningBackend& backend, const std::vector<Done>& done,
-                            std::string report) {
-    std::vector<std::string> left_changed;
-    for (auto it = done.rbegin(); it != done.rend(); ++it) {
-        const std::string& path = it->step->target.path;
-        try {
-            const std::string what = undo(backend, *it);
-            if (!what.empty()) {
-                report += fmt::format("\nrolled back {}: {}", path, what);
-            }
-        } catch (const std::exception& e) {
-            report += fmt::format("\ncould not roll back {}: {}", path, explain(e));
-            left_changed.push_back(path);
-        }
-    }
-    report += left_changed.empty()
-                  ? "\nnothing was changed"
-                  : fmt::format("\nleft changed: {}", join_list(left_changed, " "));
+// Undoes what this run did and throws the failure's report.
+[[noreturn]] void roll_back(Transaction& transaction, std::string report) {
+    const auto undone = transaction.roll_back();
+    report += rollback_lines(undone);
+    const auto left = left_changed(undone);
+    report += left.empty() ? "\nnothing was changed"
+                           : fmt::format("\nleft changed: {}", join_list(left, " "));
     throw Failure(report);
 }
 
@@ -110,20 +88,20 @@ std::vector<std::string> apply_steps(TuningBackend& tuning, SettingsBackend& set
                                      const std::vector<MountStep>& mounts,
                                      const ConfigChange& change, bool dry_run) {
     std::vector<std::string> lines;
-    std::vector<Done> done;
+    Transaction transaction;
     for (const auto& step : mounts) {
         Done record{&step, tuning.get_superblock(step.target.fd), std::nullopt};
         lines.push_back(describe(step, record.before, dry_run));
         if (dry_run) {
             continue;
         }
-        record.before_tunables = tunables_of(tuning, record.before);
+        record.before_tunables = tunables_before(tuning, record.before);
         try {
             tune_all(tuning, {step.target}, TuneRequest{step.mode, std::nullopt, std::nullopt});
         } catch (const std::exception& e) {
-            roll_back(tuning, done, without_last_line(explain(e), "nothing was changed"));
+            roll_back(transaction, without_last_line(explain(e), "nothing was changed"));
         }
-        done.push_back(std::move(record));
+        transaction.done(step.target.path, [&tuning, record] { return undo(tuning, record); });
     }
     if (dry_run || (!change.default_mode && !change.auto_fstypes)) {
         return lines;
@@ -131,7 +109,7 @@ std::vector<std::string> apply_steps(TuningBackend& tuning, SettingsBackend& set
     try {
         settings.set_config(change);
     } catch (const std::exception& e) {
-        roll_back(tuning, done, fmt::format("setting the module's settings: {}", explain(e)));
+        roll_back(transaction, fmt::format("setting the module's settings: {}", explain(e)));
     }
     return lines;
 }

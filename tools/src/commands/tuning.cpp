@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands/run.hpp"
+#include "commands/transaction.hpp"
 #include "errors.hpp"
 
 namespace diowq::commands {
@@ -23,18 +24,6 @@ struct Change {
     bool tunables_written = false; // nice/cpumask written to the queue of `before`
 };
 
-std::optional<sys::WorkqueueTunables> try_read_tunables(TuningBackend& backend,
-                                                        const std::optional<SuperblockStatus>& sb) {
-    if (!sb || sb->mode != Mode::unbound || !sb->workqueue || sb->workqueue->empty()) {
-        return std::nullopt;
-    }
-    try {
-        return backend.read_tunables(*sb->workqueue);
-    } catch (const std::exception&) {
-        return std::nullopt; // only needed for a rollback, which then says it could not restore
-    }
-}
-
 void write_tunables(TuningBackend& backend, const std::string& queue,
                     const sys::WorkqueueTunables& tunables) {
     backend.write_cpumask(queue, tunables.cpumask);
@@ -49,7 +38,8 @@ std::string queue_of(TuningBackend& backend, const Target& target) {
     return *sb->workqueue;
 }
 
-// Puts one filesystem back as `change.before` describes; returns what was done, for the report.
+// Puts one filesystem back as `change.before` describes; returns what was done, for the report
+// ("" when there was nothing to undo).
 std::string undo(TuningBackend& backend, const Change& change) {
     const Target& target = *change.target;
     if (!change.state_changed) {
@@ -60,7 +50,7 @@ std::string undo(TuningBackend& backend, const Change& change) {
         if (change.tunables_written) {
             return "its old nice and cpumask could not be read, so they were not put back";
         }
-        return "nothing to undo";
+        return {};
     }
     if (!change.before) {
         backend.untune(target.fd);
@@ -79,41 +69,42 @@ std::string undo(TuningBackend& backend, const Change& change) {
     return done;
 }
 
-// Undoes `changes` newest first and builds the failure's report.
-[[noreturn]] void roll_back(TuningBackend& backend, const std::vector<Change>& changes,
-                            const std::vector<Target>& targets, const std::string& verb,
-                            const Target& failed, const std::string& reason) {
-    std::string report = fmt::format("{} {}: {}", verb, failed.path, reason);
-    std::vector<std::string> left_changed;
-    for (auto change = changes.rbegin(); change != changes.rend(); ++change) {
-        const std::string& path = change->target->path;
-        try {
-            const std::string done = undo(backend, *change);
-            if (done != "nothing to undo") {
-                report += fmt::format("\nrolled back {}: {}", path, done);
-            }
-        } catch (const std::exception& e) {
-            report += fmt::format("\ncould not roll back {}: {}", path, explain(e));
-            left_changed.push_back(path);
-        }
-    }
-    if (left_changed.empty()) {
+// Undoes what this command did and throws the failure's report.
+[[noreturn]] void roll_back(Transaction& transaction, const std::vector<Target>& targets,
+                            const std::string& verb, const Target& failed,
+                            const std::string& reason) {
+    const auto undone = transaction.roll_back();
+    std::string report =
+        fmt::format("{} {}: {}", verb, failed.path, reason) + rollback_lines(undone);
+    const auto left = left_changed(undone);
+    if (left.empty()) {
         report += "\nnothing was changed";
     } else {
         std::vector<std::string> unchanged;
         for (const auto& target : targets) {
-            if (std::find(left_changed.begin(), left_changed.end(), target.path) ==
-                left_changed.end()) {
+            if (std::find(left.begin(), left.end(), target.path) == left.end()) {
                 unchanged.push_back(target.path);
             }
         }
-        report += fmt::format("\nleft changed: {}; unchanged: {}", fmt::join(left_changed, " "),
+        report += fmt::format("\nleft changed: {}; unchanged: {}", fmt::join(left, " "),
                               unchanged.empty() ? "none" : join_list(unchanged, " "));
     }
     throw Failure(report);
 }
 
 } // namespace
+
+std::optional<sys::WorkqueueTunables> tunables_before(TuningBackend& backend,
+                                                      const std::optional<SuperblockStatus>& sb) {
+    if (!sb || sb->mode != Mode::unbound || !sb->workqueue || sb->workqueue->empty()) {
+        return std::nullopt;
+    }
+    try {
+        return backend.read_tunables(*sb->workqueue);
+    } catch (const std::exception&) {
+        return std::nullopt; // only needed for a rollback, which then says it could not restore
+    }
+}
 
 void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
               const TuneRequest& request) {
@@ -122,11 +113,12 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
     std::vector<Change> planned;
     for (const auto& target : targets) {
         Change change{&target, backend.get_superblock(target.fd), {}, false, false};
-        change.before_tunables = try_read_tunables(backend, change.before);
+        change.before_tunables = tunables_before(backend, change.before);
         planned.push_back(std::move(change));
     }
 
-    std::vector<Change> done;
+    // `planned` does not move any more: each undo reads its Change as the step left it.
+    Transaction transaction;
     for (auto& change : planned) {
         const Target& target = *change.target;
         try {
@@ -134,12 +126,11 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
             // Until we know better, assume it changed: undoing a change that did not happen
             // is harmless, missing one is not.
             change.state_changed = true;
-            done.push_back(change);
+            transaction.done(target.path, [&backend, &change] { return undo(backend, change); });
             const auto after = backend.get_superblock(target.fd);
             // The kernel does nothing when the mode is already the one asked for.
-            done.back().state_changed = !change.before || !after ||
-                                        change.before->mode != after->mode ||
-                                        change.before->workqueue != after->workqueue;
+            change.state_changed = !change.before || !after || change.before->mode != after->mode ||
+                                   change.before->workqueue != after->workqueue;
             if (!write_tunables_after) {
                 continue;
             }
@@ -147,7 +138,7 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
                 after->workqueue->empty()) {
                 throw Failure("the queue is not unbound, so it has no nice or cpumask");
             }
-            done.back().tunables_written = true;
+            change.tunables_written = true;
             if (request.cpumask) {
                 backend.write_cpumask(*after->workqueue, *request.cpumask);
             }
@@ -155,7 +146,7 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
                 backend.write_nice(*after->workqueue, *request.nice);
             }
         } catch (const std::exception& e) {
-            roll_back(backend, done, targets, "tune", target, explain(e));
+            roll_back(transaction, targets, "tune", target, explain(e));
         }
     }
 }
@@ -169,7 +160,7 @@ void untune_all(TuningBackend& backend, const std::vector<Target>& targets) {
             not_tuned.push_back(target.path);
             continue;
         }
-        change.before_tunables = try_read_tunables(backend, change.before);
+        change.before_tunables = tunables_before(backend, change.before);
         planned.push_back(std::move(change));
     }
     if (!not_tuned.empty()) {
@@ -180,13 +171,14 @@ void untune_all(TuningBackend& backend, const std::vector<Target>& targets) {
         throw Failure(report + "nothing was changed");
     }
 
-    std::vector<Change> done;
+    Transaction transaction;
     for (auto& change : planned) {
         try {
             backend.untune(change.target->fd);
-            done.push_back(change);
+            transaction.done(change.target->path,
+                             [&backend, &change] { return undo(backend, change); });
         } catch (const std::exception& e) {
-            roll_back(backend, done, targets, "untune", *change.target, explain(e));
+            roll_back(transaction, targets, "untune", *change.target, explain(e));
         }
     }
 }

@@ -36,6 +36,12 @@ struct TuneRequest {
     std::optional<std::string> cpumask; // hex, see system/cpulist.hpp
 };
 
+// The nice and cpumask of the unbound queue `sb` names, read before a change so that a rollback
+// can put them back; nullopt when it is no unbound queue or they cannot be read (the rollback then
+// says it could not restore them).
+std::optional<sys::WorkqueueTunables> tunables_before(TuningBackend& backend,
+                                                      const std::optional<SuperblockStatus>& sb);
+
 // Each throws diowq::Failure whose lines tell what failed, what was put back, and what (if a
 // rollback failed too) was left changed.
 void tune_all(TuningBackend& backend, const std::vector<Target>& targets,

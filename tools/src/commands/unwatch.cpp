@@ -6,6 +6,7 @@
 #include "commands/commands.hpp"
 #include "commands/run.hpp"
 #include "commands/targets.hpp"
+#include "commands/watch_change.hpp"
 #include "errors.hpp"
 #include "netlink/extack.hpp"
 
@@ -48,28 +49,13 @@ int run_unwatch(const cli::UnwatchOptions& options, const OutputSink& sink) {
     if (!problems.empty()) {
         throw Failure(problems + "nothing was changed");
     }
-    std::vector<const sys::MountRoot*> removed;
+    std::vector<const sys::MountRoot*> watched;
     for (const auto& root : roots) {
-        try {
-            client.unwatch(root.fd.get());
-            removed.push_back(&root);
-        } catch (const std::exception& e) {
-            std::string message = fmt::format("{}: {}", root.path, explain(e));
-            for (const auto* done : removed) {
-                try {
-                    client.watch(done->fd.get());
-                    message += fmt::format("\n{}: watched again (rolled back)", done->path);
-                } catch (const std::exception& undo) {
-                    message += fmt::format("\n{}: left unwatched, the rollback failed: {}",
-                                           done->path, explain(undo));
-                }
-            }
-            if (removed.empty()) {
-                message += "\nnothing was changed";
-            }
-            throw Failure(message);
-        }
+        watched.push_back(&root);
     }
+    change_watches(watched,
+                   {[&client](int fd) { client.unwatch(fd); },
+                    [&client](int fd) { client.watch(fd); }, "watched again", "left unwatched"});
     return exit_ok;
 }
 

@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 #include "commands/run.hpp"
 #include "commands/targets.hpp"
+#include "commands/watch_change.hpp"
 #include "errors.hpp"
 #include "output/latency_render.hpp"
 #include "system/mountinfo.hpp"
@@ -38,32 +39,15 @@ int run_watch(const cli::WatchOptions& options, const OutputSink& sink) {
     const auto roots = open_targets(options.paths);
     auto client = sink.connect();
     const WatchState state = client.get_watch();
-    std::vector<const sys::MountRoot*> added;
+    std::vector<const sys::MountRoot*> unwatched;
     for (const auto& root : roots) {
-        if (state.watches({root.dev_major, root.dev_minor})) {
-            continue; // already: nothing to do, nothing to undo
-        }
-        try {
-            client.watch(root.fd.get());
-            added.push_back(&root);
-        } catch (const std::exception& e) {
-            std::string message = fmt::format("{}: {}", root.path, explain(e));
-            // All or nothing: the watches this command added go again.
-            for (const auto* done : added) {
-                try {
-                    client.unwatch(done->fd.get());
-                    message += fmt::format("\n{}: no longer watched (rolled back)", done->path);
-                } catch (const std::exception& undo) {
-                    message += fmt::format("\n{}: still watched, the rollback failed: {}",
-                                           done->path, explain(undo));
-                }
-            }
-            if (added.empty()) {
-                message += "\nnothing was changed";
-            }
-            throw Failure(message);
+        if (!state.watches({root.dev_major, root.dev_minor})) {
+            unwatched.push_back(&root); // the others: nothing to do, nothing to undo
         }
     }
+    change_watches(unwatched, {[&client](int fd) { client.watch(fd); },
+                               [&client](int fd) { client.unwatch(fd); }, "no longer watched",
+                               "still watched"});
     return exit_ok;
 }
 
