@@ -6,7 +6,9 @@
 
 #include "bench/dispatch.hpp"
 #include "bench/plot.hpp"
-#include "bench/report.hpp"
+#include "bench/report_json.hpp"
+#include "bench/report_table.hpp"
+#include "bench/summary.hpp"
 #include "latency/histogram.hpp"
 
 namespace diowq::bench {

@@ -6,7 +6,11 @@
 #include <gtest/gtest.h>
 
 #include "bench/plot.hpp"
-#include "bench/report.hpp"
+#include "bench/report_json.hpp"
+#include "bench/report_table.hpp"
+#include "bench/summary.hpp"
+#include "bench/targets.hpp"
+#include "bench/verdict.hpp"
 
 namespace diowq::bench {
 namespace {

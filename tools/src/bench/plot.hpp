@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "bench/report.hpp"
 #include "bench/runner.hpp"
+#include "bench/summary.hpp"
 
 namespace diowq::bench {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/report.hpp"
+#include "bench/report_table.hpp"
 #include "output/render.hpp"
 #include "system/terminal.hpp"
 

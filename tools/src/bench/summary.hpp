@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-// What a bench found: per configuration the medians of its repeats and their ratios to the
-// outside_off baseline, the project's targets, a one-line verdict; as an aligned table for people
-// and as one JSON document with every sample for scripts and plots.
+// The statistics of a bench across its repeats: per configuration the medians of its runs and
+// their ratios to the outside_off baseline, which the targets, the verdict, the table, the JSON
+// and the charts all read.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/runner.hpp"
 #include "bench/stats.hpp"
-#include "output/json.hpp"
 
 namespace diowq::bench {
 
@@ -44,29 +44,8 @@ struct ConfigurationSummary {
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
                                             const std::vector<RunRecord>& records, unsigned cpu);
 
-struct Target {
-    std::string name;  // stable, for scripts: "highpri_vs_outside"
-    std::string claim; // for people: "inside_on >= 1.00x outside_off"
-    double value = 0;
-    bool met = false;
-};
-
-// The targets of the project that the configurations run can judge (see docs/benchmarks.md).
-std::vector<Target> evaluate_targets(const std::vector<ConfigurationSummary>& summaries);
-
-// "starvation: inside/off is 0.41x of outside; with diowq 0.99x (highpri), 1.07x (unbound)";
-// empty without outside_off and inside_off.
-std::string verdict(const std::vector<ConfigurationSummary>& summaries);
-
-std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& records,
-                        const std::vector<ConfigurationSummary>& summaries,
-                        const std::vector<Target>& targets);
-
-json::Value report_json(const BenchSetup& setup, const std::vector<RunRecord>& records,
-                        const std::vector<ConfigurationSummary>& summaries,
-                        const std::vector<Target>& targets, bool interrupted);
-
-// One line per finished run, as the progress display prints it.
-std::string run_line(const RunRecord& record, std::size_t total_runs);
+// The summary of the configuration `name`, or nullptr when it did not run.
+const ConfigurationSummary* find_summary(const std::vector<ConfigurationSummary>& summaries,
+                                         std::string_view name);
 
 } // namespace diowq::bench
