@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // `diowqctl bench` options: defaults as fio's command line in the issue, checked values, and a
 // usage error (exit 2) naming the option for each mistake.
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "cli/command_line.hpp"
+#include "command_line_support.hpp"
 #include "errors.hpp"
 
 namespace diowq::cli {
@@ -13,19 +12,17 @@ namespace {
 
 std::optional<bench::BenchOptions> parse_bench(const std::vector<std::string>& args,
                                                std::string* err_text = nullptr) {
-    std::ostringstream out;
-    std::ostringstream err;
     std::vector<std::string> full{"bench"};
     full.insert(full.end(), args.begin(), args.end());
-    const auto result = parse_command_line(full, out, err);
+    const test::Parsed parsed = test::parse(full);
     if (err_text != nullptr) {
-        *err_text = err.str();
+        *err_text = parsed.err;
     }
-    if (!result.invocation) {
-        EXPECT_EQ(result.exit_code, exit_usage);
+    if (!parsed.result.invocation) {
+        EXPECT_EQ(parsed.result.exit_code, exit_usage);
         return std::nullopt;
     }
-    const auto* options = std::get_if<bench::BenchOptions>(&result.invocation->command);
+    const auto* options = std::get_if<bench::BenchOptions>(&parsed.result.invocation->command);
     EXPECT_NE(options, nullptr);
     return options ? std::optional(*options) : std::nullopt;
 }

@@ -9,6 +9,7 @@
 #include "bench/report_json.hpp"
 #include "bench/report_table.hpp"
 #include "bench/summary.hpp"
+#include "bench_support.hpp"
 #include "latency/histogram.hpp"
 
 namespace diowq::bench {
@@ -159,17 +160,10 @@ TEST(BenchDispatch, CompletionsAgainstTheEnginesWrites) {
     EXPECT_FALSE(r.completion_check(options)->ok);
 }
 
-class BenchDispatchReportTest : public testing::Test {
+class BenchDispatchReportTest : public test::MadeUpBench {
 protected:
     void SetUp() override {
-        setup_.kernel = "6.12.117+deb12-amd64";
-        setup_.tool_version = "0.1.0";
-        setup_.online_cpus = 2;
-        setup_.cpu = 1;
-        setup_.weight = 1000;
-        setup_.fstype = "xfs";
-        setup_.source = "/dev/nvme0n1";
-        setup_.mountpoint = "/mnt/bench";
+        setup_ = test::vm_setup("6.12.117+deb12-amd64", "/mnt/bench");
         setup_.module_version = "0.1.0";
         setup_.dispatch_available = true;
         setup_.dispatch_watch_added = true;
@@ -205,19 +199,6 @@ protected:
         r.dispatch = std::move(window);
         records_.push_back(std::move(r));
     }
-
-    const ConfigurationSummary& summary(const std::string& name) const {
-        for (const auto& s : summaries_) {
-            if (s.name == name) {
-                return s;
-            }
-        }
-        throw std::logic_error(name);
-    }
-
-    BenchSetup setup_;
-    std::vector<RunRecord> records_;
-    std::vector<ConfigurationSummary> summaries_;
 };
 
 TEST_F(BenchDispatchReportTest, Summary) {
@@ -330,15 +311,8 @@ TEST_F(BenchDispatchReportTest, TextTableAndRunLine) {
 
 TEST_F(BenchDispatchReportTest, LatencyChart) {
     const std::string svg = dispatch_svg(setup_, summaries_);
-    EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
-    EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
-    const auto count = [&](const std::string& needle) {
-        std::size_t n = 0;
-        for (auto at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) {
-            ++n;
-        }
-        return n;
-    };
+    EXPECT_TRUE(test::is_svg_document(svg));
+    const auto count = [&](const std::string& needle) { return test::occurrences(svg, needle); };
     EXPECT_EQ(count("<path class=\"cdf\""), 3u);
     EXPECT_EQ(count("<text class=\"legend-name\""), 3u);
     EXPECT_NE(svg.find("data-configuration=\"inside_off\""), std::string::npos);

@@ -11,6 +11,7 @@
 #include "bench/summary.hpp"
 #include "bench/targets.hpp"
 #include "bench/verdict.hpp"
+#include "bench_support.hpp"
 
 namespace diowq::bench {
 namespace {
@@ -30,17 +31,10 @@ RunRecord run(const std::string& configuration, unsigned round, double iops,
     return r;
 }
 
-class BenchReportTest : public testing::Test {
+class BenchReportTest : public test::MadeUpBench {
 protected:
     void SetUp() override {
-        setup_.kernel = "6.1.0-56-amd64";
-        setup_.tool_version = "0.1.0";
-        setup_.online_cpus = 2;
-        setup_.cpu = 1;
-        setup_.weight = 1000;
-        setup_.fstype = "xfs";
-        setup_.source = "/dev/nvme0n1";
-        setup_.mountpoint = "/mnt/xfs";
+        setup_ = test::vm_setup("6.1.0-56-amd64", "/mnt/xfs");
         setup_.switches_source = "sched_debug";
         setup_.options.configurations = all_configurations();
         setup_.options.repeat = 3;
@@ -62,19 +56,6 @@ protected:
         }
         summaries_ = summarize(setup_.options.configurations, records_, setup_.cpu);
     }
-
-    const ConfigurationSummary& summary(const std::string& name) const {
-        for (const auto& s : summaries_) {
-            if (s.name == name) {
-                return s;
-            }
-        }
-        throw std::logic_error(name);
-    }
-
-    BenchSetup setup_;
-    std::vector<RunRecord> records_;
-    std::vector<ConfigurationSummary> summaries_;
 };
 
 TEST_F(BenchReportTest, MediansAndRatios) {
@@ -209,15 +190,8 @@ TEST_F(BenchReportTest, TextTable) {
 
 TEST_F(BenchReportTest, SvgChart) {
     const std::string svg = iops_svg(setup_, records_, summaries_);
-    EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
-    EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
-    const auto count = [&](const std::string& needle) {
-        std::size_t n = 0;
-        for (auto at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) {
-            ++n;
-        }
-        return n;
-    };
+    EXPECT_TRUE(test::is_svg_document(svg));
+    const auto count = [&](const std::string& needle) { return test::occurrences(svg, needle); };
     EXPECT_EQ(count("<rect class=\"bar\""), 6u);
     EXPECT_EQ(count("<circle class=\"run\""), 18u);
     EXPECT_EQ(count("<path class=\"whisker\""), 6u);

@@ -1,51 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 // Command-line parsing: every subcommand's options land in its struct; every mistake exits 2 with
 // a message that names it.
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "cli/command_line.hpp"
+#include "command_line_support.hpp"
 #include "errors.hpp"
 
 namespace diowq::cli {
 namespace {
 
-struct Parsed {
-    ParseResult result;
-    std::string out;
-    std::string err;
-};
-
-Parsed parse(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    ParseResult result = parse_command_line(args, out, err);
-    return {std::move(result), out.str(), err.str()};
-}
-
-template <typename T>
-T command_of(const std::vector<std::string>& args) {
-    const Parsed parsed = parse(args);
-    EXPECT_TRUE(parsed.result.invocation.has_value()) << parsed.err;
-    EXPECT_EQ(parsed.err, "");
-    if (!parsed.result.invocation) {
-        return T{};
-    }
-    const T* command = std::get_if<T>(&parsed.result.invocation->command);
-    EXPECT_NE(command, nullptr);
-    return command ? *command : T{};
-}
-
-// A usage error: exit 2, nothing to run, and `needle` in the message on stderr.
-void expect_usage_error(const std::vector<std::string>& args, const std::string& needle) {
-    const Parsed parsed = parse(args);
-    EXPECT_FALSE(parsed.result.invocation.has_value());
-    EXPECT_EQ(parsed.result.exit_code, exit_usage);
-    EXPECT_NE(parsed.err.find(needle), std::string::npos) << "stderr: " << parsed.err;
-    EXPECT_EQ(parsed.err.rfind("diowqctl: ", 0), 0u) << parsed.err;
-    EXPECT_EQ(parsed.out, "");
-}
+using test::command_of;
+using test::expect_usage_error;
+using test::parse;
+using test::Parsed;
 
 TEST(CommandLine, StatusWithoutPathShowsEverything) {
     EXPECT_EQ(command_of<StatusOptions>({"status"}), StatusOptions{});

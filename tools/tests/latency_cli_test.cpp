@@ -1,46 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 // The command lines of watch, unwatch, top and diagnose.
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "cli/command_line.hpp"
+#include "command_line_support.hpp"
 #include "errors.hpp"
 
 namespace diowq::cli {
 namespace {
 
-struct Parsed {
-    ParseResult result;
-    std::string out;
-    std::string err;
-};
-
-Parsed parse(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    ParseResult result = parse_command_line(args, out, err);
-    return {std::move(result), out.str(), err.str()};
-}
-
-template <typename T>
-T command_of(const std::vector<std::string>& args) {
-    const Parsed parsed = parse(args);
-    EXPECT_TRUE(parsed.result.invocation.has_value()) << parsed.err;
-    if (!parsed.result.invocation) {
-        return T{};
-    }
-    const T* command = std::get_if<T>(&parsed.result.invocation->command);
-    EXPECT_NE(command, nullptr);
-    return command ? *command : T{};
-}
-
-void expect_usage_error(const std::vector<std::string>& args, const std::string& needle) {
-    const Parsed parsed = parse(args);
-    EXPECT_FALSE(parsed.result.invocation.has_value());
-    EXPECT_EQ(parsed.result.exit_code, exit_usage);
-    EXPECT_NE(parsed.err.find(needle), std::string::npos) << "stderr: " << parsed.err;
-}
+using test::command_of;
+using test::expect_usage_error;
 
 TEST(WatchCommandLine, PathsAllOrNothing) {
     EXPECT_EQ(command_of<WatchOptions>({"watch", "/a", "/b"}), (WatchOptions{{"/a", "/b"}, false}));
@@ -102,7 +72,7 @@ TEST(DiagnoseCommandLine, BadValues) {
 
 TEST(LatencyCommandLine, HelpTeaches) {
     for (const char* command : {"watch", "unwatch", "top", "diagnose"}) {
-        const Parsed parsed = parse({command, "--help"});
+        const test::Parsed parsed = test::parse({command, "--help"});
         EXPECT_EQ(parsed.result.exit_code, exit_ok);
         EXPECT_NE(parsed.out.find("Exit codes"), std::string::npos) << command;
         EXPECT_NE(parsed.out.find("probes"), std::string::npos) << command;

@@ -3,26 +3,16 @@
 // requests, and the parsing of the replies the module sends (written byte by byte).
 #include <gtest/gtest.h>
 
+#include "diowq_requests.hpp"
 #include "netlink/latency_messages.hpp"
 #include "netlink_bytes.hpp"
 
 namespace diowq::nl {
 namespace {
 
-using test::MessageBytes;
-
-constexpr std::uint16_t family_id = 0x1f;
-
-std::vector<std::uint8_t> bytes_of(const NlMessage& msg) {
-    const auto bytes = msg.bytes();
-    return {bytes.begin(), bytes.end()};
-}
-
-MessageBytes request(std::uint16_t flags, std::uint8_t cmd) {
-    MessageBytes msg(family_id, static_cast<std::uint16_t>(NLM_F_REQUEST | flags), 0, 0);
-    msg.genl(cmd, DIOWQ_GENL_VERSION);
-    return msg;
-}
+using test::bytes_of;
+using test::family_id;
+using test::request;
 
 TEST(LatencyRequests, WatchByFdDeviceOrAll) {
     EXPECT_EQ(bytes_of(build_watch_request(family_id, 4)),
@@ -58,7 +48,7 @@ TEST(LatencyRequests, GetWatchAndGetLatency) {
 }
 
 TEST(WatchReply, EverythingWatched) {
-    MessageBytes msg(family_id, 0, 1);
+    test::MessageBytes msg(family_id, 0, 1);
     msg.genl(DIOWQ_CMD_GET_WATCH)
         .attr(DIOWQ_A_PROBES, "\x01", 1)
         .attr(DIOWQ_A_WATCH_ALL, "\x01", 1)
@@ -89,7 +79,7 @@ TEST(WatchReply, EverythingWatched) {
 }
 
 TEST(WatchReply, NothingWatched) {
-    MessageBytes msg(family_id, 0, 1);
+    test::MessageBytes msg(family_id, 0, 1);
     msg.genl(DIOWQ_CMD_GET_WATCH)
         .attr(DIOWQ_A_PROBES, "\x00", 1)
         .attr(DIOWQ_A_WATCH_ALL, "\x00", 1);
@@ -99,7 +89,7 @@ TEST(WatchReply, NothingWatched) {
 }
 
 TEST(WatchReply, WatchedWithoutMinorIsAProtocolError) {
-    MessageBytes msg(family_id, 0, 1);
+    test::MessageBytes msg(family_id, 0, 1);
     msg.genl(DIOWQ_CMD_GET_WATCH)
         .begin_nest(DIOWQ_A_WATCHED)
         .u32(DIOWQ_A_DEV_MAJOR, 254)
@@ -118,7 +108,7 @@ LatencyBuckets some_histogram() {
 
 TEST(LatencyReply, OneCpu) {
     const LatencyBuckets hist = some_histogram();
-    MessageBytes msg(family_id, NLM_F_MULTI, 1);
+    test::MessageBytes msg(family_id, NLM_F_MULTI, 1);
     msg.genl(DIOWQ_CMD_GET_LATENCY)
         .u32(DIOWQ_A_CPU, 1)
         .attr(DIOWQ_A_CPU_ONLINE, "\x01", 1)
@@ -145,7 +135,7 @@ TEST(LatencyReply, OneCpu) {
 }
 
 TEST(LatencyReply, CpuWithoutCompletionsYet) {
-    MessageBytes msg(family_id, NLM_F_MULTI, 1);
+    test::MessageBytes msg(family_id, NLM_F_MULTI, 1);
     const LatencyBuckets zero{};
     msg.genl(DIOWQ_CMD_GET_LATENCY)
         .u32(DIOWQ_A_CPU, 3)
@@ -168,7 +158,7 @@ TEST(LatencyReply, MoreBucketsFoldIntoTheLast) {
     longer[31] = 1;
     longer[32] = 4;
     longer[33] = 5;
-    MessageBytes msg(family_id, NLM_F_MULTI, 1);
+    test::MessageBytes msg(family_id, NLM_F_MULTI, 1);
     msg.genl(DIOWQ_CMD_GET_LATENCY)
         .u32(DIOWQ_A_CPU, 0)
         .attr(DIOWQ_A_LATENCY_HIST, longer.data(), longer.size() * sizeof(std::uint64_t));
@@ -179,7 +169,7 @@ TEST(LatencyReply, MoreBucketsFoldIntoTheLast) {
 
 TEST(LatencyReply, RaggedHistogramIsAProtocolError) {
     const std::uint8_t twelve[12] = {};
-    MessageBytes msg(family_id, NLM_F_MULTI, 1);
+    test::MessageBytes msg(family_id, NLM_F_MULTI, 1);
     msg.genl(DIOWQ_CMD_GET_LATENCY)
         .u32(DIOWQ_A_CPU, 0)
         .attr(DIOWQ_A_LATENCY_HIST, twelve, sizeof(twelve));
@@ -187,13 +177,13 @@ TEST(LatencyReply, RaggedHistogramIsAProtocolError) {
 }
 
 TEST(LatencyReply, WithoutCpuIsAProtocolError) {
-    MessageBytes msg(family_id, NLM_F_MULTI, 1);
+    test::MessageBytes msg(family_id, NLM_F_MULTI, 1);
     msg.genl(DIOWQ_CMD_GET_LATENCY).u64(DIOWQ_A_COMPLETIONS, 1);
     EXPECT_THROW(parse_latency_reply(msg.bytes()), ProtocolError);
 }
 
 TEST(LatencyReply, WrongCommandIsAProtocolError) {
-    MessageBytes msg(family_id, 0, 1);
+    test::MessageBytes msg(family_id, 0, 1);
     msg.genl(DIOWQ_CMD_GET_WATCH).u32(DIOWQ_A_CPU, 0);
     EXPECT_THROW(parse_latency_reply(msg.bytes()), ProtocolError);
 }

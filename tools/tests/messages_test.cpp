@@ -4,6 +4,7 @@
 // header declares them).
 #include <gtest/gtest.h>
 
+#include "diowq_requests.hpp"
 #include "model_values.hpp"
 #include "netlink/diowq_messages.hpp"
 #include "netlink/family.hpp"
@@ -12,21 +13,10 @@
 namespace diowq::nl {
 namespace {
 
+using test::bytes_of;
+using test::family_id;
 using test::MessageBytes;
-
-constexpr std::uint16_t family_id = 0x1f;
-
-std::vector<std::uint8_t> bytes_of(const NlMessage& msg) {
-    const auto bytes = msg.bytes();
-    return {bytes.begin(), bytes.end()};
-}
-
-// A request as it must leave the tool (seq and port are filled in when sent).
-MessageBytes request(std::uint16_t flags, std::uint8_t cmd) {
-    MessageBytes msg(family_id, static_cast<std::uint16_t>(NLM_F_REQUEST | flags), 0, 0);
-    msg.genl(cmd, DIOWQ_GENL_VERSION);
-    return msg;
-}
+using test::request;
 
 TEST(Requests, GetConfig) {
     EXPECT_EQ(bytes_of(build_get_config_request(family_id)),
