@@ -146,6 +146,8 @@ TEST_F(TemporaryWatchTest, EndedOnAnErrorToo) {
     } catch (const std::runtime_error&) {
     }
     EXPECT_TRUE(fake.watched.empty());
+    // It was there, and it was the exception that ended it.
+    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch fd -1", "unwatch fd -1"}));
 }
 
 TEST_F(TemporaryWatchTest, WatchEndedMeanwhileIsFine) {

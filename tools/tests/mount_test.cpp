@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // Mount points: /proc/self/mountinfo parsing, the supported-type decision, and the checks of a
 // PATH argument that need no particular mount to exist.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <gtest/gtest.h>
 
@@ -44,8 +48,43 @@ TEST(MountInfo, MountpointsOfAFilesystemAreItsRootMounts) {
     EXPECT_TRUE(mountpoints_of(mounts, 8, 1).empty());
 }
 
-TEST(MountInfo, ReadsOurOwn) {
-    EXPECT_FALSE(read_mountinfo().empty());
+// The mount seen last on a path is the one that path is on now.
+const MountInfoEntry* last_mount_on(const std::vector<MountInfoEntry>& mounts,
+                                    const std::string& path) {
+    const auto it = std::find_if(mounts.rbegin(), mounts.rend(),
+                                 [&](const MountInfoEntry& m) { return m.mount_point == path; });
+    return it == mounts.rend() ? nullptr : &*it;
+}
+
+TEST(MountInfo, ReadsOurOwnProcAsStatSeesIt) {
+    struct stat proc {};
+    if (stat("/proc/self/mountinfo", &proc) != 0 || stat("/proc", &proc) != 0) {
+        GTEST_SKIP() << "no /proc";
+    }
+    const auto mounts = read_mountinfo();
+    const MountInfoEntry* proc_mount = last_mount_on(mounts, "/proc");
+    ASSERT_NE(proc_mount, nullptr);
+    EXPECT_EQ(proc_mount->fstype, "proc");
+    EXPECT_EQ(proc_mount->root, "/");
+    EXPECT_EQ(proc_mount->major, major(proc.st_dev));
+    EXPECT_EQ(proc_mount->minor, minor(proc.st_dev));
+}
+
+TEST(MountInfo, ReadsOurOwnRootAsStatSeesIt) {
+    struct stat root {};
+    if (stat("/proc/self/mountinfo", &root) != 0 || stat("/", &root) != 0) {
+        GTEST_SKIP() << "no /proc";
+    }
+    const auto mounts = read_mountinfo();
+    const MountInfoEntry* root_mount = last_mount_on(mounts, "/");
+    if (root_mount == nullptr) {
+        GTEST_SKIP() << "/ is no mount point here (a chroot)";
+    }
+    if (root_mount->fstype == "btrfs") {
+        GTEST_SKIP() << "btrfs gives each subvolume a device number mountinfo does not show";
+    }
+    EXPECT_EQ(root_mount->major, major(root.st_dev));
+    EXPECT_EQ(root_mount->minor, minor(root.st_dev));
 }
 
 TEST(SupportedFstype, ByMagicAndName) {
