@@ -27,13 +27,21 @@ run() {
 # their comm reads e.g. kworker/1:2H+diowq-vda or kworker/1:3+dio/vda. (The queues' rescuer
 # threads, named plainly dio/vda and diowq-vda, only run under memory pressure: not shown.)
 # Each distinct line is printed once, the first time a sample sees it.
+#
+# Each task's fields come from one read of its stat line (the comm is in it too): a kworker may
+# exit between the listing of /proc and any read, and one that is gone is skipped, silently. The
+# 2>/dev/null is on a group because a failed redirection is reported before the command's own
+# redirections apply.
 SEEN="|"
 show_workers() {
-	local d comm stat line
+	local d stat comm line
 	for d in /proc/[0-9]*; do
-		read -r comm <"$d/comm" 2>/dev/null || continue
+		{ read -r stat <"$d/stat"; } 2>/dev/null || continue
+		# "PID (COMM) STATE ...": the comm may hold spaces and parentheses, the fields after
+		# its last ")" do not.
+		comm=${stat#*(}
+		comm=${comm%)*}
 		case $comm in kworker/*diowq-* | kworker/*dio/*) ;; *) continue ;; esac
-		stat=$(cat "$d/stat" 2>/dev/null) || continue
 		# Fields after "(comm) ": state is 1st, nice is 17th (field 19 of proc(5)).
 		# shellcheck disable=SC2086  # splitting the fields is the point
 		set -- ${stat##*) }
@@ -44,8 +52,13 @@ show_workers() {
 	done
 }
 
+# Whether a process is still running (not gone, not a zombie), from one read of its stat line.
 running() {
-	[ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# shellcheck disable=SC2086  # splitting the fields is the point
+	set -- ${stat##*) }
+	[ "$1" != Z ]
 }
 
 # A random 4 KiB O_DIRECT write load pinned to CPU 1, sampling the workers once a second.
