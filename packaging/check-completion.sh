@@ -6,14 +6,11 @@
 # (COMP_WORDS split at word breaks, COMP_CWORD) and compares the candidates with what
 # `diowqctl --help` lists and with the known value sets.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-check.sh"
 
 [[ $# -eq 1 && -x $1 ]] || usage_die "usage: $PROG DIOWQCTL (a built diowqctl)"
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 comp=$PKG_DIR/bash-completion/diowqctl
-fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
 
 # complete_line LINE: the candidates for the end of LINE, sorted, one line, space-separated.
 complete_line() {

@@ -12,18 +12,17 @@
 #   - diowq-dkms: installs although this host has no headers for its running kernel (the
 #     postinst's autoinstall skips it), registers diowq/<version> with DKMS, and
 #     `dkms build -k KVER --kernelsourcedir <cached headers>` builds a module for KVER;
-#   - purging leaves /usr/src, /var/lib/dkms, the installed files and dpkg's list as they were.
+#   - purging leaves what the packages own or could leave behind (owned_state in lib-check.sh:
+#     diowq's paths in /usr/src, /var/lib/dkms, /lib/modules, the installed files, the unit's
+#     enablement) and dpkg's list as they were.
 # DEB_BUILD_OPTIONS defaults to "nocheck parallel=2": make check runs the unit tests itself.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-check.sh"
 
 [[ $# -eq 1 ]] || usage_die "usage: $PROG KVER"
 kver=$1
 [[ $(id -u) -eq 0 ]] || die "installing packages needs root"
-env_file=${DIOWQ_CACHE:-/var/cache/diowq}/kernels/$kver/env
-[[ -f $env_file ]] || die "kernel $kver is not cached (selftests/vm/fetch-kernel.sh)"
-kdir=$(sed -n 's/^KDIR=//p' "$env_file")
-need_kdir "$kdir"
+kdir=$(cached_kdir "$kver")
 for t in dpkg-buildpackage dh dh_dkms dkms cmake; do
 	command -v "$t" >/dev/null || die "$t is missing (selftests/vm/deps.sh installs it)"
 done
@@ -38,12 +37,9 @@ done
 [[ ! -e /usr/src/diowq-$ver && ! -e /var/lib/dkms/diowq ]] ||
 	die "diowq $ver is in /usr/src or /var/lib/dkms already (make dkms-uninstall first)"
 
+# What the packages own or could leave behind (lib-check.sh), and dpkg's view of them.
 host_state() {
-	# (find fails on the paths that do not exist: that is part of the state)
-	{ find /usr/src /var/lib/dkms /usr/sbin/diowqctl /usr/share/bash-completion/completions/diowqctl \
-		/usr/share/man/man8/diowqctl.8.gz /usr/share/man/man4/diowq.4.gz /etc/systemd/system \
-		/lib/systemd/system/diowq.service /usr/share/doc/diowqctl \
-		-maxdepth 3 -printf '%p %y\n' 2>/dev/null || true; } | LC_ALL=C sort
+	owned_state "$kver"
 	dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' 'diowq*' 2>/dev/null || true
 }
 before=$(host_state)
@@ -59,9 +55,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
 
 # dpkg_run ARGS...: dpkg, waiting (up to 2 min) while another dpkg or apt holds the lock.
 dpkg_run() {
@@ -197,7 +190,7 @@ if [[ $now_mok != "$had_mok" ]]; then
 	[[ -n $had_mok ]] || rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 fi
 after=$(host_state)
-[[ $after == "$before" ]] && ok "the host is as it was (/usr/src, /var/lib/dkms, installed files, dpkg)" ||
+[[ $after == "$before" ]] && ok "the host is as it was (diowq's paths in /usr/src, /var/lib/dkms, /lib/modules, installed files, dpkg)" ||
 	bad "the host changed: $(diff <(echo "$before") <(echo "$after") | head)"
 
 [[ $fails -eq 0 ]] || { echo "$fails check(s) failed"; exit 1; }

@@ -4,61 +4,38 @@
 # check-dkms.sh KVER...: CI test of dkms.conf and packaging/dkms.sh (make dkms-install and
 # dkms-uninstall) with Debian's dkms, against cached Debian kernels (selftests/vm/fetch-kernel.sh;
 # their KDIR is in /var/cache/diowq/kernels/<kver>/env). Everything happens in throwaway DKMS,
-# source and module trees (DKMS_TREE, SOURCE_TREE, INSTALL_TREE), and the check fails if the
-# host's /usr/src, /var/lib/dkms or /lib/modules changed. It checks that
+# source and module trees (DKMS_TREE, SOURCE_TREE, INSTALL_TREE), and the check fails if what
+# diowq could leave on the host changed (owned_state in lib.sh: its paths in /usr/src,
+# /var/lib/dkms and /lib/modules, and the module trees of KVER...). It checks that
 #   - bad kernels are refused before anything is copied or registered;
 #   - install registers diowq <DIOWQ_VERSION> with only its sources, builds it for every KVER
 #     (a .ko whose vermagic is that KVER and whose version is DIOWQ_VERSION) and installs it;
 #   - installing again replaces the registration (here: for the first kernel only);
 #   - uninstall leaves nothing behind, and a second uninstall is a no-op.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-check.sh"
 
 [[ $# -ge 1 ]] || usage_die "usage: $PROG KVER..."
 command -v dkms >/dev/null || die "dkms is not installed (selftests/vm/deps.sh installs it)"
 declare -A kdirs=()
 for k in "$@"; do
-	env_file=${DIOWQ_CACHE:-/var/cache/diowq}/kernels/$k/env
-	[[ -f $env_file ]] || die "kernel $k is not cached (selftests/vm/fetch-kernel.sh)"
-	kdirs[$k]=$(sed -n 's/^KDIR=//p' "$env_file")
-	need_kdir "${kdirs[$k]}"
+	kdirs[$k]=$(cached_kdir "$k")
 done
 ver=$(diowq_version)
 arch=$(uname -m)
 
-host_state() {
-	# (find fails on the paths that do not exist: that is part of the state)
-	{ find /usr/src /var/lib/dkms /lib/modules -maxdepth 4 -printf '%p %y %s\n' 2>/dev/null || true; } |
-		LC_ALL=C sort
-}
-before=$(host_state)
+before=$(owned_state "$@")
 
 tmp=$(mktemp -d /tmp/diowq-dkms.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 export DKMS_TREE=$tmp/dkms SOURCE_TREE=$tmp/src INSTALL_TREE=$tmp/modules
 mkdir -p "$DKMS_TREE" "$SOURCE_TREE" "$INSTALL_TREE"
 dkms_sh=$PKG_DIR/dkms.sh
-fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
 tree_empty() { [[ -z $(find "$DKMS_TREE" "$SOURCE_TREE" "$INSTALL_TREE" -mindepth 1 -not -type d) ]]; }
 status() { dkms status -m diowq --dkmstree "$DKMS_TREE" --sourcetree "$SOURCE_TREE" --installtree "$INSTALL_TREE"; }
 
-# expect_fail WHAT PATTERN CMD...: CMD fails saying PATTERN and the trees stay empty.
-expect_fail() {
-	local what=$1 pattern=$2 out rc=0
-	shift 2
-	out=$("$@" 2>&1) || rc=$?
-	if [[ $rc -eq 0 ]]; then
-		bad "$what: succeeded"
-	elif ! grep -q -- "$pattern" <<<"$out"; then
-		bad "$what: exit $rc but no '$pattern' in: $out"
-	elif ! tree_empty; then
-		bad "$what: left files behind: $(find "$tmp" -mindepth 2 -not -type d | head)"
-	else
-		ok "$what: exit $rc, '$(tail -n1 <<<"$out")'"
-	fi
-}
+# What a refused install must leave alone (expect_fail): the DKMS, source and module trees.
+check_state() { find "$DKMS_TREE" "$SOURCE_TREE" "$INSTALL_TREE" -mindepth 1 | LC_ALL=C sort; }
 
 # 1. Bad kernels change nothing.
 first=$1
@@ -128,8 +105,8 @@ out=$("$dkms_sh" uninstall 2>&1) && grep -q "nothing to remove" <<<"$out" &&
 	ok "uninstall again: '$out'" || bad "uninstall again: $out"
 
 # 5. The host is as it was.
-after=$(host_state)
-[[ $after == "$before" ]] && ok "the host's /usr/src, /var/lib/dkms and /lib/modules are unchanged" ||
+after=$(owned_state "$@")
+[[ $after == "$before" ]] && ok "the host's diowq paths in /usr/src, /var/lib/dkms and /lib/modules are unchanged" ||
 	bad "the host changed: $(diff <(echo "$before") <(echo "$after") | head)"
 
 [[ $fails -eq 0 ]] || { echo "$fails check(s) failed"; exit 1; }

@@ -12,23 +12,17 @@
 #   - PREFIX=/usr moves everything but the module under /usr;
 #   - `make uninstall` leaves the DESTDIR empty, and a second uninstall is a no-op.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-check.sh"
 
 [[ $# -eq 2 ]] || usage_die "usage: $PROG KVER TOOLS_BUILD"
 kver=$1
 tools_build=$(cd "$2" && pwd) || die "no directory $2"
 cache=${DIOWQ_CACHE:-/var/cache/diowq}
-env_file=$cache/kernels/$kver/env
-[[ -f $env_file ]] || die "kernel $kver is not cached (selftests/vm/fetch-kernel.sh)"
-kdir=$(sed -n 's/^KDIR=//p' "$env_file")
-need_kdir "$kdir"
+kdir=$(cached_kdir "$kver")
 [[ -x $tools_build/diowqctl ]] || die "$tools_build/diowqctl is not built"
 
 tmp=$(mktemp -d /tmp/diowq-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
 files_in() { [[ ! -d $1 ]] || (cd "$1" && find . -mindepth 1 -not -type d -printf '%P %m\n' | LC_ALL=C sort); }
 
 # The tree `make install` runs in: the Makefile, the packaging scripts and what they install.
@@ -43,21 +37,8 @@ if [[ -d $REPO/docs/man ]]; then
 fi
 mk=(make -C "$src" --no-print-directory KDIR="$kdir" TOOLS_BUILD="$tools_build")
 
-# expect_fail WHAT PATTERN CMD...: CMD fails saying PATTERN and installs nothing.
-expect_fail() {
-	local what=$1 pattern=$2 out rc=0
-	shift 2
-	out=$("$@" 2>&1) || rc=$?
-	if [[ $rc -eq 0 ]]; then
-		bad "$what: succeeded"
-	elif ! grep -q -- "$pattern" <<<"$out"; then
-		bad "$what: exit $rc but no '$pattern' in: $out"
-	elif [[ -n $(find "$tmp/root" -mindepth 1 2>/dev/null) ]]; then
-		bad "$what: installed something: $(files_in "$tmp/root")"
-	else
-		ok "$what: exit $rc, '$(grep -m1 -- "$pattern" <<<"$out")'"
-	fi
-}
+# What a refused install must leave alone (expect_fail): the DESTDIR.
+check_state() { files_in "$tmp/root"; }
 
 # 1. Refusals.
 expect_fail "install before building" "is not built" "${mk[@]}" install DESTDIR="$tmp/root"

@@ -12,22 +12,16 @@
 #     certificate of another key, an already signed module without --force, --new-key over an
 #     existing key; --force re-signs to a module that verifies again.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-check.sh"
 
 [[ $# -eq 1 ]] || usage_die "usage: $PROG KVER"
 kver=$1
-env_file=${DIOWQ_CACHE:-/var/cache/diowq}/kernels/$kver/env
-[[ -f $env_file ]] || die "kernel $kver is not cached (selftests/vm/fetch-kernel.sh)"
-kdir=$(sed -n 's/^KDIR=//p' "$env_file")
-need_kdir "$kdir"
+kdir=$(cached_kdir "$kver")
 
 tmp=$(mktemp -d /tmp/diowq-sign.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 sign=$PKG_DIR/sign-module.sh
 magic='~Module signature appended~'
-fails=0
-ok() { printf 'ok: %s\n' "$*"; }
-bad() { printf 'FAIL: %s\n' "$*"; fails=$((fails + 1)); }
 
 "$PKG_DIR/stage-sources.sh" --no-dkms-conf "$tmp/src"
 make -C "$kdir" M="$tmp/src" -j2 modules >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; die "build failed"; }
@@ -35,22 +29,8 @@ ko=$tmp/src/kmod/diowq.ko
 [[ -z $(modinfo -F signer "$ko") ]] || die "a fresh build is signed already?"
 cp "$ko" "$tmp/unsigned.ko"
 
-# expect_fail WHAT PATTERN CMD...: CMD fails, says PATTERN, and the module is unchanged.
-expect_fail() {
-	local what=$1 pattern=$2 out rc=0 before
-	shift 2
-	before=$(sha256sum <"$ko")
-	out=$("$@" 2>&1) || rc=$?
-	if [[ $rc -eq 0 ]]; then
-		bad "$what: succeeded"
-	elif ! grep -q -- "$pattern" <<<"$out"; then
-		bad "$what: exit $rc but no '$pattern' in: $out"
-	elif [[ $(sha256sum <"$ko") != "$before" ]]; then
-		bad "$what: the module changed"
-	else
-		ok "$what: exit $rc, '$(head -n1 <<<"$out")'"
-	fi
-}
+# What a refused signing must leave alone (expect_fail): the module.
+check_state() { sha256sum <"$ko"; }
 
 # verify_sig FILE: the appended signature checks out against the certificate.
 verify_sig() {
