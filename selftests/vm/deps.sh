@@ -24,6 +24,8 @@ pkgs=(
 	perl
 	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3; GoogleTest for its unit tests.
 	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev libgtest-dev
+	# Its dispatch-latency BPF program: clang -target bpf, bpftool's skeleton, libbpf.
+	clang libbpf-dev bpftool
 	# Packaging checks (packaging/check-*.sh): DKMS, the Debian packages, module signing.
 	dkms dh-dkms debhelper dpkg-dev openssl
 	# Operations files: man page lint, the systemd unit check, the Kubernetes manifest check.

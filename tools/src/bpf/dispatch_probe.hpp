@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+// The dispatch-latency BPF program (dispatch.bpf.c): loaded and attached while a DispatchProbe
+// lives, its counters read as plain data. Needs no module: only BTF and the privilege to load
+// tracing programs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/latency.hpp"
+
+namespace diowq::bpf {
+
+// One filesystem on one CPU, cumulative since the program was attached.
+struct DispatchCounters {
+    std::uint32_t cpu = 0;
+    DeviceNumber dev;
+    std::uint64_t queued = 0; // dio write completions that ran from a queue
+    std::uint64_t delay_sum_ns = 0;
+    std::uint64_t delay_max_ns = 0;
+    LatencyBuckets delay_hist{};
+    std::uint64_t run_sum_ns = 0;
+    std::uint64_t unmatched = 0;
+    std::uint64_t completed = 0; // every dio write completion, queued or inline
+    std::uint32_t worker_pid = 0;
+    std::int32_t worker_nice = 0;
+    std::string queue; // the workqueue of the last queued completion
+
+    bool operator==(const DispatchCounters&) const = default;
+};
+
+// What the program could attach to on this kernel.
+struct DispatchCoverage {
+    // iomap_dio_complete_work was found: dio completions are recognised at all.
+    bool completion_function = false;
+    // Every write completion is counted (fentry attached), so the queued share is known.
+    bool all_completions = false;
+};
+
+// The program's own cost, from the kernel's BPF statistics (when they could be enabled).
+struct DispatchCost {
+    std::uint64_t run_ns = 0;
+    std::uint64_t runs = 0;
+};
+
+// Where `diowqctl watch` leaves the program attached, for top and diagnose to read and
+// `diowqctl unwatch` to remove: its links and maps pinned in the BPF filesystem.
+inline constexpr const char* pin_directory = "/sys/fs/bpf/diowq";
+
+class DispatchProbe {
+public:
+    // Loads and attaches the program for as long as this object lives; throws Failure with one
+    // line naming what is missing (BTF, privileges, lockdown, the kernel's refusal).
+    DispatchProbe();
+    // The program `diowqctl watch` left attached, or nullopt when there is none.
+    static std::optional<DispatchProbe> open_pinned();
+    ~DispatchProbe();
+    DispatchProbe(DispatchProbe&&) noexcept;
+    DispatchProbe& operator=(DispatchProbe&&) noexcept;
+    DispatchProbe(const DispatchProbe&) = delete;
+    DispatchProbe& operator=(const DispatchProbe&) = delete;
+
+    // Keep the program attached after this object and this process are gone (pin_directory,
+    // mounting the BPF filesystem if needed); throws Failure.
+    void pin();
+    // Detach a pinned program; false when none was pinned.
+    static bool unpin();
+
+    const DispatchCoverage& coverage() const { return coverage_; }
+    // The counters so far. With `take_window_max`, each delay_max_ns is the largest delay since
+    // the last such read instead of since the program was attached.
+    std::vector<DispatchCounters> read(bool take_window_max) const;
+    // The program's own cost so far (zero for a pinned program, or without BPF statistics).
+    DispatchCost cost() const;
+
+private:
+    struct Loaded;
+    struct Pinned {};
+    explicit DispatchProbe(Pinned);
+
+    std::unique_ptr<Loaded> loaded_; // null for a pinned program
+    int stats_fd_ = -1;              // the maps, owned by loaded_ or by the pins' fds below
+    int window_max_fd_ = -1;
+    std::vector<int> pinned_fds_;
+    DispatchCoverage coverage_;
+};
+
+// The kernel's dev_t encoding (MAJOR in the top 12 bits), as BPF reads s_dev.
+DeviceNumber device_from_kernel(std::uint32_t dev);
+
+} // namespace diowq::bpf
