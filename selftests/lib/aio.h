@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Linux native AIO through the raw syscalls and <linux/aio_abi.h>, so the
- * static test programs need no libaio.
+ * Linux native AIO through the raw syscalls and <linux/aio_abi.h>: all the
+ * writer needs, without libaio.
  */
 #ifndef DIOWQ_SELFTEST_AIO_H
 #define DIOWQ_SELFTEST_AIO_H

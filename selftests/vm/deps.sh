@@ -16,9 +16,8 @@ pkgs=(
 	# Out-of-tree module builds against Debian's headers (gcc-12 is what both kernels were
 	# built with; 6.12's kbuild runs pahole for module BTF; readelf comes from binutils).
 	build-essential gcc-12 libelf-dev bc flex bison libssl-dev dwarves binutils
-	# The static test programs link libaio.
-	libaio-dev
-	# lib/json.c: jansson's static library.
+	# The test programs are linked statically, with jansson's libjansson.a (lib/json.c);
+	# native AIO they do through the raw syscalls (lib/aio.h), without libaio.
 	libjansson-dev
 	# checkpatch.pl is perl.
 	perl
