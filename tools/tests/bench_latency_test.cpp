@@ -167,8 +167,6 @@ protected:
         setup_ = test::vm_setup("6.12.117+deb12-amd64", "/mnt/bench");
         setup_.module_version = "0.1.0";
         setup_.dispatch_available = true;
-        setup_.dispatch_watch_added = true;
-        setup_.dispatch_before = WatchState{};
         setup_.options.configurations = {*find_configuration("outside_off"),
                                          *find_configuration("inside_off"),
                                          *find_configuration("inside_on_unbound")};
@@ -258,7 +256,8 @@ TEST_F(BenchDispatchReportTest, Json) {
              R"("max_ns":1025,"mean_ns":1024,"hist":[0,0,0,0,0,0,0,0,0,0,0,100000,0,)",
              R"("cpus":[{"cpu":1,"completions":100000,"p50_ns":)",
              R"("probe_ns":30000000,"probe_hits":200000,"probe_ns_per_completion":300,)",
-             R"("restarted":false},"completions_check":{"engine_writes":100000,)",
+             R"("queued_of_completed":null,"restarted":false},)",
+             R"("completions_check":{"engine_writes":100000,)",
              R"("module_completions":100000,"slack":1256,"queued_share":1,"ok":true}})",
              R"("engine_writes":10000,"module_completions":30000,"slack":356,"queued_share":3,)",
              R"("dispatch_runs":3,"completions_median":100001,"dispatch_p50_ns_median":)",
@@ -267,7 +266,7 @@ TEST_F(BenchDispatchReportTest, Json) {
              R"("completions_check_failures":0})",
              R"("completions_check_failures":1})",
              R"("dispatch":{"recorded":true,"note":null,"summed_over":"all CPUs",)",
-             R"("watch_added":true,"watch_before":{"all":false,"watched":[]}})",
+             R"("source":"bpf"})",
          }) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key << "\n" << json;
     }
@@ -275,9 +274,7 @@ TEST_F(BenchDispatchReportTest, Json) {
 
 TEST_F(BenchDispatchReportTest, JsonWithoutTheModule) {
     setup_.dispatch_available = false;
-    setup_.dispatch_watch_added = false;
-    setup_.dispatch_before.reset();
-    setup_.dispatch_unavailable = "the diowq module is not loaded";
+    setup_.dispatch_unavailable = "cannot measure dispatch latency: this kernel has no BTF";
     for (auto& r : records_) {
         r.dispatch.reset();
         r.check.reset();
@@ -289,13 +286,16 @@ TEST_F(BenchDispatchReportTest, JsonWithoutTheModule) {
              R"("completions":null},"dispatch":null,"completions_check":null})",
              R"("dispatch_runs":0,"completions_median":null,"dispatch_p50_ns_median":null,)",
              R"("probe_ns_per_completion":null,"dispatch_hist":null,)",
-             R"("dispatch":{"recorded":false,"note":"the diowq module is not loaded",)",
-             R"("summed_over":null,"watch_added":false,"watch_before":null})",
+             R"("dispatch":{"recorded":false,)",
+             R"("note":"cannot measure dispatch latency: this kernel has no BTF",)",
+             R"("summed_over":null,"source":null})",
          }) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key << "\n" << json;
     }
     const std::string text = report_text(setup_, records_, s, {});
-    EXPECT_NE(text.find("\ndispatch latency: the diowq module is not loaded\n"), std::string::npos)
+    EXPECT_NE(text.find("\ndispatch latency: cannot measure dispatch latency: this kernel has no "
+                        "BTF\n"),
+              std::string::npos)
         << text;
     EXPECT_NE(text.find("DISP P99 US"), std::string::npos);
 }

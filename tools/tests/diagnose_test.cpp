@@ -1,161 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-// diagnose and top without a kernel: the watch they add and remove (against a fake module that
-// keeps watches as the real one does), the verdict and its line, and what they print.
+// diagnose and top without a kernel: the verdict and its line, the share of completions that
+// were queued at all, the BPF counters as per-CPU snapshots, and what they print.
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "commands/latency_session.hpp"
 #include "latency/diagnosis.hpp"
+#include "latency/from_dispatch.hpp"
 #include "latency/histogram.hpp"
-#include "netlink/extack.hpp"
 #include "output/latency_render.hpp"
 #include "system/stop_signals.hpp"
 
 namespace diowq {
 namespace {
-
-// The module's watch list: WATCH of a watched filesystem changes nothing, UNWATCH of one that
-// is not watched is ENOENT, UNWATCH ALL ends every watch.
-class FakeWatches : public commands::WatchControl {
-public:
-    WatchState get_watch() override {
-        WatchState state;
-        state.all = all;
-        state.watched = watched;
-        state.probes = state.any();
-        return state;
-    }
-    void watch(int fd) override {
-        log.push_back("watch fd " + std::to_string(fd));
-        add(fd_devices.at(fd));
-    }
-    void watch_device(DeviceNumber dev) override {
-        log.push_back(fmt_dev("watch dev ", dev));
-        add(dev);
-    }
-    void watch_all() override {
-        log.push_back("watch all");
-        all = true;
-    }
-    void unwatch(int fd) override {
-        log.push_back("unwatch fd " + std::to_string(fd));
-        const DeviceNumber dev = fd_devices.at(fd);
-        const auto it = std::find(watched.begin(), watched.end(), dev);
-        if (it == watched.end()) {
-            throw nl::KernelError({ENOENT, "not watched", std::nullopt});
-        }
-        watched.erase(it);
-    }
-    // As the module: ALL's watch is one of its own; those of single filesystems stay.
-    void unwatch_all() override {
-        log.push_back("unwatch all");
-        if (!all) {
-            throw nl::KernelError({ENOENT, "not watching all filesystems", std::nullopt});
-        }
-        all = false;
-    }
-
-    static std::string fmt_dev(const std::string& prefix, DeviceNumber dev) {
-        return prefix + std::to_string(dev.major) + ":" + std::to_string(dev.minor);
-    }
-    void add(DeviceNumber dev) {
-        if (std::find(watched.begin(), watched.end(), dev) == watched.end()) {
-            watched.push_back(dev);
-        }
-    }
-
-    bool all = false;
-    std::vector<DeviceNumber> watched;
-    std::map<int, DeviceNumber> fd_devices{{5, {254, 16}}};
-    std::vector<std::string> log;
-};
-
-sys::MountRoot vdb_root() {
-    return sys::MountRoot{"/mnt/data", sys::UniqueFd(), 254, 16, "xfs"};
-}
-
-// The fake's fd: MountRoot owns an fd, so the tests give it none and the fake maps -1.
-class TemporaryWatchTest : public ::testing::Test {
-protected:
-    void SetUp() override { fake.fd_devices[-1] = {254, 16}; }
-    FakeWatches fake;
-    std::ostringstream err;
-};
-
-TEST_F(TemporaryWatchTest, AddsAndRemovesThePathsWatch) {
-    const auto root = vdb_root();
-    {
-        commands::TemporaryWatch watch(fake, &root, err);
-        EXPECT_TRUE(watch.added());
-        EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{254, 16}}));
-    }
-    EXPECT_TRUE(fake.watched.empty());
-    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch fd -1", "unwatch fd -1"}));
-    EXPECT_EQ(err.str(), "");
-}
-
-TEST_F(TemporaryWatchTest, LeavesAnExistingWatchAlone) {
-    const auto root = vdb_root();
-    fake.watched = {{254, 16}};
-    {
-        commands::TemporaryWatch watch(fake, &root, err);
-        EXPECT_FALSE(watch.added());
-    }
-    EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{254, 16}}));
-    EXPECT_TRUE(fake.log.empty());
-}
-
-TEST_F(TemporaryWatchTest, WatchOfAllCoversThePath) {
-    const auto root = vdb_root();
-    fake.all = true;
-    commands::TemporaryWatch watch(fake, &root, err);
-    watch.end();
-    EXPECT_TRUE(fake.all);
-    EXPECT_TRUE(fake.log.empty());
-}
-
-TEST_F(TemporaryWatchTest, AllEndsOnlyItsOwnWatch) {
-    fake.watched = {{8, 1}, {254, 16}};
-    {
-        commands::TemporaryWatch watch(fake, nullptr, err);
-        EXPECT_TRUE(watch.added());
-        EXPECT_TRUE(fake.all);
-        watch.end();
-        watch.end(); // idempotent
-    }
-    EXPECT_FALSE(fake.all);
-    EXPECT_EQ(fake.watched, (std::vector<DeviceNumber>{{8, 1}, {254, 16}}));
-    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch all", "unwatch all"}));
-}
-
-TEST_F(TemporaryWatchTest, AlreadyAllIsLeftAlone) {
-    fake.all = true;
-    commands::TemporaryWatch watch(fake, nullptr, err);
-    EXPECT_FALSE(watch.added());
-    watch.end();
-    EXPECT_TRUE(fake.all);
-    EXPECT_TRUE(fake.log.empty());
-}
-
-TEST_F(TemporaryWatchTest, EndedOnAnErrorToo) {
-    const auto root = vdb_root();
-    try {
-        commands::TemporaryWatch watch(fake, &root, err);
-        throw std::runtime_error("sampling failed");
-    } catch (const std::runtime_error&) {
-    }
-    EXPECT_TRUE(fake.watched.empty());
-    // It was there, and it was the exception that ended it.
-    EXPECT_EQ(fake.log, (std::vector<std::string>{"watch fd -1", "unwatch fd -1"}));
-}
-
-TEST_F(TemporaryWatchTest, WatchEndedMeanwhileIsFine) {
-    const auto root = vdb_root();
-    commands::TemporaryWatch watch(fake, &root, err);
-    fake.watched.clear(); // the filesystem was untuned, or someone unwatched it
-    EXPECT_NO_THROW(watch.end());
-}
 
 // Ctrl-C while top or diagnose runs is seen by sleep_for(), not by the default handler, and is
 // gone once they are done: the watch they added is removed, and the process is not killed.
@@ -202,7 +60,7 @@ latency::Contender fio_in(const std::string& cgroup, const std::optional<std::st
 }
 
 TEST(Verdict, Idle) {
-    const auto d = latency::conclude({report(0, {}), report(1, {})}, 5, 1'000'000, {});
+    const auto d = latency::conclude({report(0, {}), report(1, {})}, {}, 5, 1'000'000, {});
     EXPECT_EQ(d.verdict, latency::Verdict::idle);
     EXPECT_EQ(d.message, "idle: no direct-I/O write completions in 5 s");
 }
@@ -212,7 +70,7 @@ TEST(Verdict, Ok) {
     auto slower = report(1, repeated(300'000, 50));
     EXPECT_FALSE(fast.starved);
     EXPECT_FALSE(slower.starved);
-    const auto d = latency::conclude({fast, slower}, 5, 1'000'000, {"/mnt/data"});
+    const auto d = latency::conclude({fast, slower}, {}, 5, 1'000'000, {"/mnt/data"});
     EXPECT_EQ(d.verdict, latency::Verdict::ok);
     EXPECT_EQ(d.message, "ok: dio completions wait p99 at most 300 us (CPU 1, max 300 us) in 5 s, "
                          "under the 1.0 ms threshold");
@@ -223,8 +81,8 @@ TEST(Verdict, StarvedWithContenderInATopLevelGroup) {
     ASSERT_TRUE(starved.starved);
     starved.queue = "dio/vdb";
     starved.contender = fio_in("/kubepods", "/kubepods", 1000u);
-    const auto d =
-        latency::conclude({report(0, repeated(10'000, 10)), starved}, 5, 1'000'000, {"/mnt/data"});
+    const auto d = latency::conclude({report(0, repeated(10'000, 10)), starved}, {}, 5, 1'000'000,
+                                     {"/mnt/data"});
     EXPECT_EQ(d.verdict, latency::Verdict::starved);
     EXPECT_EQ(d.message,
               "starved: dio completions on CPU 1 wait p99 2.0 ms (max 2.0 ms) behind pid 812 "
@@ -235,31 +93,31 @@ TEST(Verdict, StarvedWithContenderInATopLevelGroup) {
 TEST(Verdict, ContenderDeeperRootOrUnknown) {
     auto deep = report(1, repeated(2'000'000, 10));
     deep.contender = fio_in("/kubepods/pod1", "/kubepods", 1000u);
-    EXPECT_NE(latency::conclude({deep}, 5, 1'000'000, {})
+    EXPECT_NE(latency::conclude({deep}, {}, 5, 1'000'000, {})
                   .message.find(
                       "in /kubepods/pod1 (under /kubepods, cpu.weight 1000): tune its filesystem: "
                       "diowqctl tune MOUNTPOINT"),
               std::string::npos);
     auto root = deep;
     root.contender = fio_in("/", std::nullopt, std::nullopt);
-    EXPECT_NE(latency::conclude({root}, 5, 1'000'000, {}).message.find("in the root cgroup:"),
+    EXPECT_NE(latency::conclude({root}, {}, 5, 1'000'000, {}).message.find("in the root cgroup:"),
               std::string::npos);
     auto none = deep;
     none.contender.reset();
-    EXPECT_NE(latency::conclude({none}, 5, 1'000'000, {})
+    EXPECT_NE(latency::conclude({none}, {}, 5, 1'000'000, {})
                   .message.find("with no busy process seen on that CPU:"),
               std::string::npos);
     auto no_weight = deep;
     no_weight.contender = fio_in("/bench", "/bench", std::nullopt);
-    EXPECT_NE(
-        latency::conclude({no_weight}, 5, 1'000'000, {}).message.find("in /bench (no cpu.weight):"),
-        std::string::npos);
+    EXPECT_NE(latency::conclude({no_weight}, {}, 5, 1'000'000, {})
+                  .message.find("in /bench (no cpu.weight):"),
+              std::string::npos);
 }
 
 TEST(Verdict, WorstCpuFirstOthersListed) {
     auto a = report(0, repeated(1'500'000, 10));
     auto b = report(3, repeated(6'000'000, 10));
-    const auto d = latency::conclude({a, b}, 5, 1'000'000, {"/a", "/b"});
+    const auto d = latency::conclude({a, b}, {}, 5, 1'000'000, {"/a", "/b"});
     EXPECT_EQ(d.message.rfind("starved: dio completions on CPU 3 wait p99", 0), 0u) << d.message;
     EXPECT_NE(d.message.find(", and on CPU 0 p99 "), std::string::npos) << d.message;
     EXPECT_NE(d.message.find(": tune these filesystems: diowqctl tune /a /b"), std::string::npos);
@@ -269,7 +127,7 @@ TEST(Verdict, AlreadyOnDiowqsQueue) {
     auto starved = report(1, repeated(2'000'000, 10));
     starved.queue = "diowq-vdb";
     starved.worker_nice = -20;
-    const auto d = latency::conclude({starved}, 5, 1'000'000, {"/mnt/data"});
+    const auto d = latency::conclude({starved}, {}, 5, 1'000'000, {"/mnt/data"});
     EXPECT_NE(d.message.find("already run on diowq's queue diowq-vdb (nice -20)"),
               std::string::npos)
         << d.message;
@@ -292,7 +150,7 @@ TEST(DiagnoseOutput, JsonShape) {
     auto starved = report(1, {2'000'000});
     starved.queue = "dio/vdb";
     starved.contender = fio_in("/kubepods", "/kubepods", 1000u);
-    const auto d = latency::conclude({report(0, {}), starved}, 5, 1'000'000, {"/mnt/data"});
+    const auto d = latency::conclude({report(0, {}), starved}, {}, 5, 1'000'000, {"/mnt/data"});
     const std::string zeros = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
     const std::string hist1 = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0";
     EXPECT_EQ(
@@ -307,7 +165,7 @@ TEST(DiagnoseOutput, JsonShape) {
             hist1 +
             R"(],"queue":"dio/vdb","worker_pid":41,"worker_nice":0,)"
             R"("contender":{"pid":812,"comm":"fio","cgroup":"/kubepods","cpu_weight":1000}}],)"
-            R"("message":")" +
+            R"("filesystems":[],"message":")" +
             d.message + R"("})");
 }
 
@@ -315,18 +173,18 @@ TEST(DiagnoseOutput, TextEndsWithTheVerdict) {
     auto starved = report(1, repeated(2'000'000, 3));
     starved.queue = "dio/vdb";
     starved.contender = fio_in("/kubepods/pod1", "/kubepods", 1000u);
-    const auto d = latency::conclude({report(0, {}), starved}, 5, 1'000'000, {"/mnt/data"});
+    const auto d = latency::conclude({report(0, {}), starved}, {}, 5, 1'000'000, {"/mnt/data"});
     EXPECT_EQ(render::diagnosis_text(d),
               "CPU  COMPLETIONS     P50     P99     MAX  QUEUE    NICE  BUSIEST PROCESS (STARVED "
               "CPUS)\n"
               "  1            3  1.5 ms  2.0 ms  2.0 ms  dio/vdb     0  812 fio 97% /kubepods/pod1 "
               "weight 1000 (/kubepods)\n\n" +
                   d.message + "\n");
-    EXPECT_EQ(render::diagnosis_text(latency::conclude({report(0, {})}, 5, 1'000'000, {})),
+    EXPECT_EQ(render::diagnosis_text(latency::conclude({report(0, {})}, {}, 5, 1'000'000, {})),
               "idle: no direct-I/O write completions in 5 s\n");
     // Without a starved CPU, no contender column.
     EXPECT_EQ(render::diagnosis_text(
-                  latency::conclude({report(0, repeated(30'000, 2))}, 5, 1'000'000, {})),
+                  latency::conclude({report(0, repeated(30'000, 2))}, {}, 5, 1'000'000, {})),
               "CPU  COMPLETIONS    P50    P99    MAX  QUEUE  NICE\n"
               "  0            2  20 us  30 us  30 us  -         0\n\n"
               "ok: dio completions wait p99 at most 30 us (CPU 0, max 30 us) in 5 s, under the "
@@ -386,6 +244,96 @@ TEST(WatchOutput, State) {
         render::watch_state_json(state, {mount}).dump(),
         R"({"probes":true,"all":true,"watched":[{"dev":"254:16","mountpoints":["/mnt/data"]}],)"
         R"("probe_ns":3400000,"probe_hits":100000,"unmatched":0})");
+}
+
+// 7.x completes pure overwrites inline: completions, none of them queued, is not "idle" and not
+// "ok" either: nothing on this kernel waits for a worker, so nothing can be starved or cured.
+TEST(Diagnosis, CompletionsThatRanInlineAreNotAffected) {
+    latency::QueuedShare vdb;
+    vdb.dev = {254, 16};
+    vdb.queued = 0;
+    vdb.completed = 12'000;
+    const auto d = latency::conclude({report(0, {}), report(1, {})}, {vdb}, 5, 1'000'000, {});
+    EXPECT_EQ(d.verdict, latency::Verdict::not_affected);
+    EXPECT_EQ(d.message, "not-affected: 12000 direct-I/O write completions in 5 s ran inline, "
+                         "none through a queue: this kernel does not queue this write pattern, "
+                         "so it cannot starve it");
+    EXPECT_NE(render::diagnosis_text(d).find("254:16           0            12000          0.0%"),
+              std::string::npos)
+        << render::diagnosis_text(d);
+}
+
+// Without the completion count (no fentry), nothing is known to have run inline: idle.
+TEST(Diagnosis, UnknownCompletionsAreIdleNotInline) {
+    latency::QueuedShare vdb;
+    vdb.dev = {254, 16};
+    const auto d = latency::conclude({report(0, {})}, {vdb}, 5, 1'000'000, {});
+    EXPECT_EQ(d.verdict, latency::Verdict::idle);
+}
+
+bpf::DispatchCounters counters(unsigned cpu, DeviceNumber dev, std::uint64_t queued,
+                               std::uint64_t completed, std::uint64_t each_ns) {
+    bpf::DispatchCounters c;
+    c.cpu = cpu;
+    c.dev = dev;
+    c.queued = queued;
+    c.completed = completed;
+    c.delay_sum_ns = queued * each_ns;
+    c.delay_max_ns = each_ns;
+    c.delay_hist[latency::bucket_of(each_ns)] = queued;
+    c.worker_pid = 40 + cpu;
+    c.worker_nice = -20;
+    c.queue = "diowq-vdb";
+    return c;
+}
+
+// Per CPU: the filesystems summed (or one picked), the last completion's fields from the one
+// with the most completions, every possible CPU present with its online state.
+TEST(FromDispatch, SnapshotSumsFilesystemsPerCpu) {
+    const DeviceNumber vdb{254, 16};
+    const DeviceNumber vdc{254, 32};
+    auto small = counters(1, vdc, 3, 3, 1000);
+    small.queue = "dio/vdc";
+    const std::vector<bpf::DispatchCounters> all{counters(1, vdb, 10, 10, 4096), small};
+
+    const auto every = latency::snapshot_of(all, std::nullopt, {0, 1, 2}, {0, 1}, true);
+    ASSERT_EQ(every.cpus.size(), 3u);
+    EXPECT_TRUE(every.max_cleared);
+    EXPECT_EQ(every.cpus[0].completions, 0u);
+    EXPECT_FALSE(every.cpus[0].dev.has_value());
+    EXPECT_FALSE(every.cpus[2].online);
+    const auto& cpu1 = every.cpus[1];
+    EXPECT_EQ(cpu1.completions, 13u);
+    EXPECT_EQ(cpu1.sum_ns, 10u * 4096 + 3u * 1000);
+    EXPECT_EQ(cpu1.max_ns, 4096u);
+    EXPECT_EQ(cpu1.hist[latency::bucket_of(4096)], 10u);
+    EXPECT_EQ(cpu1.hist[latency::bucket_of(1000)], 3u);
+    EXPECT_EQ(cpu1.dev, vdb);
+    EXPECT_EQ(cpu1.queue, "diowq-vdb");
+    EXPECT_EQ(cpu1.worker_nice, -20);
+
+    const auto only_vdc = latency::snapshot_of(all, vdc, {0, 1, 2}, {0, 1}, false);
+    EXPECT_EQ(only_vdc.cpus[1].completions, 3u);
+    EXPECT_EQ(only_vdc.cpus[1].queue, "dio/vdc");
+}
+
+TEST(FromDispatch, QueuedSharesPerFilesystemBetweenReads) {
+    const DeviceNumber vdb{254, 16};
+    const DeviceNumber vdc{254, 32};
+    const std::vector<bpf::DispatchCounters> before{counters(0, vdb, 100, 400, 1000)};
+    const std::vector<bpf::DispatchCounters> after{counters(0, vdb, 150, 600, 1000),
+                                                   counters(1, vdb, 50, 50, 1000),
+                                                   counters(1, vdc, 0, 0, 1000)};
+    const auto shares = latency::queued_shares(before, after, true);
+    ASSERT_EQ(shares.size(), 1u); // vdc did nothing
+    EXPECT_EQ(shares[0].dev, vdb);
+    EXPECT_EQ(shares[0].queued, 100u);    // 150 + 50 - 100
+    EXPECT_EQ(shares[0].completed, 250u); // 600 + 50 - 400
+    EXPECT_DOUBLE_EQ(*shares[0].share(), 0.4);
+
+    const auto uncounted = latency::queued_shares(before, after, false);
+    EXPECT_FALSE(uncounted[0].completed.has_value());
+    EXPECT_FALSE(uncounted[0].share().has_value());
 }
 
 } // namespace

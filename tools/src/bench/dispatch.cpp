@@ -6,8 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "latency/from_dispatch.hpp"
 #include "latency/histogram.hpp"
-#include "netlink/extack.hpp"
+#include "system/cpulist.hpp"
 
 namespace diowq::bench {
 
@@ -87,6 +88,11 @@ DispatchWindow dispatch_window(const DispatchMark& begin, const DispatchMark& en
     w.probe_ns = delta(begin.watch.probe_ns, end.watch.probe_ns);
     w.probe_hits = delta(begin.watch.probe_hits, end.watch.probe_hits);
     w.unmatched = delta(begin.watch.unmatched, end.watch.unmatched);
+    const std::uint64_t completed = delta(begin.completed, end.completed);
+    if (end.all_counted && completed > 0) {
+        w.queued_share =
+            static_cast<double>(delta(begin.queued, end.queued)) / static_cast<double>(completed);
+    }
     w.watch_lost = !end.watch.all || !end.watch.probes;
     return w;
 }
@@ -97,101 +103,48 @@ std::string device_text(DeviceNumber dev) {
 
 DispatchWatch::DispatchWatch(Warn warn)
     : warn_(std::move(warn)) {
-    std::unique_ptr<nl::DiowqClient> client;
     try {
-        client = std::make_unique<nl::DiowqClient>(nl::DiowqClient::connect());
-        client->on_warning([this](const std::string& message) {
-            if (warn_) {
-                warn_("kernel: " + message);
-            }
-        });
-    } catch (const nl::ModuleNotLoaded&) {
-        why_ = "the diowq module is not loaded";
-        return;
+        probe_ = std::make_unique<bpf::DispatchProbe>();
     } catch (const std::exception& e) {
-        why_ = fmt::format("cannot talk to the diowq module: {}", e.what());
+        why_ = e.what();
         return;
     }
-    try {
-        before_ = client->get_watch();
-    } catch (const nl::KernelError& e) {
-        // A module from before dispatch latency does not know GET_WATCH.
-        why_ = e.error() == EOPNOTSUPP || e.error() == EINVAL
-                   ? fmt::format("the loaded diowq module does not measure dispatch latency "
-                                 "(too old: GET_WATCH answered {})",
-                                 e.what())
-                   : fmt::format("GET_WATCH failed: {}", e.what());
-        return;
-    } catch (const std::exception& e) {
-        why_ = fmt::format("GET_WATCH failed: {}", e.what());
+    if (!probe_->coverage().completion_function) {
+        why_ = "iomap_dio_complete_work is not in this kernel's symbols: dio completions cannot "
+               "be recognised";
+        probe_.reset();
         return;
     }
-    if (!before_.all) {
-        try {
-            client->watch_all();
-            added_ = true;
-        } catch (const std::exception& e) {
-            why_ = fmt::format("cannot watch every filesystem: {}", e.what());
-            return;
-        }
-    }
-    client_ = std::move(client);
+    cpus_ = sys::possible_cpus();
 }
 
-DispatchWatch::~DispatchWatch() {
-    restore();
-}
+DispatchWatch::~DispatchWatch() = default;
 
 std::optional<DispatchMark> DispatchWatch::mark(bool clear_max) {
-    if (!client_) {
+    if (!probe_) {
         return std::nullopt;
     }
     try {
+        const auto counters = probe_->read(clear_max);
+        const auto cost = probe_->cost();
         DispatchMark m;
-        m.watch = client_->get_watch();
-        m.snapshot.cpus = client_->get_latency(clear_max);
-        m.snapshot.taken = std::chrono::steady_clock::now();
-        m.snapshot.max_cleared = clear_max;
+        m.snapshot = latency::snapshot_of(counters, std::nullopt, cpus_, cpus_, clear_max);
+        m.watch.probes = true;
+        m.watch.all = true;
+        m.watch.probe_ns = cost.run_ns;
+        m.watch.probe_hits = cost.runs;
+        for (const auto& c : counters) {
+            m.watch.unmatched += c.unmatched;
+            m.queued += c.queued;
+            m.completed += c.completed;
+        }
+        m.all_counted = probe_->coverage().all_completions;
         return m;
     } catch (const std::exception& e) {
         if (warn_) {
             warn_(fmt::format("cannot read the dispatch latency counters: {}", e.what()));
         }
         return std::nullopt;
-    }
-}
-
-// Ending the watch of all filesystems leaves those of single ones (each watch is one of its own),
-// but a run's untune ends the watch of the bench's filesystem: put back any watched before.
-void DispatchWatch::restore() {
-    if (!client_ || restored_) {
-        return;
-    }
-    restored_ = true;
-    try {
-        const WatchState now = client_->get_watch();
-        if (added_ && now.all) {
-            client_->unwatch_all();
-        }
-        for (const auto& dev : before_.watched) {
-            if (now.watches(dev)) {
-                continue;
-            }
-            try {
-                client_->watch_device(dev);
-            } catch (const std::exception& e) {
-                if (warn_) {
-                    warn_(fmt::format("could not watch {} again (it was watched before the "
-                                      "bench): {}",
-                                      device_text(dev), e.what()));
-                }
-            }
-        }
-    } catch (const std::exception& e) {
-        if (warn_) {
-            warn_(fmt::format("could not put the dispatch latency watches back ({}): {}",
-                              added_ ? "unwatch all" : "as found", e.what()));
-        }
     }
 }
 

@@ -116,6 +116,7 @@ json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
         {"probe_ns", d.probe_ns},
         {"probe_hits", d.probe_hits},
         {"probe_ns_per_completion", rounded(d.probe_ns_per_completion(), 1)},
+        {"queued_of_completed", rounded(d.queued_share, 4)},
         {"restarted", d.restarted || d.watch_lost},
     };
 }
@@ -196,17 +197,6 @@ json::Value summary_json(const ConfigurationSummary& s) {
     };
 }
 
-json::Value watch_json(const std::optional<WatchState>& watch) {
-    if (!watch) {
-        return json::Value();
-    }
-    json::Array watched;
-    for (const auto& dev : watch->watched) {
-        watched.emplace_back(device_text(dev));
-    }
-    return json::Object{{"all", watch->all}, {"watched", std::move(watched)}};
-}
-
 json::Value setup_json(const BenchSetup& setup) {
     const auto& o = setup.options;
     json::Array configurations;
@@ -251,8 +241,7 @@ json::Value setup_json(const BenchSetup& setup) {
              {"recorded", setup.dispatch_available},
              {"note", json::Value::optional(setup.dispatch_unavailable)},
              {"summed_over", setup.dispatch_available ? json::Value("all CPUs") : json::Value()},
-             {"watch_added", setup.dispatch_watch_added},
-             {"watch_before", watch_json(setup.dispatch_before)},
+             {"source", setup.dispatch_available ? json::Value("bpf") : json::Value()},
          }},
     };
 }

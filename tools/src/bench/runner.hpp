@@ -84,8 +84,6 @@ struct BenchSetup {
     // why not.
     bool dispatch_available = false;
     std::optional<std::string> dispatch_unavailable;
-    bool dispatch_watch_added = false;         // the bench watched everything (and unwatched after)
-    std::optional<WatchState> dispatch_before; // the watches found
     std::optional<SuperblockStatus> diowq_before;
     BenchOptions options;
 };

@@ -22,7 +22,7 @@ void add_diagnose_command(CLI::App& app, Command& selected) {
                     "and why");
     auto raw = std::make_shared<RawDiagnose>();
     auto* path = sub->add_option("PATH", raw->path,
-                                 "A mount point: watch its filesystem (default: every filesystem)")
+                                 "A mount point: report its filesystem (default: every filesystem)")
                      ->type_name("");
     sub->add_option("-s,--seconds", raw->seconds, "How long to sample (default 5; 1 to 3600)")
         ->type_name("N")
@@ -31,19 +31,23 @@ void add_diagnose_command(CLI::App& app, Command& selected) {
                     "p99 delay above which a CPU is starved (default 1ms)")
         ->type_name("DURATION");
     sub->footer(
-        R"help(Watches PATH's filesystem (or every filesystem) unless it is already watched, which
-registers probes on two workqueue tracepoints (see `diowqctl watch --help`); samples for
---seconds (progress on stderr); removes only the watch it added (also after Ctrl-C or an error);
-and prints a table of the CPUs that ran completions and, as its last line, the verdict:
+        R"help(Measures with diowqctl's BPF program (see `diowqctl watch --help`; no module needed,
+a kernel with BTF and root are): the one `diowqctl watch --all` left attached, or attaches it
+for the sampling and detaches it after (also after Ctrl-C or an error). Samples for --seconds
+(progress on stderr) and prints a table of the CPUs that ran completions, a table of how each
+filesystem's dio write completions ran (QUEUED, ALL COMPLETIONS, QUEUED SHARE: 7.x completes
+pure overwrites inline, without a queue, so they cannot starve), and, as its last line, the
+verdict:
 
   starved: dio completions on CPU 1 wait p99 2.1 ms (max 9.8 ms) behind pid 812 (fio, 97% of
     the CPU) in /kubepods with cpu.weight 1000: tune this filesystem: diowqctl tune /mnt/data
   ok: dio completions wait p99 at most 45 us (CPU 0, max 310 us) in 5 s, under the 1.0 ms
     threshold
+  not-affected: 12000 direct-I/O write completions in 5 s ran inline, none through a queue
   idle: no direct-I/O write completions in 5 s
 
 What is measured: per CPU, how long direct-I/O write completions wait between being queued and
-starting to run (see `diowqctl top --help`); the counts are of every watched filesystem. A CPU
+starting to run (see `diowqctl top --help`); the counts are of PATH's filesystem, or all. A CPU
 is starved when it ran completions and their p99, estimated from log2 buckets (within a factor
 of 2), exceeds --threshold. The default, 1ms, is far above the microseconds a CPU with room
 takes, and below the scheduler slices a nice-0 kworker waits behind a busy high-weight cgroup.
@@ -57,16 +61,16 @@ top-level group ("in /kubepods/pod1 (under /kubepods, cpu.weight 1000)"). The su
 PATH, or where the filesystems the starved CPUs last completed for are mounted; when the
 completions already run on a diowq queue it points at its settings instead.
 
-With -j, one JSON object: {"verdict": "starved"|"ok"|"idle", "seconds", "cpus": [{"cpu",
+With -j, one JSON object: {"verdict": "starved"|"ok"|"idle"|"not-affected", "seconds", "cpus": [{"cpu",
 "completions", "per_second", "p50_ns", "p99_ns", "max_ns", "hist": [32 counts: bucket 0 is
 0 ns, bucket b is 2^(b-1) to 2^b ns, 31 is 2^30 ns and more], "queue", "worker_pid",
-"worker_nice", "contender": {"pid", "comm", "cgroup", "cpu_weight"} or null}], "message"}.
+"worker_nice", "contender": {"pid", "comm", "cgroup", "cpu_weight"} or null}], "filesystems":
+[{"dev", "queued", "completed", "queued_share"}], "message"}; "completed" and "queued_share" are
+null where the kernel does not let every completion be counted (no fentry).
 "contender" is set for starved CPUs; "cpu_weight" is the top-level group's, null in the root.
 
-Adding a watch needs root; reading does not.
-
-Exit codes: 0 ok or idle; 3 starved; 1 failed (module not loaded, not root when a watch must be
-added, bad PATH, interrupted); 2 usage error.
+Exit codes: 0 ok, idle or not-affected; 3 starved; 1 failed (no BTF, not root, bad PATH,
+interrupted); 2 usage error.
 
 Examples:
   sudo diowqctl diagnose                        every filesystem, 5 s

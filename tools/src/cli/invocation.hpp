@@ -68,25 +68,20 @@ struct ApplyOptions {
     bool operator==(const ApplyOptions&) const = default;
 };
 
-// Neither paths nor all: show what is watched.
+// Without all: show what is watched.
 struct WatchOptions {
-    std::vector<std::string> paths;
-    bool all = false; // exclusive with paths
+    bool all = false;
 
     bool operator==(const WatchOptions&) const = default;
 };
 
 struct UnwatchOptions {
-    std::vector<std::string> paths;
-    bool all = false; // exclusive with paths
-
     bool operator==(const UnwatchOptions&) const = default;
 };
 
 struct TopOptions {
     double interval_seconds = 1.0;
     std::optional<unsigned> iterations; // none: until interrupted
-    bool watch_all = false;             // watch every filesystem while top runs
 
     bool operator==(const TopOptions&) const = default;
 };

@@ -27,8 +27,8 @@ void add_top_command(CLI::App& app, Command& selected) {
         sub->add_option("-n,--iterations", *iterations, "Stop after N refreshes (default: Ctrl-C)")
             ->type_name("N")
             ->check(CLI::Range(1u, 1000000u).description(""));
-    sub->add_flag("--watch-all", options->watch_all,
-                  "Watch every filesystem while top runs, then remove that watch (root)");
+    // Kept so that scripts written for the module's watches still run: top always measures all.
+    sub->add_flag("--watch-all")->description("Accepted and ignored: every filesystem is measured");
     sub->footer(
         R"(What is measured: the dispatch delay of direct-I/O write completions, from the moment a
 completion is queued on a workqueue (tracepoint workqueue_queue_work) to the moment a worker
@@ -37,27 +37,24 @@ microseconds; behind a busy process of a high-weight cgroup, a nice-0 kworker wa
 milliseconds, and so does every O_DIRECT write of that CPU.
 
 Columns, per interval: COMPL/S completions per second; P50 and P99 of the delay, estimated
-from the module's log2 buckets (each estimate is within a factor of 2 of the true value); MAX
-the largest delay (exact as root, which resets the module's maximum at each read; otherwise an
-upper bound); QUEUE the workqueue running them, from its worker's name: dio/<dev> is the
-kernel's, diowq-<dev> diowq's; NICE the nice of the worker that ran the last one.
+from log2 buckets (each estimate is within a factor of 2 of the true value); MAX the largest
+delay of the interval; QUEUE the workqueue running them: dio/<dev> is the kernel's, diowq-<dev>
+diowq's; NICE the nice of the worker that ran the last one.
 
-The module only measures what is watched, and watching registers tracepoint probes (see
-`diowqctl watch --help`). Without a watch top says so and exits 1, unless --watch-all: that
-watches every filesystem while top runs (root), and afterwards removes that watch only, also
-after Ctrl-C.
+The measuring is diowqctl's BPF program (see `diowqctl watch --help`): no module needed, a
+kernel with BTF and root are. top uses the program `diowqctl watch --all` left attached, or
+attaches it while it runs and detaches it when it ends, also after Ctrl-C.
 
 On a terminal the table is redrawn in place; otherwise each refresh is printed once, separated
 by a blank line. With -j, one JSON object per refresh and line: {"seconds", "watching",
 "cpus": [{"cpu", "online", "completions", "per_second", "p50_ns", "p99_ns", "max_ns", "queue",
 "worker_pid", "worker_nice"}]}.
 
-Exit codes: 0 after --iterations or Ctrl-C; 1 nothing is watched, the module is not loaded, or
-an error.
+Exit codes: 0 after --iterations or Ctrl-C; 1 the program cannot be attached (no BTF, not
+root), or an error.
 
 Examples:
-  diowqctl top                              after `diowqctl watch /srv/data`
-  sudo diowqctl top --watch-all             watch everything while it runs
+  sudo diowqctl top                         every CPU that runs dio completions
   diowqctl top --interval 5 --iterations 12 a minute, one frame every 5 s
   diowqctl -j top -n 1 | jq '.cpus[] | select(.p99_ns > 1000000)')");
     sub->callback([&selected, options, iterations, iterations_option] {

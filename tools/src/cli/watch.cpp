@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <CLI/CLI.hpp>
 
+#include "bpf/dispatch_probe.hpp"
 #include "cli/subcommands.hpp"
 
 namespace diowq::cli {
@@ -13,67 +14,71 @@ struct RawWatch {
 };
 
 // What watching is, for the help of watch and unwatch.
-constexpr const char* what_watching_is =
-    R"(Watching a filesystem makes the module measure, per CPU, how long its direct-I/O write
-completions wait between being queued (workqueue_queue_work) and starting to run
-(workqueue_execute_start): the dispatch delay that a busy CPU makes long. It registers probes on
-those two workqueue tracepoints while anything is watched (the first watch registers them, the
-last unwatch removes them; each registration patches kernel code, as any tracepoint does); it
-never changes a queue. A watch lasts until unwatched, until its filesystem is untuned, or until
-the module is unloaded. See the numbers with `diowqctl top` and `diowqctl diagnose`.)";
+const std::string what_watching_is =
+    std::string(
+        R"(Watching attaches diowqctl's BPF program, which measures, per filesystem and CPU, how long
+direct-I/O write completions wait between being queued (workqueue_queue_work) and starting to run
+(workqueue_execute_start): the dispatch delay that a busy CPU makes long. It needs no module, only
+a kernel with BTF (/sys/kernel/btf/vmlinux) and root (CAP_BPF and CAP_PERFMON); it never changes a
+queue. Attaching patches kernel code, as any tracepoint does. The program always measures every
+filesystem; `diowqctl top` and `diowqctl diagnose PATH` pick what to show. A watch stays attached
+(pinned in )") +
+    bpf::pin_directory + R"() until `diowqctl unwatch`; top and diagnose use it
+when it is there, and attach the program for their own run when it is not.)";
+
+// PATHs were how the module's watches named filesystems; the program measures them all.
+void refuse_paths(const std::string& command, const std::vector<std::string>& paths) {
+    if (!paths.empty()) {
+        throw CLI::ValidationError(command, "takes no PATH: the BPF program measures every "
+                                            "filesystem (diowqctl diagnose PATH shows one); use "
+                                            "--all");
+    }
+}
 
 } // namespace
 
 void add_watch_command(CLI::App& app, Command& selected) {
     auto* sub = app.add_subcommand(
-        "watch", "Measure the dispatch latency of filesystems' dio completions, or show what is");
+        "watch", "Keep measuring the dispatch latency of dio completions, or show whether it is");
     auto raw = std::make_shared<RawWatch>();
-    auto* paths = sub->add_option("PATH", raw->paths, "Mount points of XFS or ext4 filesystems")
-                      ->type_name("");
-    auto* all = sub->add_flag("-a,--all", raw->all,
-                              "Watch every XFS and ext4 filesystem, also those mounted later");
-    all->excludes(paths);
-    sub->footer(std::string(what_watching_is) + R"(
+    sub->add_option("PATH", raw->paths, "(refused: every filesystem is measured)")->type_name("");
+    sub->add_flag("-a,--all", raw->all, "Attach the program and leave it attached");
+    sub->footer(what_watching_is + R"(
 
-Without arguments, shows what is watched, whether the probes are on, how many completions they
-measured and the time spent in them. With PATHs, every PATH is checked first; if watching one
-fails, those this command already added are unwatched again (all or nothing). Watching a
-filesystem that is watched changes nothing. Needs root (CAP_SYS_ADMIN).
+Without arguments, shows whether the program is attached and how many completions it measured.
+With --all, attaches it (nothing to do when it is). Needs root.
 
-Exit codes: 0 done; 1 failed (module not loaded, not root, bad PATH, refused by the kernel).
+Exit codes: 0 done; 1 failed (no BTF, not root, refused by the kernel); 2 usage.
 
 Examples:
-  diowqctl watch /srv/data        measure the completions of /srv/data's filesystem
-  diowqctl watch --all            every filesystem diowq supports
-  diowqctl watch                  what is watched
-  diowqctl -j watch               {"probes": true, "all": false, "watched": [...], ...})");
-    sub->callback([&selected, raw] { selected = WatchOptions{raw->paths, raw->all}; });
+  sudo diowqctl watch --all       keep measuring every filesystem
+  diowqctl watch                  whether it is measuring
+  diowqctl -j watch               {"probes": true, "all": true, "watched": [], ...})");
+    sub->callback([&selected, raw] {
+        refuse_paths("watch", raw->paths);
+        selected = WatchOptions{raw->all};
+    });
 }
 
 void add_unwatch_command(CLI::App& app, Command& selected) {
     auto* sub = app.add_subcommand("unwatch", "Stop measuring dispatch latency");
     auto raw = std::make_shared<RawWatch>();
-    auto* paths =
-        sub->add_option("PATH", raw->paths, "Mount points of watched filesystems")->type_name("");
-    auto* all =
-        sub->add_flag("-a,--all", raw->all, "End every watch: --all's and each filesystem's");
-    all->excludes(paths);
-    sub->footer(std::string(what_watching_is) + R"(
+    sub->add_option("PATH", raw->paths, "(refused: every filesystem is measured)")->type_name("");
+    sub->add_flag("-a,--all", raw->all, "Detach the program `diowqctl watch --all` attached");
+    sub->footer(what_watching_is + R"(
 
-Every PATH must be watched on its own (not only through --all); if unwatching one fails, those
-already unwatched by this command are watched again. When nothing is watched any more, the
-probes are removed and the counters start from zero at the next watch. Needs root.
+Detaches the program; its counters are gone with it. Needs root.
 
-Exit codes: 0 done; 1 failed (not watched, module not loaded, not root, bad PATH).
+Exit codes: 0 done; 1 failed (nothing is watched, not root); 2 usage.
 
 Examples:
-  diowqctl unwatch /srv/data
-  diowqctl unwatch --all)");
+  sudo diowqctl unwatch --all)");
     sub->callback([&selected, raw] {
-        if (raw->paths.empty() && !raw->all) {
-            throw CLI::ValidationError("unwatch", "name the mount points to unwatch, or --all");
+        refuse_paths("unwatch", raw->paths);
+        if (!raw->all) {
+            throw CLI::ValidationError("unwatch", "say --all: it detaches the program");
         }
-        selected = UnwatchOptions{raw->paths, raw->all};
+        selected = UnwatchOptions{};
     });
 }
 

@@ -178,8 +178,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     const bool any_tuned =
         needs(options, [](const Configuration& c) { return diowq_mode(c).has_value(); });
 
-    // Declared first, so that on an error the tuning is put back before the watches are (an
-    // untune ends the watch of its filesystem, which the watch's cleanup then restores).
+    // Declared first: detached last, after the tuning is put back.
     std::unique_ptr<DispatchWatch> dispatch;
     // diowq: needed to tune; also when it is merely loaded, to keep the _off runs untuned.
     std::unique_ptr<FilesystemTuning> tuning;
@@ -202,7 +201,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         }
     }
 
-    // Dispatch latency: every filesystem watched once, now, before the file is laid out and any
+    // Dispatch latency: the BPF program attached once, now, before the file is laid out and any
     // run starts, and not touched again until the bench ends (bench/dispatch.hpp says why).
     if (!options.latency) {
         setup.dispatch_unavailable = "not recorded (--no-latency)";
@@ -210,8 +209,6 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         dispatch = std::make_unique<DispatchWatch>(warn);
         if (dispatch->available()) {
             setup.dispatch_available = true;
-            setup.dispatch_watch_added = dispatch->added();
-            setup.dispatch_before = dispatch->before();
         } else {
             setup.dispatch_unavailable = dispatch->why();
             dispatch.reset();
@@ -277,7 +274,6 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     const bool interrupted = stop_requested.load();
     tuning.reset();
     cgroup.reset();
-    // After the tuning: an untune ends the watch of its filesystem, which this puts back.
     dispatch.reset();
 
     const auto summaries = summarize(options.configurations, records, setup.cpu);

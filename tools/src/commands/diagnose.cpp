@@ -112,11 +112,12 @@ int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink) {
     if (options.path) {
         root = sys::open_mount_root(*options.path, mounts);
     }
-    auto client = sink.connect();
+    std::optional<DeviceNumber> only;
+    if (root) {
+        only = DeviceNumber{root->dev_major, root->dev_minor};
+    }
+    LatencySource source;
     sys::StopSignals stop;
-    ClientWatchControl control(client);
-    TemporaryWatch watch(control, root ? &*root : nullptr, sink.err);
-    LatencyReader reader(client);
     const pid_t self = getpid();
     sys::CpuUsage usage(
         [self](const sys::TaskSample& task) { return not_a_contender(task, self); });
@@ -126,13 +127,12 @@ int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink) {
         SamplingProgress progress(sink.err, options.seconds,
                                   options.path ? *options.path : "every filesystem");
         auto tasks = sys::read_tasks();
-        start = reader.read();
+        start = source.read(only);
         for (unsigned second = 1; second <= options.seconds; ++second) {
             if (!stop.sleep_for(std::chrono::seconds(1))) {
-                const bool added = watch.added();
-                watch.end();
-                throw Failure(fmt::format("interrupted: no verdict{}",
-                                          added ? "; the watch diagnose added is removed" : ""));
+                throw Failure(fmt::format(
+                    "interrupted: no verdict{}",
+                    source.attached_here() ? "; the probe diagnose attached is detached" : ""));
             }
             auto now = sys::read_tasks();
             usage.add(tasks, now);
@@ -140,12 +140,12 @@ int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink) {
             progress.update(second);
         }
     }
-    const latency::Snapshot end = reader.read();
+    const latency::Snapshot end = source.read(only);
 
     const double seconds = latency::seconds_between(*start, end);
     const auto window = latency::difference(*start, end);
     auto reports = latency::assess(window, seconds, options.threshold_ns);
-    const auto tuned = client.list_superblocks();
+    const auto tuned = tuned_superblocks(sink);
     const std::string cgroup_root = bench::find_cgroup2_mount(mounts).value_or("");
     for (std::size_t i = 0; i < reports.size(); ++i) {
         reports[i].queue = queue_of(window[i], tuned);
@@ -155,15 +155,18 @@ int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink) {
         }
     }
     const auto paths = tune_paths(options.path, reports, mounts);
-    const auto diagnosis =
-        latency::conclude(std::move(reports), options.seconds, options.threshold_ns, paths);
+    auto shares = source.shares();
+    if (only) {
+        std::erase_if(shares, [&only](const auto& share) { return share.dev != *only; });
+    }
+    const auto diagnosis = latency::conclude(std::move(reports), std::move(shares), options.seconds,
+                                             options.threshold_ns, paths);
     if (sink.json()) {
         sink.print_json(render::diagnosis_json(diagnosis));
     } else {
         sink.print_text(render::diagnosis_text(diagnosis));
     }
     sink.out.flush();
-    watch.end();
     return diagnosis.verdict == latency::Verdict::starved ? exit_starved : exit_ok;
 }
 

@@ -8,7 +8,8 @@
 #include <fmt/format.h>
 
 #include "latency/queue.hpp"
-#include "netlink/extack.hpp"
+#include "netlink/client.hpp"
+#include "system/cpulist.hpp"
 
 namespace diowq::commands {
 
@@ -36,72 +37,64 @@ std::optional<std::string> block_device_name(DeviceNumber dev) {
 
 } // namespace
 
-TemporaryWatch::TemporaryWatch(WatchControl& control, const sys::MountRoot* root, std::ostream& err)
-    : control_(control)
-    , root_(root)
-    , err_(err) {
-    const WatchState state = control_.get_watch();
-    if (state.all || (root_ && state.watches({root_->dev_major, root_->dev_minor}))) {
-        return; // already watched: leave it as it is, before and after
+namespace {
+
+bpf::DispatchProbe pinned_or_new(bool& attached_here) {
+    if (auto pinned = bpf::DispatchProbe::open_pinned()) {
+        return std::move(*pinned);
     }
-    if (root_) {
-        control_.watch(root_->fd.get());
-    } else {
-        control_.watch_all();
-    }
-    added_ = true;
+    attached_here = true;
+    return bpf::DispatchProbe();
 }
 
-TemporaryWatch::~TemporaryWatch() {
+std::vector<unsigned> online_cpus() {
+    std::ifstream in("/sys/devices/system/cpu/online");
+    std::string line;
+    if (!std::getline(in, line)) {
+        return {};
+    }
     try {
-        end();
-    } catch (const std::exception& e) {
-        err_ << "diowqctl: could not remove the watch this command added: " << e.what() << '\n';
+        return sys::parse_cpulist(line);
+    } catch (const std::invalid_argument&) {
+        return {};
     }
 }
 
-void TemporaryWatch::end() {
-    if (!added_) {
-        return;
+} // namespace
+
+LatencySource::LatencySource()
+    : probe_(pinned_or_new(attached_here_))
+    , cpus_(sys::possible_cpus()) {}
+
+latency::Snapshot LatencySource::read(const std::optional<DeviceNumber>& only) {
+    latest_ = probe_.read(true);
+    if (!first_) {
+        first_ = latest_;
     }
-    added_ = false;
+    return latency::snapshot_of(latest_, only, cpus_, online_cpus(), true);
+}
+
+std::vector<latency::QueuedShare> LatencySource::shares() const {
+    return latency::queued_shares(first_.value_or(latest_), latest_,
+                                  probe_.coverage().all_completions);
+}
+
+std::vector<SuperblockStatus> tuned_superblocks(const OutputSink& sink) {
+    if (!std::filesystem::exists("/sys/module/diowq")) {
+        return {};
+    }
     try {
-        if (root_) {
-            control_.unwatch(root_->fd.get());
-        } else {
-            control_.unwatch_all();
-        }
-    } catch (const nl::KernelError& e) {
-        // Ended meanwhile (untuned, or unwatched by someone else). Ending the watch of all
-        // filesystems leaves those of single ones: each watch is one of its own.
-        if (e.error() != ENOENT) {
-            throw;
-        }
+        return sink.connect().list_superblocks();
+    } catch (const nl::ModuleNotLoaded&) {
+        return {}; // unloaded meanwhile
     }
-}
-
-latency::Snapshot LatencyReader::read() {
-    latency::Snapshot snapshot;
-    if (clear_max_) {
-        try {
-            snapshot.cpus = client_.get_latency(true);
-            snapshot.max_cleared = true;
-        } catch (const nl::KernelError& e) {
-            if (e.error() != EPERM && e.error() != EACCES) {
-                throw;
-            }
-            clear_max_ = false;
-        }
-    }
-    if (!clear_max_) {
-        snapshot.cpus = client_.get_latency(false);
-    }
-    snapshot.taken = std::chrono::steady_clock::now();
-    return snapshot;
 }
 
 std::optional<std::string> queue_of(const latency::CpuInterval& interval,
                                     const std::vector<SuperblockStatus>& tuned) {
+    if (interval.queue && !interval.queue->empty()) {
+        return interval.queue;
+    }
     std::optional<std::string> comm;
     if (interval.worker_pid) {
         comm = first_line(fmt::format("/proc/{}/comm", *interval.worker_pid));

@@ -9,7 +9,6 @@
 #include "commands/latency_session.hpp"
 #include "errors.hpp"
 #include "output/latency_render.hpp"
-#include "system/mountinfo.hpp"
 #include "system/stop_signals.hpp"
 #include "system/terminal.hpp"
 
@@ -38,32 +37,21 @@ render::TopFrame frame_of(const latency::Snapshot& earlier, const latency::Snaps
 } // namespace
 
 int run_top(const cli::TopOptions& options, const OutputSink& sink) {
-    auto client = sink.connect();
+    LatencySource source;
     sys::StopSignals stop;
-    ClientWatchControl control(client);
-    std::optional<TemporaryWatch> watch;
-    if (options.watch_all) {
-        watch.emplace(control, nullptr, sink.err);
-    } else if (!client.get_watch().any()) {
-        throw Failure("nothing is watched, so nothing is measured: watch first "
-                      "(`diowqctl watch PATH` or `diowqctl watch --all`, as root),\nor run "
-                      "`diowqctl top --watch-all` to watch every filesystem while top runs");
-    }
     const bool redraw =
         !sink.json() && &sink.out == &std::cout && sys::redrawable_terminal(STDOUT_FILENO);
     const auto interval = std::chrono::milliseconds(
         static_cast<std::chrono::milliseconds::rep>(options.interval_seconds * 1000));
+    const std::string watching = source.attached_here() ? "all (while top runs)" : "all";
 
-    LatencyReader reader(client);
-    latency::Snapshot earlier = reader.read();
+    latency::Snapshot earlier = source.read(std::nullopt);
     for (unsigned shown = 0; !options.iterations || shown < *options.iterations; ++shown) {
         if (!stop.sleep_for(interval)) {
             break;
         }
-        latency::Snapshot later = reader.read();
-        const auto mounts = sys::read_mountinfo();
-        const auto frame = frame_of(earlier, later, client.list_superblocks(),
-                                    render::watching_text(client.get_watch(), mounts));
+        latency::Snapshot later = source.read(std::nullopt);
+        const auto frame = frame_of(earlier, later, tuned_superblocks(sink), watching);
         if (sink.json()) {
             sink.print_json(render::top_frame_json(frame));
         } else if (redraw) {
@@ -73,9 +61,6 @@ int run_top(const cli::TopOptions& options, const OutputSink& sink) {
         }
         sink.out.flush();
         earlier = std::move(later);
-    }
-    if (watch) {
-        watch->end();
     }
     return exit_ok;
 }

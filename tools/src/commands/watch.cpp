@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fmt/format.h>
 
+#include "bpf/dispatch_probe.hpp"
 #include "commands/commands.hpp"
 #include "commands/run.hpp"
-#include "commands/targets.hpp"
-#include "commands/watch_change.hpp"
 #include "errors.hpp"
 #include "output/latency_render.hpp"
 #include "system/mountinfo.hpp"
@@ -13,9 +12,23 @@ namespace diowq::commands {
 
 namespace {
 
+// The module's watch state, as the BPF program has it: one watch, of every filesystem.
+WatchState state_of(const std::optional<bpf::DispatchProbe>& pinned) {
+    WatchState state;
+    if (!pinned) {
+        return state;
+    }
+    state.probes = true;
+    state.all = true;
+    for (const auto& c : pinned->read(false)) {
+        state.probe_hits += c.queued;
+        state.unmatched += c.unmatched;
+    }
+    return state;
+}
+
 int show_watching(const OutputSink& sink) {
-    auto client = sink.connect();
-    const WatchState state = client.get_watch();
+    const WatchState state = state_of(bpf::DispatchProbe::open_pinned());
     const auto mounts = sys::read_mountinfo();
     if (sink.json()) {
         sink.print_json(render::watch_state_json(state, mounts));
@@ -28,26 +41,21 @@ int show_watching(const OutputSink& sink) {
 } // namespace
 
 int run_watch(const cli::WatchOptions& options, const OutputSink& sink) {
-    if (!options.all && options.paths.empty()) {
+    if (!options.all) {
         return show_watching(sink);
     }
-    if (options.all) {
-        auto client = sink.connect();
-        client.watch_all();
-        return exit_ok;
+    if (bpf::DispatchProbe::open_pinned()) {
+        return exit_ok; // watched already: nothing to do, nothing to undo
     }
-    const auto roots = open_targets(options.paths);
-    auto client = sink.connect();
-    const WatchState state = client.get_watch();
-    std::vector<const sys::MountRoot*> unwatched;
-    for (const auto& root : roots) {
-        if (!state.watches({root.dev_major, root.dev_minor})) {
-            unwatched.push_back(&root); // the others: nothing to do, nothing to undo
-        }
+    bpf::DispatchProbe probe;
+    probe.pin();
+    return exit_ok;
+}
+
+int run_unwatch(const cli::UnwatchOptions& /*options*/, const OutputSink& /*sink*/) {
+    if (!bpf::DispatchProbe::unpin()) {
+        throw Failure("nothing is watched");
     }
-    change_watches(unwatched, {[&client](int fd) { client.watch(fd); },
-                               [&client](int fd) { client.unwatch(fd); }, "no longer watched",
-                               "still watched"});
     return exit_ok;
 }
 

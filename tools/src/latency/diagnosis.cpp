@@ -86,6 +86,8 @@ std::string verdict_name(Verdict verdict) {
         return "idle";
     case Verdict::starved:
         return "starved";
+    case Verdict::not_affected:
+        return "not-affected";
     }
     return "unknown";
 }
@@ -101,6 +103,7 @@ std::vector<CpuReport> assess(const std::vector<CpuInterval>& window, double sec
         report.worker_pid = interval.worker_pid;
         report.worker_nice = interval.worker_nice;
         report.dev = interval.dev;
+        report.queue = interval.queue;
         report.starved = interval.completions > 0 && p99_of(report) > threshold_ns;
         reports.push_back(std::move(report));
     }
@@ -118,10 +121,17 @@ std::vector<DeviceNumber> starved_devices(const std::vector<CpuReport>& cpus) {
     return devices;
 }
 
-Diagnosis conclude(std::vector<CpuReport> cpus, unsigned seconds, std::uint64_t threshold_ns,
+Diagnosis conclude(std::vector<CpuReport> cpus, std::vector<QueuedShare> filesystems,
+                   unsigned seconds, std::uint64_t threshold_ns,
                    const std::vector<std::string>& tune_paths) {
     Diagnosis diagnosis;
     diagnosis.seconds = seconds;
+    std::uint64_t inline_completions = 0;
+    for (const auto& fs : filesystems) {
+        if (fs.completed) {
+            inline_completions += *fs.completed - std::min(*fs.completed, fs.queued);
+        }
+    }
     const auto starved = starved_worst_first(cpus);
     // The CPU with the highest p99 among those that ran completions.
     const CpuReport* busiest = nullptr;
@@ -149,11 +159,18 @@ Diagnosis conclude(std::vector<CpuReport> cpus, unsigned seconds, std::uint64_t 
             "threshold",
             format_ns(busiest->summary.p99_ns), busiest->summary.cpu,
             format_ns(busiest->summary.max_ns), seconds, format_ns(threshold_ns));
+    } else if (inline_completions > 0) {
+        diagnosis.verdict = Verdict::not_affected;
+        diagnosis.message = fmt::format(
+            "not-affected: {} direct-I/O write completions in {} s ran inline, none through a "
+            "queue: this kernel does not queue this write pattern, so it cannot starve it",
+            inline_completions, seconds);
     } else {
         diagnosis.verdict = Verdict::idle;
         diagnosis.message = fmt::format("idle: no direct-I/O write completions in {} s", seconds);
     }
     diagnosis.cpus = std::move(cpus);
+    diagnosis.filesystems = std::move(filesystems);
     return diagnosis;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "latency/from_dispatch.hpp"
 #include "latency/interval.hpp"
 #include "model/latency.hpp"
 
@@ -46,7 +47,9 @@ struct CpuReport {
     bool operator==(const CpuReport&) const = default;
 };
 
-enum class Verdict { ok, idle, starved };
+// not_affected: completions happened, but none through a queue (7.x completes pure overwrites
+// inline in the bio's end_io): nothing here can be starved, and tuning changes nothing.
+enum class Verdict { ok, idle, starved, not_affected };
 
 std::string verdict_name(Verdict verdict);
 
@@ -54,7 +57,8 @@ struct Diagnosis {
     Verdict verdict = Verdict::idle;
     unsigned seconds = 0; // as asked
     std::vector<CpuReport> cpus;
-    std::string message; // the verdict line, starting with the verdict's name
+    std::vector<QueuedShare> filesystems; // how each one's completions ran
+    std::string message;                  // the verdict line, starting with the verdict's name
 };
 
 // A report per CPU of the window (`seconds` long as measured), with starved set.
@@ -66,7 +70,8 @@ std::vector<DeviceNumber> starved_devices(const std::vector<CpuReport>& cpus);
 
 // The verdict and its line. `tune_paths`: the mount points to tune (the PATH given, or where the
 // starved devices are mounted); empty: unknown.
-Diagnosis conclude(std::vector<CpuReport> cpus, unsigned seconds, std::uint64_t threshold_ns,
+Diagnosis conclude(std::vector<CpuReport> cpus, std::vector<QueuedShare> filesystems,
+                   unsigned seconds, std::uint64_t threshold_ns,
                    const std::vector<std::string>& tune_paths);
 
 } // namespace diowq::latency

@@ -27,6 +27,7 @@ void take_last_completion(CpuInterval& interval, const CpuLatencyCounters& count
     interval.dev = counters.dev;
     interval.worker_pid = counters.worker_pid;
     interval.worker_nice = counters.worker_nice;
+    interval.queue = counters.queue;
 }
 
 } // namespace

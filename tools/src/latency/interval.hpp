@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "model/latency.hpp"
@@ -41,6 +42,7 @@ struct CpuInterval {
     std::optional<DeviceNumber> dev;
     std::optional<std::uint32_t> worker_pid;
     std::optional<std::int32_t> worker_nice;
+    std::optional<std::string> queue;
 
     bool operator==(const CpuInterval&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <uapi/diowq.h>
@@ -62,6 +63,7 @@ struct CpuLatencyCounters {
     std::optional<DeviceNumber> dev;
     std::optional<std::uint32_t> worker_pid;
     std::optional<std::int32_t> worker_nice;
+    std::optional<std::string> queue; // the workqueue that ran it ("dio/vdb", "diowq-vdb")
 
     bool operator==(const CpuLatencyCounters&) const = default;
 };

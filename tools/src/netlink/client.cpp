@@ -9,7 +9,6 @@
 
 #include "netlink/diowq_messages.hpp"
 #include "netlink/extack.hpp"
-#include "netlink/latency_messages.hpp"
 
 namespace diowq::nl {
 
@@ -124,57 +123,6 @@ void DiowqClient::untune(int mount_root_fd) {
 void DiowqClient::untune_all() {
     NlMessage request = build_untune_all_request(family_.id);
     transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-WatchState DiowqClient::get_watch() {
-    NlMessage request = build_get_watch_request(family_.id);
-    std::optional<WatchState> state;
-    transact(request,
-             [&](std::span<const std::uint8_t> message) { state = parse_watch_reply(message); });
-    if (!state) {
-        throw ProtocolError("GET_WATCH acked without a reply");
-    }
-    return *state;
-}
-
-void DiowqClient::watch(int mount_root_fd) {
-    NlMessage request = build_watch_request(family_.id, mount_root_fd);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-void DiowqClient::watch_device(DeviceNumber dev) {
-    NlMessage request = build_watch_device_request(family_.id, dev);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-void DiowqClient::watch_all() {
-    NlMessage request = build_watch_all_request(family_.id);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-void DiowqClient::unwatch(int mount_root_fd) {
-    NlMessage request = build_unwatch_request(family_.id, mount_root_fd);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-void DiowqClient::unwatch_device(DeviceNumber dev) {
-    NlMessage request = build_unwatch_device_request(family_.id, dev);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-void DiowqClient::unwatch_all() {
-    NlMessage request = build_unwatch_all_request(family_.id);
-    transact(request, [](std::span<const std::uint8_t>) {});
-}
-
-std::vector<CpuLatencyCounters> DiowqClient::get_latency(bool clear_max) {
-    NlMessage request = build_get_latency_request(family_.id, clear_max);
-    std::vector<CpuLatencyCounters> cpus;
-    transact(request, [&](std::span<const std::uint8_t> message) {
-        cpus.push_back(parse_latency_reply(message));
-    });
-    std::sort(cpus.begin(), cpus.end(), [](const auto& a, const auto& b) { return a.cpu < b.cpu; });
-    return cpus;
 }
 
 void DiowqClient::monitor(const std::function<void(const Event&)>& on_event,

@@ -56,20 +56,6 @@ public:
     void untune(int mount_root_fd);
     void untune_all();
 
-    // Dispatch latency ("Dispatch latency" in the uapi header). Watching and unwatching need
-    // CAP_SYS_ADMIN; the kernel answers ENOENT to an unwatch of what is not watched, EOPNOTSUPP
-    // to a watch of a filesystem it cannot measure.
-    WatchState get_watch();
-    void watch(int mount_root_fd);
-    void watch_device(DeviceNumber dev);
-    void watch_all();
-    void unwatch(int mount_root_fd);
-    void unwatch_device(DeviceNumber dev);
-    // UNWATCH with ALL: ends every watch, "all" and per filesystem.
-    void unwatch_all();
-    // One entry per possible CPU, sorted by CPU. `clear_max` needs CAP_SYS_ADMIN.
-    std::vector<CpuLatencyCounters> get_latency(bool clear_max = false);
-
     // Calls `on_event` for each event and `on_problem` for what is not one (a malformed message,
     // events lost to a full buffer) until the process is killed; leaves only by exception, e.g.
     // a Failure when the module is unloaded.

@@ -189,7 +189,21 @@ std::string diagnosis_text(const latency::Diagnosis& diagnosis) {
         }
         table.add_row(std::move(row));
     }
-    return (any ? table.render() + "\n" : std::string()) + diagnosis.message + "\n";
+    std::string out = any ? table.render() + "\n" : std::string();
+    if (!diagnosis.filesystems.empty()) {
+        text::Table shares({{"FILESYSTEM"},
+                            {"QUEUED", Align::right},
+                            {"ALL COMPLETIONS", Align::right},
+                            {"QUEUED SHARE", Align::right}});
+        for (const auto& fs : diagnosis.filesystems) {
+            const auto share = fs.share();
+            shares.add_row({dev_text(fs.dev), fmt::format("{}", fs.queued),
+                            number_or_absent(fs.completed),
+                            share ? fmt::format("{:.1f}%", *share * 100) : absent});
+        }
+        out += shares.render() + "\n";
+    }
+    return out + diagnosis.message + "\n";
 }
 
 json::Value diagnosis_json(const latency::Diagnosis& diagnosis) {
@@ -210,10 +224,20 @@ json::Value diagnosis_json(const latency::Diagnosis& diagnosis) {
             {"contender", contender_json(report.contender)},
         });
     }
+    json::Array filesystems;
+    for (const auto& fs : diagnosis.filesystems) {
+        filesystems.emplace_back(json::Object{
+            {"dev", dev_text(fs.dev)},
+            {"queued", fs.queued},
+            {"completed", json::Value::optional(fs.completed)},
+            {"queued_share", json::Value::optional(fs.share())},
+        });
+    }
     return json::Object{
         {"verdict", latency::verdict_name(diagnosis.verdict)},
         {"seconds", diagnosis.seconds},
         {"cpus", cpus},
+        {"filesystems", filesystems},
         {"message", diagnosis.message},
     };
 }
