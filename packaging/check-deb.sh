@@ -5,7 +5,8 @@
 # `dpkg-buildpackage -us -uc -b` from a copy of the tree in a temporary directory, checks their
 # contents, installs each on this host, exercises it and purges it again:
 #   - the build has no compiler warning; the .debs hold what they should (the module's sources
-#     only and dkms.conf at DIOWQ_VERSION; diowqctl, its completion and, when docs/man has
+#     only, module_sources in lib.sh: those git tracks, not the kmod/diowq.mod.c an in-tree build
+#     leaves, and dkms.conf at DIOWQ_VERSION; diowqctl, its completion and, when docs/man has
 #     them, its man pages); lintian, if installed, finds no error;
 #   - diowqctl: `diowqctl --version` says DIOWQ_VERSION, `diowqctl --help` works; it ships
 #     the systemd unit and example config when packaging/ has them;
@@ -99,8 +100,7 @@ ctl_deb=$tmp/diowqctl_${ver}_$debarch.deb
 # 2. Contents.
 contents() { dpkg-deb -c "$1" | awk '{print $NF}' | sed 's|^\./|/|; s|/$||'; }
 srcdir=/usr/src/diowq-$ver
-want_src=$(cd "$REPO" && { echo Kbuild kmod/Kbuild; find kmod include -type f -name '*.[ch]'; } |
-	tr ' ' '\n' | sed "s|^|$srcdir/|" | LC_ALL=C sort)
+want_src=$(module_sources | sed "s|^|$srcdir/|")
 got_src=$(dpkg-deb -c "$dkms_deb" | awk '$1 !~ /^d/ {print $NF}' | sed 's|^\./|/|' |
 	grep "^$srcdir/" | grep -v '/dkms.conf$' | LC_ALL=C sort)
 [[ $got_src == "$want_src" ]] && ok "diowq-dkms: $(wc -l <<<"$got_src") source files in $srcdir, nothing else" ||

@@ -39,3 +39,23 @@ need_kdir() {
 	[[ -d $1 && -e $1/include && -e $1/Makefile ]] && return 0
 	die "no kernel build tree at $1: install the headers (apt-get install linux-headers-<kver>) or pass ${2:-KDIR=/path/to/kernel/build}"
 }
+
+# module_sources: the module's source files, relative to REPO, one a line, sorted: Kbuild,
+# kmod/Kbuild and the C files and headers of kmod/ and include/. In a git checkout, the ones git
+# tracks or would track (not ignored) and that exist: an in-tree build (`make`) leaves
+# kmod/diowq.mod.c, which is generated, not a source. Elsewhere (a release tarball, the copy
+# dpkg-buildpackage builds in), every *.[ch] there but kbuild's *.mod.c.
+module_sources() {
+	local listed f
+	{
+		printf '%s\n' Kbuild kmod/Kbuild
+		if [[ -e $REPO/.git ]] && listed=$(git -C "$REPO" ls-files --cached --others \
+			--exclude-standard -- 'kmod/*.[ch]' 'include/*.[ch]' 2>/dev/null); then
+			while IFS= read -r f; do
+				[[ -z $f || ! -f $REPO/$f ]] || printf '%s\n' "$f"
+			done <<<"$listed"
+		else
+			(cd "$REPO" && find kmod include -type f -name '*.[ch]' ! -name '*.mod.c')
+		fi
+	} | LC_ALL=C sort -u
+}

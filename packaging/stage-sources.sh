@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# stage-sources.sh [--no-dkms-conf] DEST: copy the module's sources (Kbuild, kmod/*.[ch] and its
-# Kbuild, include/**/*.h) into DEST, plus dkms.conf with PACKAGE_VERSION set from
-# include/uapi/diowq.h. Only sources are copied, never objects of an in-tree build. DEST must not
-# exist or be empty. Used by `make dkms-install` (packaging/dkms.sh) and debian/rules.
+# stage-sources.sh [--no-dkms-conf] DEST: copy the module's sources (module_sources in lib.sh:
+# Kbuild, kmod/*.[ch] and its Kbuild, include/**/*.h) into DEST, plus dkms.conf with
+# PACKAGE_VERSION set from include/uapi/diowq.h. Only sources are copied, never what an in-tree
+# build leaves (objects, the generated kmod/diowq.mod.c). DEST must not exist or be empty. Used by
+# `make dkms-install` (packaging/dkms.sh) and debian/rules.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,8 +21,7 @@ if [[ -e $dest ]] && [[ ! -d $dest || -n $(ls -A "$dest") ]]; then
 fi
 
 ver=$(diowq_version)
-files=(Kbuild kmod/Kbuild)
-mapfile -t -O 2 files < <(cd "$REPO" && find kmod include -type f -name '*.[ch]' | LC_ALL=C sort)
+mapfile -t files < <(module_sources)
 for f in "${files[@]}"; do
 	[[ -f $REPO/$f ]] || die "$REPO/$f is missing"
 done

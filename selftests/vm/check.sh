@@ -202,6 +202,8 @@ if [[ ${#pkg_kvers[@]} -gt 0 ]]; then
 	fi
 	host_check pkg "Debian packages diowq-dkms and diowqctl (${pkg_kvers[0]})" \
 		"$REPO/packaging/check-deb.sh" "${pkg_kvers[0]}" || true
+	host_check pkg "Debian packages after an in-tree module build (${pkg_kvers[0]})" \
+		"$REPO/packaging/check-deb-after-build.sh" "${pkg_kvers[0]}" || true
 fi
 
 # Each kernel boots twice: the suite without the probe tests (lib.sh, DIOWQ_PROBE_TESTS), and
