@@ -129,37 +129,6 @@ int diowq_netlink_init(void);
 void diowq_netlink_exit(void);
 void diowq_nl_notify(enum diowq_event event, const struct diowq_sb *dsb);
 
-/* latency.c */
-#define DIOWQ_WATCH_MAX 64
-struct diowq_watch_state {
-	bool probes, all;
-	unsigned int nr;
-	dev_t devs[DIOWQ_WATCH_MAX];
-	u64 probe_ns, probe_hits, unmatched;
-};
-
-struct diowq_cpu_stats {
-	u64 completions, sum_ns, max_ns;
-	u64 hist[DIOWQ_LATENCY_BUCKETS];
-	dev_t last_dev;
-	pid_t worker_pid;
-	int worker_nice;
-};
-
-int diowq_watch_mount(const struct path *path, struct netlink_ext_ack *extack);
-int diowq_unwatch_mount(const struct path *path,
-			struct netlink_ext_ack *extack);
-int diowq_watch_dev(dev_t dev, struct netlink_ext_ack *extack);
-int diowq_unwatch_dev(dev_t dev, struct netlink_ext_ack *extack);
-int diowq_watch_everything(struct netlink_ext_ack *extack);
-int diowq_unwatch_everything(struct netlink_ext_ack *extack);
-void diowq_latency_forget(dev_t dev);
-bool diowq_latency_probes_on(void);
-void diowq_latency_read_watch(struct diowq_watch_state *state);
-void diowq_latency_read_cpu(int cpu, struct diowq_cpu_stats *stats);
-void diowq_latency_clear_max(int cpu, u64 seen);
-void diowq_latency_exit(void);
-
 /* autotune.c */
 #define DIOWQ_AUTO_RESCAN_MS 1000
 struct diowq_auto_list {

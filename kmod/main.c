@@ -14,7 +14,9 @@
  *   sysfs.c      /sys/fs/diowq
  *   netlink.c    the "diowq" generic netlink family
  *   autotune.c   auto_fstypes and the rescan
- *   latency.c    dispatch latency: watches and tracepoint probes
+ *
+ * Measuring the dispatch latency of completions needs no module: diowqctl
+ * does it with a BPF program (tools/src/bpf/).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,10 +47,9 @@ MODULE_PARM_DESC(default_mode,
  * Module unload, and a load that fails once requests could arrive. The
  * order matters: stop taking sysfs requests, stop the rescan, refuse
  * netlink requests and put every kernel queue back (listeners get an event
- * each), unregister the family, remove the latency probes and wait until
- * none runs, wait for our queues to be destroyed and our sysfs directories
- * released, then for our fsnotify marks to be freed (after which no
- * handler of ours can run).
+ * each), unregister the family, wait for our queues to be destroyed and
+ * our sysfs directories released, then for our fsnotify marks to be freed
+ * (after which no handler of ours can run).
  */
 static void diowq_shutdown(bool netlink_registered)
 {
@@ -57,7 +58,6 @@ static void diowq_shutdown(bool netlink_registered)
 	diowq_requests_stop();
 	if (netlink_registered)
 		diowq_netlink_exit();
-	diowq_latency_exit();
 	diowq_retire_flush();
 	diowq_queues_exit();
 	diowq_sysfs_exit_end();

@@ -20,11 +20,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/cpumask.h>
 #include <linux/file.h>
 #include <linux/kdev_t.h>
 #include <linux/jiffies.h>
-#include <linux/slab.h>
 #include <net/genetlink.h>
 
 #include "diowq.h"
@@ -44,7 +42,8 @@ static const struct nla_policy diowq_policy[DIOWQ_A_MAX + 1] = {
 						    &diowq_minor_range),
 	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
 	[DIOWQ_A_ALL] = { .type = NLA_FLAG },
-	[DIOWQ_A_CLEAR_MAX] = { .type = NLA_FLAG },
+	/* Of the retired dispatch-latency commands: refused. */
+	[DIOWQ_A_CLEAR_MAX] = { .type = NLA_REJECT },
 	/* Reply-only attributes are refused in requests. */
 	[DIOWQ_A_PAD] = { .type = NLA_REJECT },
 	[DIOWQ_A_VERSION] = { .type = NLA_REJECT },
@@ -363,145 +362,25 @@ static int diowq_nl_untune(struct sk_buff *skb, struct genl_info *info)
 	return diowq_nl_request(skb, info, &untune);
 }
 
-static int diowq_nl_watch(struct sk_buff *skb, struct genl_info *info)
-{
-	static const struct diowq_nl_request watch = {
-		.mount = diowq_watch_mount,
-		.dev = diowq_watch_dev,
-		.all = diowq_watch_everything,
-	};
-
-	return diowq_nl_request(skb, info, &watch);
-}
-
-static int diowq_nl_unwatch(struct sk_buff *skb, struct genl_info *info)
-{
-	static const struct diowq_nl_request unwatch = {
-		.mount = diowq_unwatch_mount,
-		.dev = diowq_unwatch_dev,
-		.all = diowq_unwatch_everything,
-	};
-
-	return diowq_nl_request(skb, info, &unwatch);
-}
-
-static int diowq_nl_put_watch(struct sk_buff *msg,
-			      const struct diowq_watch_state *state)
-{
-	struct nlattr *nest;
-	unsigned int i;
-
-	if (nla_put_u8(msg, DIOWQ_A_PROBES, state->probes) ||
-	    nla_put_u8(msg, DIOWQ_A_WATCH_ALL, state->all) ||
-	    nla_put_u64_64bit(msg, DIOWQ_A_PROBE_NS, state->probe_ns,
-			      DIOWQ_A_PAD) ||
-	    nla_put_u64_64bit(msg, DIOWQ_A_PROBE_HITS, state->probe_hits,
-			      DIOWQ_A_PAD) ||
-	    nla_put_u64_64bit(msg, DIOWQ_A_UNMATCHED, state->unmatched,
-			      DIOWQ_A_PAD) ||
-	    nla_put_u32(msg, DIOWQ_A_HIST_BUCKETS, DIOWQ_LATENCY_BUCKETS))
-		return -EMSGSIZE;
-	for (i = 0; i < state->nr; i++) {
-		nest = nla_nest_start(msg, DIOWQ_A_WATCHED);
-		if (!nest ||
-		    nla_put_u32(msg, DIOWQ_A_DEV_MAJOR, MAJOR(state->devs[i])) ||
-		    nla_put_u32(msg, DIOWQ_A_DEV_MINOR, MINOR(state->devs[i])))
-			return -EMSGSIZE;
-		nla_nest_end(msg, nest);
-	}
-	return 0;
-}
-
-static int diowq_nl_get_watch(struct sk_buff *skb, struct genl_info *info)
-{
-	struct diowq_watch_state *state;
-	struct sk_buff *msg;
-	void *hdr;
-	int err;
-
-	state = kmalloc(sizeof(*state), GFP_KERNEL);
-	if (!state)
-		return -ENOMEM;
-	diowq_latency_read_watch(state);
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg) {
-		kfree(state);
-		return -ENOMEM;
-	}
-	hdr = genlmsg_put_reply(msg, info, &diowq_family, 0,
-				DIOWQ_CMD_GET_WATCH);
-	err = hdr ? diowq_nl_put_watch(msg, state) : -EMSGSIZE;
-	kfree(state);
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
-static int diowq_nl_put_cpu(struct sk_buff *skb, int cpu,
-			    const struct diowq_cpu_stats *stats)
-{
-	if (nla_put_u32(skb, DIOWQ_A_CPU, cpu) ||
-	    nla_put_u8(skb, DIOWQ_A_CPU_ONLINE, cpu_online(cpu)) ||
-	    nla_put_u64_64bit(skb, DIOWQ_A_COMPLETIONS, stats->completions,
-			      DIOWQ_A_PAD) ||
-	    nla_put_u64_64bit(skb, DIOWQ_A_LATENCY_SUM_NS, stats->sum_ns,
-			      DIOWQ_A_PAD) ||
-	    nla_put_u64_64bit(skb, DIOWQ_A_LATENCY_MAX_NS, stats->max_ns,
-			      DIOWQ_A_PAD) ||
-	    nla_put(skb, DIOWQ_A_LATENCY_HIST, sizeof(stats->hist),
-		    stats->hist))
-		return -EMSGSIZE;
-	if (!stats->completions)
-		return 0;
-	if (nla_put_u32(skb, DIOWQ_A_DEV_MAJOR, MAJOR(stats->last_dev)) ||
-	    nla_put_u32(skb, DIOWQ_A_DEV_MINOR, MINOR(stats->last_dev)) ||
-	    nla_put_u32(skb, DIOWQ_A_WORKER_PID, stats->worker_pid) ||
-	    nla_put_s32(skb, DIOWQ_A_WORKER_NICE, stats->worker_nice))
-		return -EMSGSIZE;
-	return 0;
-}
-
 /*
- * One message per possible CPU; cb->args[0] is the next CPU to send. A
- * CPU's maximum is cleared only once its message is in the skb, so a
- * message that does not fit loses nothing.
+ * WATCH, UNWATCH, GET_WATCH and GET_LATENCY: the module measured dispatch
+ * latency up to 0.1; diowqctl now measures it with a BPF program, which
+ * needs no module. The commands keep their numbers and say where it went.
  */
-static int diowq_nl_dump_latency(struct sk_buff *skb,
+#define DIOWQ_RETIRED_MSG \
+	"dispatch latency is not measured by the module any more: use diowqctl top or diagnose"
+
+static int diowq_nl_retired(struct sk_buff *skb, struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack, DIOWQ_RETIRED_MSG);
+	return -EOPNOTSUPP;
+}
+
+static int diowq_nl_retired_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
-	bool clear_max = diowq_dump_attrs(cb)[DIOWQ_A_CLEAR_MAX];
-	struct diowq_cpu_stats stats;
-	int cpu;
-	void *hdr;
-
-	if (clear_max && !netlink_capable(cb->skb, CAP_SYS_ADMIN)) {
-		NL_SET_ERR_MSG(cb->extack, "CLEAR_MAX needs CAP_SYS_ADMIN");
-		return -EPERM;
-	}
-	for (cpu = cb->args[0]; cpu < nr_cpu_ids; cpu++) {
-		if (!cpu_possible(cpu))
-			continue;
-		diowq_latency_read_cpu(cpu, &stats);
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &diowq_family,
-				  NLM_F_MULTI, DIOWQ_CMD_GET_LATENCY);
-		if (!hdr)
-			break;
-		if (diowq_nl_put_cpu(skb, cpu, &stats)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-		if (clear_max)
-			diowq_latency_clear_max(cpu, stats.max_ns);
-	}
-	if (cpu < nr_cpu_ids && !skb->len)
-		return -EMSGSIZE;
-	cb->args[0] = cpu;
-	return skb->len;
+	NL_SET_ERR_MSG(cb->extack, DIOWQ_RETIRED_MSG);
+	return -EOPNOTSUPP;
 }
 
 struct diowq_nl_fill {
@@ -609,21 +488,20 @@ static const struct genl_small_ops diowq_ops[] = {
 	},
 	{
 		.cmd = DIOWQ_CMD_WATCH,
-		.doit = diowq_nl_watch,
-		.flags = GENL_ADMIN_PERM,
+		.doit = diowq_nl_retired,
 	},
 	{
 		.cmd = DIOWQ_CMD_UNWATCH,
-		.doit = diowq_nl_unwatch,
-		.flags = GENL_ADMIN_PERM,
+		.doit = diowq_nl_retired,
 	},
 	{
 		.cmd = DIOWQ_CMD_GET_WATCH,
-		.doit = diowq_nl_get_watch,
+		.doit = diowq_nl_retired,
 	},
 	{
 		.cmd = DIOWQ_CMD_GET_LATENCY,
-		.dumpit = diowq_nl_dump_latency,
+		.doit = diowq_nl_retired,
+		.dumpit = diowq_nl_retired_dump,
 	},
 };
 

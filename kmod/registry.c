@@ -17,8 +17,7 @@
  *
  * Lock order:
  *   diowq_ctl_lock -> s_umount -> diowq_state_lock
- *     -> { our fsnotify group's mark_mutex, kernfs removal, queues lock,
- *          diowq_watch_lock (latency.c) }
+ *     -> { our fsnotify group's mark_mutex, kernfs removal, queues lock }
  * Sysfs show handlers take no lock (fields are written with WRITE_ONCE), so
  * removing a per-superblock directory under diowq_state_lock cannot wait
  * for a handler that waits for us.
@@ -292,8 +291,6 @@ static int diowq_untune_locked(struct diowq_sb *dsb, bool keep,
 			diowq_queue_abandon(q);
 		else
 			diowq_queue_retire(q);
-		/* Untuning also ends the filesystem's latency watch. */
-		diowq_latency_forget(dsb->sb->s_dev);
 	}
 	if (!keep)
 		diowq_forget(dsb);

@@ -197,75 +197,6 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return err ?: count;
 }
 
-/*
- * Dispatch latency (latency.c): "/absolute/mountpoint" or "all". The
- * statistics themselves are netlink's (DIOWQ_CMD_GET_LATENCY).
- */
-static ssize_t diowq_watch_request(const char *buf, size_t count, bool watch)
-{
-	char *req = diowq_request_dup(buf, count);
-	struct path mnt;
-	int err;
-
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	if (!strcmp(req, DIOWQ_WATCH_ALL_NAME)) {
-		err = watch ? diowq_watch_everything(NULL) :
-			      diowq_unwatch_everything(NULL);
-	} else if (req[0] != '/') {
-		err = -EINVAL;
-	} else {
-		err = kern_path(req, LOOKUP_FOLLOW, &mnt);
-		if (!err) {
-			err = watch ? diowq_watch_mount(&mnt, NULL) :
-				      diowq_unwatch_mount(&mnt, NULL);
-			path_put(&mnt);
-		}
-	}
-	kfree(req);
-	return err ?: count;
-}
-
-static ssize_t watch_store(struct kobject *kobj, struct kobj_attribute *attr,
-			   const char *buf, size_t count)
-{
-	return diowq_watch_request(buf, count, true);
-}
-
-static ssize_t unwatch_store(struct kobject *kobj,
-			     struct kobj_attribute *attr, const char *buf,
-			     size_t count)
-{
-	return diowq_watch_request(buf, count, false);
-}
-
-/* "all" and/or one MAJOR:MINOR per line; empty when nothing is watched. */
-static ssize_t watching_show(struct kobject *kobj, struct kobj_attribute *attr,
-			     char *buf)
-{
-	struct diowq_watch_state *state;
-	unsigned int i;
-	int len = 0;
-
-	state = kmalloc(sizeof(*state), GFP_KERNEL);
-	if (!state)
-		return -ENOMEM;
-	diowq_latency_read_watch(state);
-	if (state->all)
-		len += sysfs_emit_at(buf, len, "%s\n", DIOWQ_WATCH_ALL_NAME);
-	for (i = 0; i < state->nr; i++)
-		len += sysfs_emit_at(buf, len, "%u:%u\n",
-				     MAJOR(state->devs[i]), MINOR(state->devs[i]));
-	kfree(state);
-	return len;
-}
-
-static ssize_t probes_show(struct kobject *kobj, struct kobj_attribute *attr,
-			   char *buf)
-{
-	return sysfs_emit(buf, "%d\n", diowq_latency_probes_on());
-}
-
 static struct kobj_attribute diowq_attr_version = __ATTR_RO(version);
 static struct kobj_attribute diowq_attr_supported_fstypes =
 	__ATTR_RO(supported_fstypes);
@@ -277,10 +208,6 @@ static struct kobj_attribute diowq_attr_auto_fstypes =
 	__ATTR_RW_MODE(auto_fstypes, 0644);
 static struct kobj_attribute diowq_attr_tune = __ATTR_WO(tune);
 static struct kobj_attribute diowq_attr_untune = __ATTR_WO(untune);
-static struct kobj_attribute diowq_attr_watch = __ATTR_WO(watch);
-static struct kobj_attribute diowq_attr_unwatch = __ATTR_WO(unwatch);
-static struct kobj_attribute diowq_attr_watching = __ATTR_RO(watching);
-static struct kobj_attribute diowq_attr_probes = __ATTR_RO(probes);
 
 static struct attribute *diowq_global_attrs[] = {
 	&diowq_attr_version.attr,
@@ -290,10 +217,6 @@ static struct attribute *diowq_global_attrs[] = {
 	&diowq_attr_auto_fstypes.attr,
 	&diowq_attr_tune.attr,
 	&diowq_attr_untune.attr,
-	&diowq_attr_watch.attr,
-	&diowq_attr_unwatch.attr,
-	&diowq_attr_watching.attr,
-	&diowq_attr_probes.attr,
 	NULL,
 };
 

@@ -558,7 +558,7 @@ TEST_F(state, zero_length_write_changes_nothing)
 {
 	static const char *const files[] = {
 		DIOWQ_ATTR_TUNE, DIOWQ_ATTR_UNTUNE, DIOWQ_ATTR_DEFAULT_MODE,
-		DIOWQ_ATTR_AUTO_FSTYPES, DIOWQ_ATTR_WATCH, DIOWQ_ATTR_UNWATCH,
+		DIOWQ_ATTR_AUTO_FSTYPES,
 	};
 	unsigned int i;
 
@@ -671,34 +671,7 @@ static const struct sweep_input sweep_inputs[] = {
 	{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs ", -EINVAL },
 	{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs\n\n", -EINVAL },
 	{ DIOWQ_ATTR_AUTO_FSTYPES, "@MNT", -EINVAL },
-	/*
-	 * watch and unwatch, malformed only. This program runs in the
-	 * multi-threaded TCG boot, where a watch that is taken registers
-	 * tracepoint probes (live text patching, not safe there): no input
-	 * here may be a valid watch, not even one a kernel bug could take
-	 * for one (an embedded NUL after "all", say). Those, and every
-	 * refusal of a well-formed watch, are latency_test's.
-	 */
-	{ DIOWQ_ATTR_WATCH, "\n", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "garbage", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "ALL", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, " all", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "all all", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "highpri @MNT", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "mnt/diowq/vda", -EINVAL },
-	{ DIOWQ_ATTR_WATCH, "@SID", -EINVAL },
-	/* unwatch never registers probes: anything goes. */
-	{ DIOWQ_ATTR_UNWATCH, "\n", -EINVAL },
-	{ DIOWQ_ATTR_UNWATCH, "garbage", -EINVAL },
-	{ DIOWQ_ATTR_UNWATCH, "ALL", -EINVAL },
-	{ DIOWQ_ATTR_UNWATCH, "@SID", -EINVAL },
-	{ DIOWQ_ATTR_UNWATCH, "@MNT", -ENOENT },
-	{ DIOWQ_ATTR_UNWATCH, "@MNT/regular", -EINVAL },
-	{ DIOWQ_ATTR_UNWATCH, DQ_MNT_BASE "/nonexistent", -ENOENT },
-	{ DIOWQ_ATTR_UNWATCH, "/dev/shm", -ENOENT },
 	/* read-only files: no store at all */
-	{ DIOWQ_ATTR_WATCHING, DIOWQ_WATCH_ALL_NAME, -EACCES },
-	{ DIOWQ_ATTR_PROBES, "1", -EACCES },
 	{ DIOWQ_ATTR_VERSION, "9.9.9", -EACCES },
 	{ DIOWQ_ATTR_SUPPORTED_FSTYPES, "xfs,ext4,tmpfs", -EACCES },
 	{ DIOWQ_ATTR_AUTO_RESCAN_MS, "1", -EACCES },
@@ -740,10 +713,6 @@ static int nobody_child(const struct badinput_env *env)
 		{ DIOWQ_ATTR_DEFAULT_MODE, "unbound" },
 		{ DIOWQ_ATTR_AUTO_FSTYPES, "" },
 		{ DIOWQ_ATTR_AUTO_FSTYPES, "xfs,ext4" },
-		/* Refused by the file's mode: no store runs, no probes. */
-		{ DIOWQ_ATTR_WATCH, "@MNT" },
-		{ DIOWQ_ATTR_WATCH, DIOWQ_WATCH_ALL_NAME },
-		{ DIOWQ_ATTR_UNWATCH, "@MNT" },
 	};
 	static const char *const readable[] = {
 		DIOWQ_ATTR_VERSION, DIOWQ_ATTR_SUPPORTED_FSTYPES,
@@ -752,7 +721,6 @@ static int nobody_child(const struct badinput_env *env)
 		"@SID/" DIOWQ_SB_ATTR_FSTYPE, "@SID/" DIOWQ_SB_ATTR_SOURCE,
 		"@SID/" DIOWQ_SB_ATTR_DEV, "@SID/" DIOWQ_SB_ATTR_WORKQUEUE,
 		"@SID/" DIOWQ_SB_ATTR_ORIGIN, "@SID/" DIOWQ_SB_ATTR_SWAPS,
-		DIOWQ_ATTR_WATCHING, DIOWQ_ATTR_PROBES,
 	};
 	char root_values[ARRAY_SIZE(readable)][256];
 	char file[PATH_MAX], input[PATH_MAX], path[PATH_MAX], val[256] = "";

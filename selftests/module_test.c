@@ -23,10 +23,6 @@ static const struct {
 	{ DIOWQ_ATTR_AUTO_RESCAN_MS, READ_ONLY },
 	{ DIOWQ_ATTR_TUNE, WRITE_ONLY },
 	{ DIOWQ_ATTR_UNTUNE, WRITE_ONLY },
-	{ DIOWQ_ATTR_WATCH, WRITE_ONLY },
-	{ DIOWQ_ATTR_UNWATCH, WRITE_ONLY },
-	{ DIOWQ_ATTR_WATCHING, READ_ONLY },
-	{ DIOWQ_ATTR_PROBES, READ_ONLY },
 };
 
 FIXTURE(module) {
@@ -113,18 +109,11 @@ TEST_F(module, load_creates_exactly_the_documented_files)
 
 TEST_F(module, load_without_params_has_documented_defaults)
 {
-	char raw[64];
-
 	ASSERT_EQ(0, dq_module_load(""));
 	EXPECT_ATTR(DIOWQ_ATTR_SUPPORTED_FSTYPES, "xfs,ext4");
 	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_HIGHPRI_NAME);
 	EXPECT_ATTR(DIOWQ_ATTR_AUTO_FSTYPES, "");
 	EXPECT_ATTR(DIOWQ_ATTR_AUTO_RESCAN_MS, "1000");
-	/* Nothing watched: no probes, an empty list (no lines at all). */
-	EXPECT_ATTR(DIOWQ_ATTR_PROBES, "0");
-	ASSERT_LE(0, dq_read_file(DIOWQ_SYSFS_ROOT "/" DIOWQ_ATTR_WATCHING, raw,
-				  sizeof(raw)));
-	EXPECT_STREQ("", raw);
 }
 
 TEST_F(module, load_params_show_in_sysfs)

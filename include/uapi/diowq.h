@@ -36,11 +36,6 @@
 #define DIOWQ_ATTR_AUTO_RESCAN_MS	"auto_rescan_ms"
 #define DIOWQ_ATTR_TUNE			"tune"
 #define DIOWQ_ATTR_UNTUNE		"untune"
-#define DIOWQ_ATTR_WATCH		"watch"
-#define DIOWQ_ATTR_UNWATCH		"unwatch"
-#define DIOWQ_ATTR_WATCHING		"watching"
-#define DIOWQ_ATTR_PROBES		"probes"
-#define DIOWQ_WATCH_ALL_NAME		"all"
 
 /* Per-superblock attributes, in DIOWQ_SYSFS_ROOT/<s_id>/. */
 #define DIOWQ_SB_ATTR_MODE		"mode"
@@ -114,29 +109,14 @@ enum diowq_cmd {
 	/* Multicast on DIOWQ_GENL_MCGRP_EVENTS: EVENT + the GET_SB reply. */
 	DIOWQ_CMD_EVENT,
 	/*
-	 * Dispatch latency (see "Dispatch latency" below). WATCH: FD or
-	 * DEV_MAJOR + DEV_MINOR, or ALL (every iomap filesystem). Admin.
-	 * The queue is never changed. A watch lasts until UNWATCH, an
-	 * untune of that filesystem, or module unload.
+	 * Retired: the module measured dispatch latency up to version 0.1
+	 * (WATCH, UNWATCH, GET_WATCH, the GET_LATENCY dump). diowqctl now
+	 * measures it with a BPF program that needs no module; these answer
+	 * EOPNOTSUPP with an extended ack saying so, and keep their numbers.
 	 */
 	DIOWQ_CMD_WATCH,
-	/*
-	 * FD or DEV_MAJOR + DEV_MINOR, or ALL: end that one watch (ALL's is
-	 * the watch of every filesystem; those of single ones stay). Admin.
-	 */
 	DIOWQ_CMD_UNWATCH,
-	/*
-	 * -> PROBES, WATCH_ALL, one WATCHED (nested DEV_MAJOR, DEV_MINOR) per
-	 * watched filesystem, PROBE_NS, PROBE_HITS, UNMATCHED, HIST_BUCKETS.
-	 */
 	DIOWQ_CMD_GET_WATCH,
-	/*
-	 * Dump: one reply per possible CPU: CPU, CPU_ONLINE, COMPLETIONS,
-	 * LATENCY_SUM_NS, LATENCY_MAX_NS, LATENCY_HIST, and once a completion
-	 * was measured there DEV_MAJOR + DEV_MINOR, WORKER_PID and
-	 * WORKER_NICE of the last one. With CLEAR_MAX (admin) each CPU's
-	 * LATENCY_MAX_NS restarts from 0 after it is read.
-	 */
 	DIOWQ_CMD_GET_LATENCY,
 	__DIOWQ_CMD_MAX,
 };
@@ -164,22 +144,26 @@ enum diowq_attr {
 	DIOWQ_A_SWAPS,			/* u64, reply only */
 	DIOWQ_A_TUNED_MS,		/* u64, reply only */
 	DIOWQ_A_EVENT,			/* u32, enum diowq_event, event only */
-	DIOWQ_A_PROBES,			/* u8: probes registered, reply only */
-	DIOWQ_A_WATCH_ALL,		/* u8, reply only (requests use ALL) */
-	DIOWQ_A_WATCHED,		/* nested: DEV_MAJOR, DEV_MINOR */
-	DIOWQ_A_PROBE_NS,		/* u64: time spent in the probes */
-	DIOWQ_A_PROBE_HITS,		/* u64: dio completion events probed */
-	DIOWQ_A_UNMATCHED,		/* u64: executions with no queue time */
-	DIOWQ_A_HIST_BUCKETS,		/* u32: DIOWQ_LATENCY_BUCKETS */
-	DIOWQ_A_CPU,			/* u32 */
-	DIOWQ_A_CPU_ONLINE,		/* u8 */
-	DIOWQ_A_COMPLETIONS,		/* u64: measured completions */
-	DIOWQ_A_LATENCY_SUM_NS,		/* u64 */
-	DIOWQ_A_LATENCY_MAX_NS,		/* u64 */
-	DIOWQ_A_LATENCY_HIST,		/* binary: u64[HIST_BUCKETS] */
-	DIOWQ_A_WORKER_PID,		/* u32: the worker that ran the last */
-	DIOWQ_A_WORKER_NICE,		/* s32 */
-	DIOWQ_A_CLEAR_MAX,		/* flag: GET_LATENCY request */
+	/*
+	 * Retired with the dispatch-latency commands; refused in requests,
+	 * never sent. They keep their numbers.
+	 */
+	DIOWQ_A_PROBES,
+	DIOWQ_A_WATCH_ALL,
+	DIOWQ_A_WATCHED,
+	DIOWQ_A_PROBE_NS,
+	DIOWQ_A_PROBE_HITS,
+	DIOWQ_A_UNMATCHED,
+	DIOWQ_A_HIST_BUCKETS,
+	DIOWQ_A_CPU,
+	DIOWQ_A_CPU_ONLINE,
+	DIOWQ_A_COMPLETIONS,
+	DIOWQ_A_LATENCY_SUM_NS,
+	DIOWQ_A_LATENCY_MAX_NS,
+	DIOWQ_A_LATENCY_HIST,
+	DIOWQ_A_WORKER_PID,
+	DIOWQ_A_WORKER_NICE,
+	DIOWQ_A_CLEAR_MAX,
 	__DIOWQ_A_MAX,
 };
 
@@ -199,20 +183,5 @@ enum diowq_event {
 };
 
 #define DIOWQ_EVENT_MAX (__DIOWQ_EVENT_MAX - 1)
-
-/*
- * Dispatch latency
- * ----------------
- * For watched filesystems the module measures, per CPU, the time from an
- * async dio write completion being queued (tracepoint workqueue_queue_work)
- * to its work starting to run (workqueue_execute_start), whichever queue
- * runs it. The probes are registered only while something is watched.
- * Counters are cumulative since the probes were last registered.
- *
- * LATENCY_HIST bucket 0 counts delays of 0 ns; bucket b (1 <= b < 31)
- * counts delays d with 2^(b-1) <= d < 2^b ns; bucket 31 counts the rest
- * (>= 2^30 ns, about 1.07 s). Each is a native-endian u64.
- */
-#define DIOWQ_LATENCY_BUCKETS		32
 
 #endif /* _UAPI_DIOWQ_H */

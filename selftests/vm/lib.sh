@@ -12,11 +12,11 @@ REPO=$(cd "$VM_DIR/../.." && pwd)
 # The top-level Makefile passes BUILD on to us when it is set on its command line.
 BUILD=${BUILD:-$REPO/build}
 
-# Test programs that register diowq's workqueue tracepoint probes (watch). Registering and
-# unregistering them patches kernel text (static keys), which has crashed guests under
-# multi-threaded TCG (selftests/vm/README.md): they run only when named, in a
-# boot of their own that run-vm.sh gives single-threaded TCG (check.sh does that per kernel).
-DIOWQ_PROBE_TESTS="latency_test diagnose_test"
+# Test programs that attach diowqctl's dispatch-latency BPF program (workqueue tracepoints,
+# fentry). Attaching and detaching patches kernel text (static keys, trampolines), which has
+# crashed guests under multi-threaded TCG (selftests/vm/README.md): they run only when named,
+# in a boot of their own that run-vm.sh gives single-threaded TCG (check.sh does that per kernel).
+DIOWQ_PROBE_TESTS="diagnose_test"
 
 # is_probe_test NAME: is NAME one of DIOWQ_PROBE_TESTS?
 is_probe_test() { [[ " $DIOWQ_PROBE_TESTS " == *" $1 "* ]]; }

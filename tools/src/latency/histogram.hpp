@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// The module's log2 histogram of dispatch delays (LatencyBuckets, include/uapi/diowq.h): what each
+// The log2 histogram of dispatch delays (LatencyBuckets, model/latency.hpp): what each
 // bucket stands for, and percentiles estimated from the counts.
 //
 // Estimation: the p-th percentile is the value of nearest rank r = ceil(p/100 * n) (at least 1).
@@ -20,7 +20,7 @@
 
 namespace diowq::latency {
 
-inline constexpr std::size_t bucket_count = DIOWQ_LATENCY_BUCKETS;
+inline constexpr std::size_t bucket_count = latency_buckets;
 
 // The bucket the module counts a delay of `ns` in.
 std::size_t bucket_of(std::uint64_t ns);

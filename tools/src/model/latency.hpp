@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-// What the module says about dispatch latency (include/uapi/diowq.h, "Dispatch latency"): what is
-// watched (DIOWQ_CMD_GET_WATCH) and the cumulative counters of one CPU (one DIOWQ_CMD_GET_LATENCY
-// dump reply). Plain data: latency/ computes intervals and percentiles from these.
+// Dispatch latency as diowqctl measures it (bpf/dispatch_probe.hpp): whether the program is
+// attached (WatchState, as `diowqctl watch` shows it) and the cumulative counters of one CPU.
+// Plain data: latency/ computes intervals and percentiles from these.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <uapi/diowq.h>
-
 namespace diowq {
 
-// A filesystem by its device number (st_dev), as the module names a watch.
+// Log2 buckets of nanoseconds: bucket 0 counts 0 ns, bucket b counts [2^(b-1), 2^b) ns, the last
+// one everything from 2^30 ns (about 1.07 s) up (bpf/dispatch_abi.h, DQ_DISPATCH_BUCKETS).
+inline constexpr std::size_t latency_buckets = 32;
+
+// A filesystem by its device number (st_dev).
 struct DeviceNumber {
     std::uint32_t major = 0;
     std::uint32_t minor = 0;
@@ -22,7 +25,7 @@ struct DeviceNumber {
     auto operator<=>(const DeviceNumber&) const = default;
 };
 
-// DIOWQ_CMD_GET_WATCH.
+// What `diowqctl watch` shows: the program attached (pinned), measuring every filesystem.
 struct WatchState {
     bool probes = false; // the tracepoint probes are registered
     bool all = false;    // every iomap filesystem is watched
@@ -30,7 +33,7 @@ struct WatchState {
     std::uint64_t probe_ns = 0;   // time spent in the probes since they were registered
     std::uint64_t probe_hits = 0; // dio completion events probed
     std::uint64_t unmatched = 0;  // executions whose queueing was not seen
-    std::uint32_t hist_buckets = DIOWQ_LATENCY_BUCKETS;
+    std::uint32_t hist_buckets = latency_buckets;
 
     // Something is watched (the probes should then be on).
     bool any() const { return all || !watched.empty(); }
@@ -47,11 +50,9 @@ inline bool WatchState::watches(DeviceNumber dev) const {
     return false;
 }
 
-// Log2 buckets of nanoseconds: bucket 0 counts 0 ns, bucket b counts [2^(b-1), 2^b) ns, the last
-// one everything from 2^30 ns (about 1.07 s) up.
-using LatencyBuckets = std::array<std::uint64_t, DIOWQ_LATENCY_BUCKETS>;
+using LatencyBuckets = std::array<std::uint64_t, latency_buckets>;
 
-// One reply of the DIOWQ_CMD_GET_LATENCY dump: cumulative since the probes were registered.
+// One CPU's counters, cumulative since the program was attached.
 struct CpuLatencyCounters {
     std::uint32_t cpu = 0;
     bool online = true;
