@@ -6,7 +6,7 @@
  * two are views of one state. A mount is named by an open file descriptor
  * of its root (no path is resolved twice, so no path race) or by the
  * device number of the filesystem. Attributes are validated strictly by
- * the policy below before a handler runs; every refusal carries an
+ * the operation's policy before a handler runs; every refusal carries an
  * extended ack message, and a refused request changes nothing.
  *
  * The family has parallel_ops: without it every handler would run under
@@ -32,46 +32,42 @@ static struct netlink_range_validation diowq_minor_range = {
 	.max = MINORMASK,
 };
 
-static const struct nla_policy diowq_policy[DIOWQ_A_MAX + 1] = {
+/*
+ * One policy per operation: an attribute an operation does not take is
+ * refused ("Unsupported attribute", EINVAL), not silently ignored, and so
+ * is every reply-only or retired attribute (strict validation refuses
+ * NLA_UNSPEC entries). The policies are complete arrays of DIOWQ_A_MAX + 1
+ * so that a later attribute is refused by type, not as unknown.
+ */
+#define DIOWQ_NLA_MOUNT							\
+	[DIOWQ_A_FD] = NLA_POLICY_MIN(NLA_S32, 0),			\
+	[DIOWQ_A_DEV_MAJOR] = NLA_POLICY_MAX(NLA_U32, (1 << 12) - 1),	\
+	[DIOWQ_A_DEV_MINOR] = NLA_POLICY_FULL_RANGE(NLA_U32,		\
+						    &diowq_minor_range)
+
+/* GET_CONFIG and the retired commands take no attribute at all. */
+static const struct nla_policy diowq_none_policy[DIOWQ_A_MAX + 1] = {
+};
+
+static const struct nla_policy diowq_set_config_policy[DIOWQ_A_MAX + 1] = {
 	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
 	[DIOWQ_A_AUTO_FSTYPES] = { .type = NLA_NUL_STRING,
 				   .len = DIOWQ_AUTO_FSTYPES_MAXLEN },
-	[DIOWQ_A_FD] = NLA_POLICY_MIN(NLA_S32, 0),
-	[DIOWQ_A_DEV_MAJOR] = NLA_POLICY_MAX(NLA_U32, (1 << 12) - 1),
-	[DIOWQ_A_DEV_MINOR] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						    &diowq_minor_range),
+};
+
+/* GET_SB: a mount to read, or none for the dump. */
+static const struct nla_policy diowq_get_sb_policy[DIOWQ_A_MAX + 1] = {
+	DIOWQ_NLA_MOUNT,
+};
+
+static const struct nla_policy diowq_tune_policy[DIOWQ_A_MAX + 1] = {
+	DIOWQ_NLA_MOUNT,
 	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+};
+
+static const struct nla_policy diowq_untune_policy[DIOWQ_A_MAX + 1] = {
+	DIOWQ_NLA_MOUNT,
 	[DIOWQ_A_ALL] = { .type = NLA_FLAG },
-	/* Of the retired dispatch-latency commands: refused. */
-	[DIOWQ_A_CLEAR_MAX] = { .type = NLA_REJECT },
-	/* Reply-only attributes are refused in requests. */
-	[DIOWQ_A_PAD] = { .type = NLA_REJECT },
-	[DIOWQ_A_VERSION] = { .type = NLA_REJECT },
-	[DIOWQ_A_SUPPORTED_FSTYPES] = { .type = NLA_REJECT },
-	[DIOWQ_A_AUTO_RESCAN_MS] = { .type = NLA_REJECT },
-	[DIOWQ_A_SB_ID] = { .type = NLA_REJECT },
-	[DIOWQ_A_FSTYPE] = { .type = NLA_REJECT },
-	[DIOWQ_A_SOURCE] = { .type = NLA_REJECT },
-	[DIOWQ_A_WORKQUEUE] = { .type = NLA_REJECT },
-	[DIOWQ_A_ORIGIN] = { .type = NLA_REJECT },
-	[DIOWQ_A_SWAPS] = { .type = NLA_REJECT },
-	[DIOWQ_A_TUNED_MS] = { .type = NLA_REJECT },
-	[DIOWQ_A_EVENT] = { .type = NLA_REJECT },
-	[DIOWQ_A_PROBES] = { .type = NLA_REJECT },
-	[DIOWQ_A_WATCH_ALL] = { .type = NLA_REJECT },
-	[DIOWQ_A_WATCHED] = { .type = NLA_REJECT },
-	[DIOWQ_A_PROBE_NS] = { .type = NLA_REJECT },
-	[DIOWQ_A_PROBE_HITS] = { .type = NLA_REJECT },
-	[DIOWQ_A_UNMATCHED] = { .type = NLA_REJECT },
-	[DIOWQ_A_HIST_BUCKETS] = { .type = NLA_REJECT },
-	[DIOWQ_A_CPU] = { .type = NLA_REJECT },
-	[DIOWQ_A_CPU_ONLINE] = { .type = NLA_REJECT },
-	[DIOWQ_A_COMPLETIONS] = { .type = NLA_REJECT },
-	[DIOWQ_A_LATENCY_SUM_NS] = { .type = NLA_REJECT },
-	[DIOWQ_A_LATENCY_MAX_NS] = { .type = NLA_REJECT },
-	[DIOWQ_A_LATENCY_HIST] = { .type = NLA_REJECT },
-	[DIOWQ_A_WORKER_PID] = { .type = NLA_REJECT },
-	[DIOWQ_A_WORKER_NICE] = { .type = NLA_REJECT },
 };
 
 enum diowq_mcgrp {
@@ -461,59 +457,68 @@ static int diowq_nl_dump_sb(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
-static const struct genl_small_ops diowq_ops[] = {
+#define DIOWQ_OP_POLICY(p) .policy = (p), .maxattr = DIOWQ_A_MAX
+
+static const struct genl_ops diowq_ops[] = {
 	{
 		.cmd = DIOWQ_CMD_GET_CONFIG,
 		.doit = diowq_nl_get_config,
+		DIOWQ_OP_POLICY(diowq_none_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_SET_CONFIG,
 		.doit = diowq_nl_set_config,
 		.flags = GENL_ADMIN_PERM,
+		DIOWQ_OP_POLICY(diowq_set_config_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_GET_SB,
 		.doit = diowq_nl_get_sb,
 		.dumpit = diowq_nl_dump_sb,
+		DIOWQ_OP_POLICY(diowq_get_sb_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_TUNE,
 		.doit = diowq_nl_tune,
 		.flags = GENL_ADMIN_PERM,
+		DIOWQ_OP_POLICY(diowq_tune_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_UNTUNE,
 		.doit = diowq_nl_untune,
 		.flags = GENL_ADMIN_PERM,
+		DIOWQ_OP_POLICY(diowq_untune_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_WATCH,
 		.doit = diowq_nl_retired,
+		DIOWQ_OP_POLICY(diowq_none_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_UNWATCH,
 		.doit = diowq_nl_retired,
+		DIOWQ_OP_POLICY(diowq_none_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_GET_WATCH,
 		.doit = diowq_nl_retired,
+		DIOWQ_OP_POLICY(diowq_none_policy),
 	},
 	{
 		.cmd = DIOWQ_CMD_GET_LATENCY,
 		.doit = diowq_nl_retired,
 		.dumpit = diowq_nl_retired_dump,
+		DIOWQ_OP_POLICY(diowq_none_policy),
 	},
 };
 
 static struct genl_family diowq_family __ro_after_init = {
 	.name = DIOWQ_GENL_NAME,
 	.version = DIOWQ_GENL_VERSION,
-	.maxattr = DIOWQ_A_MAX,
-	.policy = diowq_policy,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.small_ops = diowq_ops,
-	.n_small_ops = ARRAY_SIZE(diowq_ops),
+	.ops = diowq_ops,
+	.n_ops = ARRAY_SIZE(diowq_ops),
 	.mcgrps = diowq_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(diowq_mcgrps),
 };

@@ -37,10 +37,14 @@ static void dq_genl_msg_init_raw(struct dq_genl_msg *msg, uint16_t type,
 void dq_genl_put(struct dq_genl_msg *msg, uint16_t type, const void *data,
 		 size_t len)
 {
+	size_t at = NLMSG_ALIGN(msg->nlh.nlmsg_len);
 	struct nlattr *nla;
 
-	nla = (struct nlattr *)((char *)&msg->nlh +
-				NLMSG_ALIGN(msg->nlh.nlmsg_len));
+	if (at + NLA_ALIGN(NLA_HDRLEN + len) > sizeof(msg->buf)) {
+		msg->overflow = true;
+		return;
+	}
+	nla = (struct nlattr *)(msg->buf + at);
 	nla->nla_type = type;
 	nla->nla_len = NLA_HDRLEN + len;
 	if (len)
@@ -178,6 +182,8 @@ int dq_genl_call(struct dq_genl *nl, struct dq_genl_msg *msg,
 		 struct dq_genl_reply *reply)
 {
 	memset(reply, 0, sizeof(*reply));
+	if (msg->overflow)
+		return -EMSGSIZE;
 	if (send(nl->fd, &msg->nlh, msg->nlh.nlmsg_len, 0) < 0)
 		return -errno;
 	return dq_genl_recv(nl->fd, msg->nlh.nlmsg_seq, reply);

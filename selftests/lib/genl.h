@@ -24,12 +24,19 @@ struct dq_genl {
 	uint32_t seq;
 };
 
-/* A request being built: header + attributes, sent as is. */
+/*
+ * A request being built: header + attributes, sent as is. Room for an
+ * attribute bigger than a page, which the malformed-input tests send; an
+ * attribute that does not fit is not written, and the message is then
+ * refused by dq_genl_call() instead of sent cut.
+ */
+#define DQ_GENL_MSG_CAP 8192
 struct dq_genl_msg {
 	union {
 		struct nlmsghdr nlh;
-		char buf[4096];
+		char buf[DQ_GENL_MSG_CAP];
 	};
+	bool overflow;
 };
 
 /* What came back: the error (0 on ACK), its extack text, the replies. */
@@ -58,7 +65,10 @@ void dq_genl_put_str(struct dq_genl_msg *msg, uint16_t type, const char *s);
 /* A flag attribute: no payload. */
 void dq_genl_put_flag(struct dq_genl_msg *msg, uint16_t type);
 
-/* Send msg and collect replies until the ACK/error or dump's end. */
+/*
+ * Send msg and collect replies until the ACK/error or dump's end; -EMSGSIZE
+ * (nothing sent) if an attribute did not fit.
+ */
 int dq_genl_call(struct dq_genl *nl, struct dq_genl_msg *msg,
 		 struct dq_genl_reply *reply);
 
