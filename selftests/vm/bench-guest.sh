@@ -9,11 +9,11 @@
 # asked, the same matrix with fio as the load, and sends the JSON and SVG files back to the host
 # between "# diowq-file: begin NAME" and "# diowq-file: end NAME" lines.
 #
-# Dispatch latency: diowqctl bench watches every filesystem once, before its first run, and
-# unwatches after its last, so the module's tracepoint probes are registered (kernel text
-# patched, which multi-threaded TCG has not always survived under load) only while the machine
-# is idle. The fio cross-check runs with --no-latency so that the probes are not registered a
-# second time in the boot.
+# Dispatch latency: diowqctl bench attaches its BPF program (tracepoints and an fentry; the
+# module has no probes any more) once, before its first run, and detaches it after its last, so
+# kernel text is patched (which multi-threaded TCG has not always survived under load) only while
+# the machine is idle. The fio cross-check runs with --no-latency so that the program is not
+# attached a second time in the boot.
 #
 # Kernel command line knobs (all optional):
 #   diowq_vm.bench_config=LIST   configurations (default all)
@@ -24,7 +24,7 @@
 #   diowq_vm.bench_weight=N|auto the cgroup's cpu.weight (default 1000)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
-#   diowq_vm.bench_latency=0|1   record the module's dispatch latency (default 1)
+#   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
 #
 # shellcheck disable=SC3043  # busybox ash has `local`
 
