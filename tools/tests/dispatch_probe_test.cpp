@@ -114,6 +114,7 @@ TEST(DispatchProbe, CountsEveryQueuedCompletionOfTheFilesFilesystem) {
 
     DispatchProbe probe;
     ASSERT_TRUE(probe.coverage().completion_function) << "iomap_dio_complete_work not found";
+    ASSERT_TRUE(probe.coverage().filesystems) << "struct iomap_dio not in BTF";
     write_every_block_async(file.fd);
 
     std::uint64_t queued = 0;

@@ -131,12 +131,18 @@ static bool is_dio_completion(const void *func)
 	return &iomap_dio_complete_work && func == &iomap_dio_complete_work;
 }
 
-/* The filesystem of a completion's dio; valid until the work has run. */
+/*
+ * The filesystem of a completion's dio; valid until the work has run. 0 (no
+ * filesystem) on a kernel whose BTF lacks struct iomap_dio: the check is a
+ * constant after relocation, so the reads below are not even loaded there.
+ */
 static __u32 dio_dev(const struct work_struct *work, unsigned int *flags)
 {
-	struct iomap_dio___diowq *dio = (void *)work -
-		bpf_core_field_offset(struct iomap_dio___diowq, aio.work);
+	struct iomap_dio___diowq *dio;
 
+	if (!bpf_core_type_exists(struct iomap_dio___diowq))
+		return 0;
+	dio = (void *)work - bpf_core_field_offset(struct iomap_dio___diowq, aio.work);
 	if (flags)
 		*flags = BPF_CORE_READ(dio, flags);
 	return BPF_CORE_READ(dio, iocb, ki_filp, f_inode, i_sb, s_dev);

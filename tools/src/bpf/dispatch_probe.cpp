@@ -94,12 +94,12 @@ bool kallsyms_has(std::string_view symbol) {
     return false;
 }
 
-bool btf_has_function(std::string_view name) {
+bool btf_has(std::string_view name, std::uint32_t kind) {
     struct btf* btf = btf__load_vmlinux_btf();
     if (libbpf_get_error(btf) != 0) {
         return false;
     }
-    const bool found = btf__find_by_name_kind(btf, std::string(name).c_str(), BTF_KIND_FUNC) >= 0;
+    const bool found = btf__find_by_name_kind(btf, std::string(name).c_str(), kind) >= 0;
     btf__free(btf);
     return found;
 }
@@ -194,7 +194,8 @@ DispatchProbe::DispatchProbe()
     coverage_.completion_function = kallsyms_has(completion_function);
     // fentry needs the function in BTF and a kernel that allows it; without it, the queued
     // completions are still measured, and only their share of all is unknown.
-    bool count_all = btf_has_function(completion_function);
+    bool count_all = btf_has(completion_function, BTF_KIND_FUNC);
+    coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
     for (;;) {
         loaded_->skel = dispatch_bpf__open();
         if (loaded_->skel == nullptr) {
@@ -256,6 +257,7 @@ std::optional<DispatchProbe> DispatchProbe::open_pinned() {
     probe.pinned_fds_.push_back(window_max);
     probe.window_max_fd_ = window_max;
     probe.coverage_.completion_function = kallsyms_has(completion_function);
+    probe.coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
     probe.coverage_.all_completions = ::access(pin_path(complete_link_pin).c_str(), F_OK) == 0;
     return probe;
 }

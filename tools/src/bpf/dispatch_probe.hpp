@@ -38,6 +38,9 @@ struct DispatchCoverage {
     bool completion_function = false;
     // Every write completion is counted (fentry attached), so the queued share is known.
     bool all_completions = false;
+    // struct iomap_dio is in the kernel's BTF: completions are told apart by filesystem (else
+    // they are all counted under device 0:0).
+    bool filesystems = false;
 };
 
 // The program's own cost, from the kernel's BPF statistics (when they could be enabled).

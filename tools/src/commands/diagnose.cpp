@@ -117,6 +117,7 @@ int run_diagnose(const cli::DiagnoseOptions& options, const OutputSink& sink) {
         only = DeviceNumber{root->dev_major, root->dev_minor};
     }
     LatencySource source;
+    source.report_gaps(sink.err);
     sys::StopSignals stop;
     const pid_t self = getpid();
     sys::CpuUsage usage(

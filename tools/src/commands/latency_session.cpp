@@ -66,6 +66,18 @@ LatencySource::LatencySource()
     : probe_(pinned_or_new(attached_here_))
     , cpus_(sys::possible_cpus()) {}
 
+void LatencySource::report_gaps(std::ostream& err) const {
+    const auto& seen = probe_.coverage();
+    if (!seen.completion_function) {
+        err << "diowqctl: iomap_dio_complete_work is not in this kernel's symbols: no direct-I/O "
+               "completion can be recognised, so none is measured\n";
+    }
+    if (!seen.filesystems) {
+        err << "diowqctl: this kernel's BTF has no struct iomap_dio: completions are measured but "
+               "not told apart by filesystem (all under device 0:0)\n";
+    }
+}
+
 latency::Snapshot LatencySource::read(const std::optional<DeviceNumber>& only) {
     latest_ = probe_.read(true);
     if (!first_) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ public:
     // Attached by this command (not by `diowqctl watch`): detached when it ends.
     bool attached_here() const { return attached_here_; }
     const bpf::DispatchCoverage& coverage() const { return probe_.coverage(); }
+    // Says on `err` what this kernel keeps the program from seeing, if anything.
+    void report_gaps(std::ostream& err) const;
 
     // A snapshot of the filesystem `only` (nullopt: of all of them). Each read takes the window's
     // maxima, so a window's maximum is exact.

@@ -38,6 +38,7 @@ render::TopFrame frame_of(const latency::Snapshot& earlier, const latency::Snaps
 
 int run_top(const cli::TopOptions& options, const OutputSink& sink) {
     LatencySource source;
+    source.report_gaps(sink.err);
     sys::StopSignals stop;
     const bool redraw =
         !sink.json() && &sink.out == &std::cout && sys::redrawable_terminal(STDOUT_FILENO);
