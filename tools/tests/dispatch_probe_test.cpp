@@ -100,18 +100,26 @@ void write_every_block_async(int fd) {
     ::syscall(SYS_io_destroy, ctx);
 }
 
-TEST(DispatchProbe, CountsEveryQueuedCompletionOfTheFilesFilesystem) {
-    if (::geteuid() != 0 || ::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-        GTEST_SKIP() << "needs root and /sys/kernel/btf/vmlinux";
+// Root, BTF and a file for O_DIRECT writes (else skipped), and its filesystem's device.
+class DispatchProbeTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0 || ::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+            GTEST_SKIP() << "needs root and /sys/kernel/btf/vmlinux";
+        }
+        if (const auto why = open_direct_file(file); !why.empty()) {
+            GTEST_SKIP() << why;
+        }
+        struct stat st {};
+        ASSERT_EQ(0, ::fstat(file.fd, &st));
+        dev = DeviceNumber{major(st.st_dev), minor(st.st_dev)};
     }
-    DirectFile file;
-    if (const auto why = open_direct_file(file); !why.empty()) {
-        GTEST_SKIP() << why;
-    }
-    struct stat st {};
-    ASSERT_EQ(0, ::fstat(file.fd, &st));
-    const DeviceNumber dev{major(st.st_dev), minor(st.st_dev)};
 
+    DirectFile file;
+    DeviceNumber dev;
+};
+
+TEST_F(DispatchProbeTest, CountsEveryQueuedCompletionOfTheFilesFilesystem) {
     DispatchProbe probe;
     ASSERT_TRUE(probe.coverage().completion_function) << "iomap_dio_complete_work not found";
     ASSERT_TRUE(probe.coverage().filesystems) << "struct iomap_dio not in BTF";
@@ -159,20 +167,10 @@ std::uint64_t queued_on(const DispatchProbe& probe, DeviceNumber dev) {
 }
 
 // `diowqctl watch` pins the program; top and diagnose read it; `diowqctl unwatch` detaches it.
-TEST(DispatchProbe, PinnedProgramMeasuresUntilUnpinned) {
-    if (::geteuid() != 0 || ::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-        GTEST_SKIP() << "needs root and /sys/kernel/btf/vmlinux";
-    }
+TEST_F(DispatchProbeTest, PinnedProgramMeasuresUntilUnpinned) {
     if (DispatchProbe::open_pinned()) {
         GTEST_SKIP() << pin_directory << " is in use: something is watched";
     }
-    DirectFile file;
-    if (const auto why = open_direct_file(file); !why.empty()) {
-        GTEST_SKIP() << why;
-    }
-    struct stat st {};
-    ASSERT_EQ(0, ::fstat(file.fd, &st));
-    const DeviceNumber dev{major(st.st_dev), minor(st.st_dev)};
 
     {
         DispatchProbe loader;
