@@ -12,12 +12,6 @@
  *   auto_rescan_ms   r   period of the rescan that finds new mounts
  *   tune             w   "[MODE ]/abs/path/of/mountpoint"
  *   untune           w   "/abs/path/of/mountpoint" or a tuned s_id
- *   watch            w   "/abs/path/of/mountpoint" or "all": measure
- *                        dispatch latency (observe only, see below)
- *   unwatch          w   "/abs/path/of/mountpoint" or "all": end that
- *                        watch (the others stay)
- *   watching         r   "all" and/or one "MAJOR:MINOR" per line
- *   probes           r   1 while the workqueue tracepoint probes are on
  *   <s_id>/          one read-only directory per tuned superblock:
  *       mode, fstype, source, dev, workqueue, origin, swaps, tuned_ms
  */

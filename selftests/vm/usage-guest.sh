@@ -217,12 +217,12 @@ load() {
 		--iodepth=64 --rw=randwrite --time_based --runtime="$1"' sh "$1" >/dev/null 2>&1 &
 	sleep 2
 }
-must diowqctl watch /srv/data
+must diowqctl watch --all
 load 6
 must diowqctl top --iterations 2
 must diowqctl watch
 wait
-must diowqctl unwatch /srv/data
+must diowqctl unwatch --all
 load 12
 run diowqctl diagnose /srv/data
 [ $? -eq 3 ] || fail "diagnose did not find the completions starved"
@@ -234,12 +234,8 @@ load 8
 must diowqctl diagnose /srv/data
 wait
 must diowqctl untune /srv/data
-must_fail diowqctl unwatch /srv/data
-must_fail diowqctl watch /srv/data/projects
-write all /sys/fs/diowq/watch || fail "sysfs watch all"
-must grep . /sys/fs/diowq/watching /sys/fs/diowq/probes
-write all /sys/fs/diowq/unwatch || fail "sysfs unwatch all"
-must cat /sys/fs/diowq/probes
+must_fail diowqctl unwatch --all
+must_fail diowqctl watch /srv/data
 
 section "module parameters, modprobe options"
 must rmmod diowq

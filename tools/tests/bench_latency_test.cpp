@@ -303,13 +303,13 @@ TEST_F(BenchDispatchReportTest, JsonWithoutTheModule) {
 TEST_F(BenchDispatchReportTest, TextTableAndRunLine) {
     const std::string text = report_text(setup_, records_, summaries_, {});
     EXPECT_NE(text.find("CLAT P99 US  DISP P50 US  DISP P99 US"), std::string::npos) << text;
-    EXPECT_NE(text.find("dispatch latency (DISP): the module's, queued -> running"),
+    EXPECT_NE(text.find("dispatch latency (DISP): diowqctl's BPF program's, queued -> running"),
               std::string::npos)
         << text;
     EXPECT_NE(text.find("outside_off 300 ns, inside_off 400 ns, inside_on_unbound 500 ns"),
               std::string::npos)
         << text;
-    EXPECT_NE(text.find("  check: inside_off #1: the module counted 30000 queued completions, "
+    EXPECT_NE(text.find("  check: inside_off #1: the program counted 30000 queued completions, "
                         "more than the engine's 10000 writes (+356 in flight)"),
               std::string::npos)
         << text;

@@ -236,9 +236,8 @@ TEST(WatchOutput, State) {
     EXPECT_EQ(render::watching_text(WatchState{}, {}), "nothing");
     EXPECT_EQ(render::watch_state_text(state, {mount}),
               "watching            all, 254:16 (/mnt/data)\n"
-              "probes              on\n"
-              "completions probed  100000\n"
-              "time in probes      3.4 ms (34 ns per completion)\n"
+              "program             attached\n"
+              "queued completions  100000\n"
               "unmatched           0\n");
     EXPECT_EQ(
         render::watch_state_json(state, {mount}).dump(),

@@ -20,7 +20,7 @@
 
 namespace diowq::bench {
 
-// What happened between two readings: per CPU (latency::difference) and the probes' cost.
+// What happened between two readings: per CPU (latency::difference) and the program's cost.
 struct DispatchWindow {
     double seconds = 0;
     std::vector<latency::CpuInterval> cpus;

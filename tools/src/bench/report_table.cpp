@@ -47,9 +47,10 @@ std::string dispatch_notes(const BenchSetup& setup, const std::vector<RunRecord>
                    ? fmt::format("\ndispatch latency: {}\n", *setup.dispatch_unavailable)
                    : std::string();
     }
-    std::string out = "\ndispatch latency (DISP): the module's, queued -> running of the dio write "
-                      "completions, all CPUs summed, log2-bucket estimates; probes' cost per "
-                      "completion:";
+    std::string out =
+        "\ndispatch latency (DISP): diowqctl's BPF program's, queued -> running of the "
+        "dio write completions, all CPUs summed, log2-bucket estimates; the "
+        "program's cost per completion:";
     std::vector<std::string> costs;
     for (const auto& s : summaries) {
         if (s.probe_ns_per_completion) {
@@ -61,18 +62,19 @@ std::string dispatch_notes(const BenchSetup& setup, const std::vector<RunRecord>
     for (const auto& r : records) {
         unmeasured += r.dispatch ? 0u : 1u;
         if (r.check && !r.check->ok) {
-            out += fmt::format("  check: {} #{}: the module counted {} queued completions, more "
+            out += fmt::format("  check: {} #{}: the program counted {} queued completions, more "
                                "than the engine's {} writes (+{} in flight)\n",
                                r.configuration, r.round + 1, r.check->module_completions,
                                r.check->engine_writes, r.check->slack);
         }
         if (r.dispatch && (r.dispatch->restarted || r.dispatch->watch_lost)) {
-            out += fmt::format("  {} #{}: the watch changed during the run, partial counts\n",
+            out += fmt::format("  {} #{}: the program's counters restarted during the run, "
+                               "partial counts\n",
                                r.configuration, r.round + 1);
         }
     }
     if (unmeasured > 0) {
-        out += fmt::format("  {} run{} without the module's counts (a reading failed)\n",
+        out += fmt::format("  {} run{} without the program's counts (a reading failed)\n",
                            unmeasured, unmeasured == 1 ? "" : "s");
     }
     return out;

@@ -47,7 +47,7 @@ struct RunRecord {
     std::optional<SuperblockStatus> diowq;     // the module's view after the run; tuned only
     std::size_t reniced = 0;                   // kworkers reniced before the run
     std::optional<std::size_t> not_reniced;    // kworkers of the CPU not at -20 when it ended
-    std::optional<DispatchWindow> dispatch;    // the module's dispatch latency, while measuring
+    std::optional<DispatchWindow> dispatch;    // dispatch latency, while measuring
     std::optional<CompletionCheck> check;      // completion_check() of the run
 
     std::optional<double> switches_per_io() const;
@@ -110,7 +110,7 @@ struct RunnerParts {
     FilesystemTuning* tuning = nullptr; // needed when a configuration tunes
     BenchCgroup* cgroup = nullptr;      // needed when a configuration is inside
     const ContextSwitchCounter* switches = nullptr;
-    DispatchWatch* dispatch = nullptr; // the module's dispatch latency, when available
+    DispatchWatch* dispatch = nullptr; // dispatch latency, when available
 };
 
 // Runs the warm-up, then the schedule; stops early, keeping what was measured, when `stop` is

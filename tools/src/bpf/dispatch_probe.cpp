@@ -244,6 +244,11 @@ DispatchProbe::DispatchProbe(Pinned) {}
 std::optional<DispatchProbe> DispatchProbe::open_pinned() {
     const int stats = bpf_obj_get(pin_path(stats_pin).c_str());
     if (stats < 0) {
+        if (errno == EACCES || errno == EPERM) {
+            // The pin is root's (mode 0700) and reading BPF maps needs CAP_BPF anyway.
+            throw Failure(
+                fmt::format("reading the watch pinned in {} needs root (CAP_BPF)", pin_directory));
+        }
         return std::nullopt;
     }
     DispatchProbe probe{Pinned{}};

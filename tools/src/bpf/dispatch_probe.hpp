@@ -58,7 +58,8 @@ public:
     // Loads and attaches the program for as long as this object lives; throws Failure with one
     // line naming what is missing (BTF, privileges, lockdown, the kernel's refusal).
     DispatchProbe();
-    // The program `diowqctl watch` left attached, or nullopt when there is none.
+    // The program `diowqctl watch` left attached, or nullopt when there is none; throws
+    // Failure when there may be one but this process may not read it (not root).
     static std::optional<DispatchProbe> open_pinned();
     ~DispatchProbe();
     DispatchProbe(DispatchProbe&&) noexcept;

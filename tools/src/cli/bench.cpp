@@ -168,8 +168,8 @@ void add_bench_command(CLI::App& app, Command& selected) {
                      ->type_name("FILE")
                      ->group(output);
     sub->add_flag("--no-latency", raw->no_latency,
-                  "Do not record the module's dispatch latency (by default every filesystem is "
-                  "watched for the bench when the module is loaded)")
+                  "Do not record dispatch latency (by default diowqctl's BPF program measures it "
+                  "while the bench runs)")
         ->group(output);
     sub->add_option("--progress", raw->progress,
                     "auto, bar, lines or none (default auto: a bar on a terminal)")
@@ -193,8 +193,8 @@ back. Needs root and, for the _on configurations, the diowq module.
 
 The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
 context switches on the load's CPU per I/O, CLAT the completion latency (submit to reap), DISP
-the module's dispatch latency of the dio write completions (queued to running, all CPUs; when
-diowq is loaded), IRQ the share of the disk's interrupts that CPU took.
+the dispatch latency of the dio write completions (queued to running, all CPUs; measured by
+diowqctl's BPF program, which needs BTF), IRQ the share of the disk's interrupts that CPU took.
 
 Examples:
   diowqctl bench /mnt/xfs --runtime 10s                 one run, outside the cgroup

@@ -28,9 +28,9 @@ constexpr const char* footer = R"(Examples:
   diowqctl monitor                        one line per tune, untune, mode change, unmount
   diowqctl bench /mnt/xfs --matrix        the starvation and its cure, measured (see bench --help)
   diowqctl apply --watch                  make /etc/diowq.conf true, and keep it so (see apply --help)
-  diowqctl watch /srv/data                measure how long its dio completions wait to run
-  diowqctl top                            ... per CPU, live
-  diowqctl diagnose                       5 s of that, then: starved, ok or idle, and why
+  diowqctl diagnose                       are dio completions starved? 5 s, then the verdict and why
+  diowqctl top                            how long they wait to run, per CPU, live
+  diowqctl watch --all                    keep measuring that (a BPF program; no module needed)
 
 Run `diowqctl COMMAND --help` for the options and examples of a command.
 
@@ -43,8 +43,9 @@ Exit codes:
   3  diagnose: dio completions are starved (see diagnose --help).
 
 Changing anything needs root: CAP_NET_ADMIN (checked by the netlink core) and CAP_SYS_ADMIN
-(checked by the module). Reading (status, auto without options, monitor, version, watch without
-arguments, top of what is watched) does not.)";
+(checked by the module). Reading (status, auto without options, monitor, version) does not;
+measuring dispatch latency (diagnose, top, watch) needs root (CAP_BPF and CAP_PERFMON) and a
+kernel with BTF, not the module.)";
 
 // Points at the help of the subcommand being parsed, when there is one.
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {

@@ -37,8 +37,8 @@ public:
     std::vector<latency::QueuedShare> shares() const;
 
 private:
+    bool attached_here_ = false; // before probe_: its initializer sets it
     bpf::DispatchProbe probe_;
-    bool attached_here_ = false;
     std::vector<unsigned> cpus_;
     std::optional<std::vector<bpf::DispatchCounters>> first_;
     std::vector<bpf::DispatchCounters> latest_;

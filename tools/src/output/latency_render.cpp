@@ -80,13 +80,8 @@ std::string watch_state_text(const WatchState& state,
                              const std::vector<sys::MountInfoEntry>& mounts) {
     text::Table table({{}, {}});
     table.add_row({"watching", watching_text(state, mounts)});
-    table.add_row({"probes", state.probes ? "on" : "off"});
-    table.add_row({"completions probed", fmt::format("{}", state.probe_hits)});
-    table.add_row({"time in probes",
-                   state.probe_hits > 0
-                       ? fmt::format("{} ({} per completion)", latency::format_ns(state.probe_ns),
-                                     latency::format_ns(state.probe_ns / state.probe_hits))
-                       : latency::format_ns(state.probe_ns)});
+    table.add_row({"program", state.probes ? "attached" : "not attached"});
+    table.add_row({"queued completions", fmt::format("{}", state.probe_hits)});
     table.add_row({"unmatched", fmt::format("{}", state.unmatched)});
     return table.render();
 }
@@ -134,7 +129,7 @@ std::string top_frame_text(const TopFrame& frame) {
     }
     out += table.render();
     if (restarted) {
-        out += "(the probes were registered again during this interval: it counts from then)\n";
+        out += "(the program was attached again during this interval: it counts from then)\n";
     }
     return out;
 }
