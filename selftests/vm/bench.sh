@@ -7,7 +7,7 @@
 # random-write load inside and outside a cpu.weight=1000 cgroup, with and without diowq,
 # interleaved and repeated. The guest prints the table as it goes; the JSON with every sample
 # and the SVG charts come back as $BUILD/bench/<kver>.json, <kver>.svg (IOPS) and
-# <kver>-latency.svg (the module's dispatch latency of the completions).
+# <kver>-latency.svg (the dispatch latency of the completions, from diowqctl's BPF program).
 #
 # --demo: make demo's short version: Debian 6.1 only, outside_off, inside_off and inside_on,
 # 3 runs of 8 s each, a 512 MiB file; the table is the result.
@@ -22,8 +22,8 @@
 #   DIOWQ_BENCH_WEIGHT   the cgroup's cpu.weight (1000)
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
-#   DIOWQ_BENCH_LATENCY  1: record the module's dispatch latency (the bench watches every
-#                        filesystem once, before the first run); 0: --no-latency, no probes (1)
+#   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
+#                        once, before the first run); 0: --no-latency, no program (1)
 # and run-vm.sh's DIOWQ_ACCEL.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
