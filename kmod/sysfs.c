@@ -308,6 +308,7 @@ static struct kobj_attribute diowq_sb_attr_origin = __ATTR_RO(origin);
 static struct kobj_attribute diowq_sb_attr_swaps = __ATTR_RO(swaps);
 static struct kobj_attribute diowq_sb_attr_tuned_ms = __ATTR_RO(tuned_ms);
 
+/* Created in this order: tests take tuned_ms as "all files are there". */
 static struct attribute *diowq_sb_attrs[] = {
 	&diowq_sb_attr_mode.attr,
 	&diowq_sb_attr_fstype.attr,

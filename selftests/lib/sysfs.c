@@ -191,11 +191,24 @@ int dq_untune(const char *what)
 	return dq_write_attr(DIOWQ_ATTR_UNTUNE, what);
 }
 
+/*
+ * A tuned superblock's directory, as a reader can rely on it: kobject_add()
+ * creates the directory first and its files after, so a poller can see the
+ * directory while its files are still missing. The files are created in
+ * the order of the module's attribute list, tuned_ms last, and removed
+ * before the directory: its tuned_ms is there once all of it is.
+ */
+static void sb_ready_path(char *path, size_t size, const char *sid)
+{
+	snprintf(path, size, "%s/%s/%s", DIOWQ_SYSFS_ROOT, sid,
+		 DIOWQ_SB_ATTR_TUNED_MS);
+}
+
 bool dq_sb_tuned(const char *sid)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", DIOWQ_SYSFS_ROOT, sid);
+	sb_ready_path(path, sizeof(path), sid);
 	return dq_path_exists(path);
 }
 
@@ -279,7 +292,7 @@ int dq_wait_sb_tuned(const char *sid, bool tuned, unsigned int timeout_ms)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", DIOWQ_SYSFS_ROOT, sid);
+	sb_ready_path(path, sizeof(path), sid);
 	return wait_path(path, tuned, timeout_ms);
 }
 
