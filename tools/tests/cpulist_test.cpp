@@ -84,5 +84,15 @@ TEST(CpuList, ReadsPossibleCpus) {
     EXPECT_THROW(possible_cpus(dir.string()), Failure);
 }
 
+TEST(CpuList, ReadsOnlineCpus) {
+    const auto dir = testing_support::temp_path("diowq-cpu-online-test");
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "possible") << "0-5\n";
+    std::ofstream(dir / "online") << "0,2-3\n";
+    EXPECT_EQ(online_cpus(dir.string()), (Cpus{0, 2, 3}));
+    std::filesystem::remove_all(dir);
+    EXPECT_THROW(online_cpus(dir.string()), Failure);
+}
+
 } // namespace
 } // namespace diowq::sys

@@ -128,7 +128,8 @@ std::optional<DispatchMark> DispatchWatch::mark(bool clear_max) {
         const auto counters = probe_->read(clear_max);
         const auto cost = probe_->cost();
         DispatchMark m;
-        m.snapshot = latency::snapshot_of(counters, std::nullopt, cpus_, cpus_, clear_max);
+        m.snapshot =
+            latency::snapshot_of(counters, std::nullopt, cpus_, sys::online_cpus(), clear_max);
         m.watch.probes = true;
         m.watch.all = true;
         m.watch.probe_ns = cost.run_ns;

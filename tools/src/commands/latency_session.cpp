@@ -47,19 +47,6 @@ bpf::DispatchProbe pinned_or_new(bool& attached_here) {
     return bpf::DispatchProbe();
 }
 
-std::vector<unsigned> online_cpus() {
-    std::ifstream in("/sys/devices/system/cpu/online");
-    std::string line;
-    if (!std::getline(in, line)) {
-        return {};
-    }
-    try {
-        return sys::parse_cpulist(line);
-    } catch (const std::invalid_argument&) {
-        return {};
-    }
-}
-
 } // namespace
 
 LatencySource::LatencySource()
@@ -83,7 +70,7 @@ latency::Snapshot LatencySource::read(const std::optional<DeviceNumber>& only) {
     if (!first_) {
         first_ = latest_;
     }
-    return latency::snapshot_of(latest_, only, cpus_, online_cpus(), true);
+    return latency::snapshot_of(latest_, only, cpus_, sys::online_cpus(), true);
 }
 
 std::vector<latency::QueuedShare> LatencySource::shares() const {

@@ -99,8 +99,9 @@ std::string cpumask_hex(const std::vector<unsigned>& cpus) {
     return mask;
 }
 
-std::vector<unsigned> possible_cpus(const std::string& sysfs_cpu_dir) {
-    const std::string file = sysfs_cpu_dir + "/possible";
+namespace {
+
+std::vector<unsigned> read_cpulist_file(const std::string& file) {
     std::ifstream in(file);
     if (!in.is_open()) {
         throw Failure(fmt::format("cannot read {}", file));
@@ -112,6 +113,16 @@ std::vector<unsigned> possible_cpus(const std::string& sysfs_cpu_dir) {
     } catch (const std::invalid_argument& e) {
         throw Failure(fmt::format("cannot read {}: {}", file, e.what()));
     }
+}
+
+} // namespace
+
+std::vector<unsigned> possible_cpus(const std::string& sysfs_cpu_dir) {
+    return read_cpulist_file(sysfs_cpu_dir + "/possible");
+}
+
+std::vector<unsigned> online_cpus(const std::string& sysfs_cpu_dir) {
+    return read_cpulist_file(sysfs_cpu_dir + "/online");
 }
 
 void check_cpus_exist(const std::vector<unsigned>& wanted, const std::vector<unsigned>& possible) {

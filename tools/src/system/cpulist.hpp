@@ -23,6 +23,8 @@ std::string cpumask_hex(const std::vector<unsigned>& cpus);
 
 // The CPUs this kernel can ever have (/sys/devices/system/cpu/possible); throws diowq::Failure.
 std::vector<unsigned> possible_cpus(const std::string& sysfs_cpu_dir = "/sys/devices/system/cpu");
+// The CPUs online now (/sys/devices/system/cpu/online); throws diowq::Failure.
+std::vector<unsigned> online_cpus(const std::string& sysfs_cpu_dir = "/sys/devices/system/cpu");
 
 // Throws diowq::Failure naming the CPUs of `wanted` that are not in `possible`.
 void check_cpus_exist(const std::vector<unsigned>& wanted, const std::vector<unsigned>& possible);
