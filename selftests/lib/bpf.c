@@ -6,13 +6,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/bpf.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bpf.h"
-#include "sysfs.h"
 
 static long bpf(int cmd, union bpf_attr *attr)
 {
@@ -55,31 +53,4 @@ int dq_bpf_programs(const char *prefix)
 bool dq_bpf_watch_pinned(void)
 {
 	return !access(DQ_BPF_PIN_DIR, F_OK);
-}
-
-int dq_possible_cpus(void)
-{
-	char buf[256], *p;
-	int n = 0;
-
-	if (dq_read_file("/sys/devices/system/cpu/possible", buf,
-			 sizeof(buf)) < 0)
-		return -EIO;
-	/* "0-1", "0", "0-3,8-11". */
-	for (p = buf; *p && *p != '\n';) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
-
-		if (end == p)
-			return -EBADMSG;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtol(p, &end, 10);
-			if (end == p || hi < lo)
-				return -EBADMSG;
-		}
-		n += hi - lo + 1;
-		p = *end == ',' ? end + 1 : end;
-	}
-	return n;
 }

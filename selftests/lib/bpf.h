@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the tests of diowqctl's dispatch-latency BPF program look at from
- * outside it: which of its programs the kernel has loaded, whether a watch
- * is pinned, and the machine's CPUs.
+ * outside it: which of its programs the kernel has loaded, and whether a
+ * watch is pinned.
  */
 #ifndef DIOWQ_SELFTEST_BPF_H
 #define DIOWQ_SELFTEST_BPF_H
@@ -21,7 +21,5 @@
 int dq_bpf_programs(const char *prefix);
 /* Is a watch pinned? */
 bool dq_bpf_watch_pinned(void);
-/* How many CPUs /sys/devices/system/cpu/possible lists, or -errno. */
-int dq_possible_cpus(void);
 
 #endif /* DIOWQ_SELFTEST_BPF_H */

@@ -303,3 +303,30 @@ int dq_wait_wq_sysfs(const char *queue, bool exists, unsigned int timeout_ms)
 	dq_wq_path(path, sizeof(path), queue, NULL);
 	return wait_path(path, exists, timeout_ms);
 }
+
+int dq_possible_cpus(void)
+{
+	char buf[256], *p;
+	int n = 0;
+
+	if (dq_read_file("/sys/devices/system/cpu/possible", buf,
+			 sizeof(buf)) < 0)
+		return -EIO;
+	/* "0-1", "0", "0-3,8-11". */
+	for (p = buf; *p && *p != '\n';) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return -EBADMSG;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtol(p, &end, 10);
+			if (end == p || hi < lo)
+				return -EBADMSG;
+		}
+		n += hi - lo + 1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}

@@ -108,4 +108,7 @@ int dq_wait_wq_sysfs(const char *queue, bool exists, unsigned int timeout_ms);
 /* How long a retired queue's directory may linger (grace periods, TCG). */
 #define DQ_WQ_GONE_MS 10000
 
+/* How many CPUs /sys/devices/system/cpu/possible lists, or -errno. */
+int dq_possible_cpus(void);
+
 #endif /* DIOWQ_SELFTEST_SYSFS_H */
