@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh SERIES (6.1 or 6.12): make the newest Debian kernel of that series
+# fetch-kernel.sh SERIES (6.1, 6.12 or 7.x): make the newest Debian kernel of that series
 # bootable and buildable-against from $DIOWQ_CACHE/kernels/<kver>/, and print its env file
 # (KEY=value lines, also saved as $DIOWQ_CACHE/kernels/<kver>/env) on stdout.
+#
+# 6.1 and 6.12 come from the host's apt (Debian 12, bookworm and its backports' 6.12). 7.x,
+# the newest 7.<n> Debian has for Debian 13, comes from trixie-backports through an apt
+# configuration of the rig's own (apt_use_repo in lib.sh): the host's apt sources are never
+# touched. Its modules must be built with Debian 13's compiler and glibc: its env file says
+# BUILD_CHROOT=trixie and the packages that chroot needs (BUILD_DEPS), and build-module.sh
+# builds there (build-chroot.sh).
 #
 # The packages are downloaded and unpacked with dpkg -x, never installed: installing an image
 # runs bootloader/initramfs hooks on the host, and the 6.12 headers package would pull in the
@@ -12,16 +19,36 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -eq 1 && $1 =~ ^[0-9]+\.[0-9]+$ ]] || { echo "usage: $0 SERIES   (e.g. 6.1, 6.12)" >&2; exit 2; }
+[[ $# -eq 1 && $1 =~ ^[0-9]+\.([0-9]+|x)$ ]] || { echo "usage: $0 SERIES   (6.1, 6.12, 7.x)" >&2; exit 2; }
 series=$1
 
-# Debian names the unsigned images linux-image-6.1.0-56-amd64-unsigned and
-# linux-image-6.12.117+deb12-amd64-unsigned; the newest ABI is the highest version sort.
+# image_pkgs: what holds the kernel (vmlinuz, config, System.map) and its modules.
+# build_chroot: the Debian suite whose chroot builds modules for it (none: the host).
+build_chroot=
+if [[ $series == *.x ]]; then
+	# Debian 13's 7.x kernels are split: linux-binary-<kver> has the vmlinuz,
+	# linux-modules-<kver> the modules, linux-base-<kver> config, System.map and the
+	# modules.builtin* files, all under /usr/lib/modules/<kver>/; linux-image-<kver> is only
+	# their metapackage (and trixie-backports has no -unsigned image). Names look like
+	# linux-binary-7.3.4+deb13-amd64.
+	apt_use_repo trixie-backports
+	build_chroot=trixie
+	major=${series%.x}
+	image_re="^linux-binary-${major}\\.[0-9]+\\.[0-9]+(-[0-9]+)?\\+deb[0-9]+-amd64\$"
+	image_pkgs() { echo "linux-binary-$1 linux-modules-$1 linux-base-$1"; }
+	kver_of() { sed -e 's/^linux-binary-//'; }
+else
+	# Debian 12 names the unsigned images linux-image-6.1.0-56-amd64-unsigned and
+	# linux-image-6.12.117+deb12-amd64-unsigned.
+	image_re="^linux-image-${series//./\\.}\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64-unsigned\$"
+	image_pkgs() { echo "linux-image-$1-unsigned"; }
+	kver_of() { sed -e 's/^linux-image-//' -e 's/-unsigned$//'; }
+fi
+
+# The newest ABI is the highest version sort.
 newest_kver() {
-	apt-cache search --names-only \
-		"^linux-image-${series//./\\.}\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64-unsigned\$" |
-		awk '{print $1}' | sort -V | tail -n1 |
-		sed -e 's/^linux-image-//' -e 's/-unsigned$//'
+	apt-cache "${apt_opts[@]}" search --names-only "$image_re" |
+		awk '{print $1}' | sort -V | tail -n1 | kver_of
 }
 
 # Without package lists (and no way to get them), fall back to what is already cached.
@@ -41,16 +68,16 @@ if [[ -z $kver ]]; then
 	kver=$(newest_kver)
 fi
 [[ -n $kver ]] || kver=$(cached_kver)
-[[ -n $kver ]] || die "no linux-image-$series.*-amd64-unsigned package known to apt, none cached"
+[[ -n $kver ]] || die "no package matching $image_re known to apt, none cached"
 
-if [[ ! -f $DIOWQ_CACHE/kernels/$kver/env && -z ${DIOWQ_APT_UPDATED:-} ]]; then
+if [[ ! -f $DIOWQ_CACHE/kernels/$kver/env && -z ${!apt_updated_var:-} ]]; then
 	# About to download: make sure it is the newest ABI and not a stale list's idea of it
 	# (an update costs little next to the download, and mirrors drop superseded ABIs).
 	need_root "fetching kernel $kver"
 	if apt_update_once; then
 		kver=$(newest_kver)
 	fi
-	[[ -n $kver ]] || die "apt no longer knows any linux-image-$series.*-amd64-unsigned"
+	[[ -n $kver ]] || die "apt no longer knows any package matching $image_re"
 fi
 
 root=$DIOWQ_CACHE/kernels/$kver
@@ -60,17 +87,25 @@ if [[ -f $root/env ]]; then
 fi
 
 need_root "fetching kernel $kver"
-image_pkg=linux-image-$kver-unsigned
+read -r -a images <<<"$(image_pkgs "$kver")"
 headers_pkg=linux-headers-$kver
-fetch_debs "$image_pkg" "$headers_pkg"
+fetch_debs "${images[@]}" "$headers_pkg"
 headers_deb=$(deb_path "$headers_pkg")
 # The flavour headers depend on the -common headers and on the kbuild tools package, whose
 # names differ between 6.1 (linux-kbuild-6.1) and 6.12 (linux-kbuild-6.12.117+deb12): read
 # them off the package instead of guessing.
-mapfile -t extra_pkgs < <(dpkg-deb -f "$headers_deb" Depends | tr ',|' '\n' |
-	awk '{print $1}' | grep -E '^linux-(headers-.*-common|kbuild-.*)$' | sort -u)
+depends() { dpkg-deb -f "$1" Depends | tr ',|' '\n' | awk 'NF {print $1}' | sort -u; }
+mapfile -t extra_pkgs < <(depends "$headers_deb" | grep -E '^linux-(headers-.*-common|kbuild-.*)$')
 [[ ${#extra_pkgs[@]} -eq 2 ]] || die "unexpected dependencies of $headers_pkg: ${extra_pkgs[*]}"
 fetch_debs "${extra_pkgs[@]}"
+# What a chroot that builds modules for this kernel must have installed: everything these
+# packages depend on (the compiler, pahole, the kbuild programs' libraries), but the kernel's
+# own packages, which are unpacked here.
+build_deps=
+if [[ -n $build_chroot ]]; then
+	build_deps=$(for p in "$headers_pkg" "${extra_pkgs[@]}"; do depends "$(deb_path "$p")"; done |
+		grep -v '^linux-' | sort -u | paste -sd,)
+fi
 
 log "unpacking $kver into $root"
 mkdir -p "$DIOWQ_CACHE/kernels"
@@ -78,15 +113,25 @@ tmp=$(mktemp -d "$DIOWQ_CACHE/kernels/.tmp-$kver.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # --- image: boot files at the top, the module tree at lib/modules/<kver> (depmod -b layout).
-dpkg -x "$(deb_path "$image_pkg")" "$tmp/image"
-for f in vmlinuz config System.map; do
-	mv "$tmp/image/boot/$f-$kver" "$tmp/$f"
+# 6.x: /boot/{vmlinuz,config,System.map}-<kver> and /lib/modules/<kver>; 7.x: all of them in
+# /usr/lib/modules/<kver>/.
+for p in "${images[@]}"; do
+	dpkg -x "$(deb_path "$p")" "$tmp/image"
 done
 moddir=
 for d in "$tmp/image/lib/modules/$kver" "$tmp/image/usr/lib/modules/$kver"; do
 	[[ -d $d ]] && moddir=$d
 done
-[[ -n $moddir ]] || die "$image_pkg has no modules/$kver"
+[[ -n $moddir ]] || die "${images[*]}: no modules/$kver"
+for f in vmlinuz config System.map; do
+	if [[ -f $tmp/image/boot/$f-$kver ]]; then
+		mv "$tmp/image/boot/$f-$kver" "$tmp/$f"
+	elif [[ -f $moddir/$f ]]; then
+		mv "$moddir/$f" "$tmp/$f"
+	else
+		die "${images[*]}: no $f for $kver"
+	fi
+done
 mkdir -p "$tmp/lib/modules"
 mv "$moddir" "$tmp/lib/modules/$kver"
 rm -rf "$tmp/image"
@@ -104,11 +149,12 @@ for pkg in "$headers_pkg" "${extra_pkgs[@]}"; do
 	dpkg -x "$(deb_path "$pkg")" "$tmp/headers"
 done
 kdir_rel=usr/src/linux-headers-$kver
-# The flavour Makefile is one line, `include /usr/src/linux-headers-<x>-common/Makefile`:
-# point it at the -common tree inside this root.
+# The flavour Makefile includes /usr/src/linux-headers-<x>-common/Makefile: point it at the
+# -common tree inside this root.
 common=$(sed -n 's|^include /\(usr/src/linux-headers-.*-common\)/Makefile$|\1|p' "$tmp/headers/$kdir_rel/Makefile")
 [[ -n $common && -d $tmp/headers/$common ]] || die "unexpected $kdir_rel/Makefile in $headers_pkg"
-sed -i "s|^include /usr/src/|include $root/headers/usr/src/|" "$tmp/headers/$kdir_rel/Makefile"
+# 7.x's also sets KBUILD_OUTPUT=/usr/src/linux-headers-<kver>.
+sed -i "s|/usr/src/|$root/headers/usr/src/|" "$tmp/headers/$kdir_rel/Makefile"
 # Absolute symlinks (lib/modules/<kver>/build and source) would point into the host's /usr:
 # make them relative, inside the root.
 while IFS= read -r -d '' link; do
@@ -130,7 +176,9 @@ write_env "$tmp/env" \
 	"SYSTEM_MAP=$root/System.map" \
 	"CONFIG=$root/config" \
 	"MODDIR=$root/lib/modules/$kver" \
-	"KDIR=$root/headers/$kdir_rel"
+	"KDIR=$root/headers/$kdir_rel" \
+	"BUILD_CHROOT=$build_chroot" \
+	"BUILD_DEPS=$build_deps"
 rm -rf "$root"
 mv "$tmp" "$root"
 trap - EXIT

@@ -50,23 +50,54 @@ need_root() {
 	[[ $(id -u) -eq 0 ]] || die "$1 needs root (apt-get, writes to $DIOWQ_CACHE)"
 }
 
-# apt-get update at most once per rig run: it is slow, and a stale list is only a problem
-# when a download fails, which triggers it anyway.
+# Which apt the functions below use. By default the host's (Debian 12: the 6.x kernels), with
+# .debs cached in $DIOWQ_CACHE/debs. apt_use_repo SUITE switches them to a configuration of
+# the rig's own under $DIOWQ_CACHE/apt/SUITE/ (sources.list, lists, archives, an empty dpkg
+# status): the host's /etc/apt is never read for sources nor written.
+DEBIAN_MIRROR=${DIOWQ_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Debian 12's debian-archive-keyring has the trixie (Debian 13) archive keys.
+DEBIAN_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+apt_opts=()
+deb_dir=$DIOWQ_CACHE/debs
+apt_updated_var=DIOWQ_APT_UPDATED
+
+# apt_use_repo SUITE: Debian's SUITE (e.g. trixie-backports), main, amd64, from $DEBIAN_MIRROR.
+apt_use_repo() {
+	local suite=$1 d=$DIOWQ_CACHE/apt/$1 line
+	line="deb [arch=amd64 signed-by=$DEBIAN_KEYRING] $DEBIAN_MIRROR $suite main"
+	if [[ ! -f $d/status || $(cat "$d/sources.list" 2>/dev/null) != "$line" ]]; then
+		need_root "setting up apt for $suite in $d"
+		[[ -r $DEBIAN_KEYRING ]] || die "no $DEBIAN_KEYRING (apt-get install debian-archive-keyring)"
+		mkdir -p "$d"/{lists/partial,archives/partial,cache,sources.list.d,preferences.d}
+		printf '%s\n' "$line" >"$d/sources.list"
+		: >"$d/status"
+	fi
+	apt_opts=(-o "Dir::Etc::sourcelist=$d/sources.list" -o "Dir::Etc::sourceparts=$d/sources.list.d"
+		-o "Dir::Etc::preferences=$d/preferences" -o "Dir::Etc::preferencesparts=$d/preferences.d"
+		-o "Dir::State::lists=$d/lists" -o "Dir::State::status=$d/status"
+		-o "Dir::Cache=$d/cache" -o "Dir::Cache::archives=$d/archives"
+		-o APT::Architecture=amd64 -o APT::Architectures::=amd64)
+	deb_dir=$d/archives
+	apt_updated_var=DIOWQ_APT_UPDATED_${suite//[^A-Za-z0-9]/_}
+}
+
+# apt-get update at most once per rig run (and apt configuration): it is slow, and a stale
+# list is only a problem when a download fails, which triggers it anyway.
 apt_update_once() {
-	[[ -z ${DIOWQ_APT_UPDATED:-} ]] || return 0
-	export DIOWQ_APT_UPDATED=1
-	log "apt-get update"
-	DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+	[[ -z ${!apt_updated_var:-} ]] || return 0
+	export "$apt_updated_var=1"
+	log "apt-get update${apt_opts:+ (${deb_dir%/archives})}"
+	DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update -q >&2
 }
 
 # deb_path PKG: where the .deb of PKG's candidate version is cached (may not exist yet).
 deb_path() {
 	local ver arch
-	read -r ver arch < <(apt-cache show --no-all-versions "$1" 2>/dev/null |
+	read -r ver arch < <(apt-cache "${apt_opts[@]}" show --no-all-versions "$1" 2>/dev/null |
 		awk '/^Version: /{v=$2} /^Architecture: /{a=$2} END{print v, a}')
 	[[ -n $ver && -n $arch ]] || return 1
 	# apt-get download escapes the epoch colon.
-	printf '%s/debs/%s_%s_%s.deb\n' "$DIOWQ_CACHE" "$1" "${ver//:/%3a}" "$arch"
+	printf '%s/%s_%s_%s.deb\n' "$deb_dir" "$1" "${ver//:/%3a}" "$arch"
 }
 
 # missing_debs PKG...: the packages whose candidate .deb is not cached.
@@ -82,14 +113,14 @@ missing_debs() {
 # apt-get download as root: the sandbox user cannot write into our cache, so do not ask it to.
 apt_download() {
 	[[ $# -gt 0 ]] || return 0
-	(cd "$DIOWQ_CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$@" >&2)
+	(cd "$deb_dir" && apt-get "${apt_opts[@]}" download -q -o APT::Sandbox::User=root "$@" >&2)
 }
 
-# fetch_debs PKG...: make sure the candidate .deb of every PKG is in $DIOWQ_CACHE/debs.
+# fetch_debs PKG...: make sure the candidate .deb of every PKG is in $deb_dir.
 # A stale package list names versions the mirror no longer has: refresh once and retry.
 fetch_debs() {
 	local missing
-	mkdir -p "$DIOWQ_CACHE/debs"
+	mkdir -p "$deb_dir"
 	mapfile -t missing < <(missing_debs "$@")
 	[[ ${#missing[@]} -eq 0 ]] && return 0
 	log "downloading ${missing[*]}"
@@ -99,7 +130,7 @@ fetch_debs() {
 		apt_download "${missing[@]}" || die "cannot download ${missing[*]}"
 	fi
 	mapfile -t missing < <(missing_debs "$@")
-	[[ ${#missing[@]} -eq 0 ]] || die "downloaded, yet not in $DIOWQ_CACHE/debs: ${missing[*]}"
+	[[ ${#missing[@]} -eq 0 ]] || die "downloaded, yet not in $deb_dir: ${missing[*]}"
 }
 
 # Write KEY=value lines: values are paths and version strings, kept free of anything a
@@ -109,7 +140,7 @@ write_env() {
 	shift
 	: >"$file"
 	for kv in "$@"; do
-		[[ $kv =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9._+/:-]*$ ]] || die "unsafe env entry: $kv"
+		[[ $kv =~ ^[A-Z_][A-Z0-9_]*=[A-Za-z0-9._+/:,-]*$ ]] || die "unsafe env entry: $kv"
 		printf '%s\n' "$kv" >>"$file"
 	done
 }
