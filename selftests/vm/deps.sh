@@ -25,6 +25,9 @@ pkgs=(
 	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev libgtest-dev
 	# Its dispatch-latency BPF program: clang -target bpf, bpftool's skeleton, libbpf.
 	clang libbpf-dev bpftool
+	# 7.x modules are built in a Debian 13 chroot (build-chroot.sh), from trixie-backports'
+	# headers; the keyring has Debian 13's archive keys.
+	debootstrap debian-archive-keyring
 	# Packaging checks (packaging/check-*.sh): DKMS, the Debian packages, module signing.
 	dkms dh-dkms debhelper dpkg-dev openssl
 	# Operations files: man page lint, the systemd unit check, the Kubernetes manifest check.
