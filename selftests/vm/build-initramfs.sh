@@ -122,8 +122,14 @@ done
 # modules.dep for busybox modprobe, regenerated over just these files.
 declare -A kos=()
 for m in "${modules[@]}"; do
+	# Built in (virtio_pci on 6.12 and 7.x; crc32c, a dependency, on 7.x): no file to copy.
+	# modules.builtin names it by path, with dashes or underscores as in the source tree.
+	if grep -qE "/${m//_/[-_]}\.ko\$" "$MODDIR/modules.builtin"; then
+		log "$m is built into $kver"
+		continue
+	fi
 	deps=$(modprobe -d "$KROOT" -S "$kver" --show-depends "$m") ||
-		die "modprobe --show-depends $m failed for $kver"
+		die "$m is neither a module of $kver nor built in (modprobe --show-depends failed)"
 	while read -r verb path _; do
 		if [[ $verb == insmod ]]; then kos[$path]=1; fi
 	done <<<"$deps"
