@@ -65,19 +65,12 @@ int diowq_mode_parse(const char *name, enum diowq_mode *mode)
 	return 0;
 }
 
-/* Replicates sb_init_dio_done_wq(): same name, flags and race handling. */
+/* The kernel's own queue, created as sb_init_dio_done_wq() does (compat.h). */
 int diowq_kernel_queue_ensure(struct super_block *sb)
 {
-	struct workqueue_struct *wq;
-
 	if (READ_ONCE(sb->s_dio_done_wq))
 		return 0;
-	wq = alloc_workqueue("dio/%s", WQ_MEM_RECLAIM, 0, sb->s_id);
-	if (!wq)
-		return -ENOMEM;
-	if (cmpxchg(&sb->s_dio_done_wq, NULL, wq))
-		destroy_workqueue(wq);
-	return 0;
+	return diowq_sb_init_dio_done_wq(sb);
 }
 
 /*
@@ -186,6 +179,8 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 
 	if (mode == DIOWQ_MODE_UNBOUND)
 		flags |= WQ_UNBOUND | WQ_SYSFS;
+	else
+		flags |= DIOWQ_WQ_PERCPU;
 
 	for (attempt = 0; attempt < DIOWQ_NAME_ATTEMPTS; attempt++) {
 		q = kzalloc(sizeof(*q), GFP_KERNEL);
@@ -266,7 +261,7 @@ void diowq_queue_retire(struct diowq_queue *q)
 	list_add_tail(&q->retire_node, &diowq_retire_pending);
 	diowq_retire_backlog++;
 	mutex_unlock(&diowq_queues_lock);
-	queue_work(system_unbound_wq, &diowq_retire_work);
+	queue_work(diowq_system_unbound_wq, &diowq_retire_work);
 }
 
 static void diowq_retire_workfn(struct work_struct *work)
