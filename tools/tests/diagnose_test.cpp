@@ -316,6 +316,15 @@ TEST(FromDispatch, SnapshotSumsFilesystemsPerCpu) {
     EXPECT_EQ(only_vdc.cpus[1].queue, "dio/vdc");
 }
 
+// A reading can land between the program's `queued` and histogram updates: the CPU's count is
+// the histogram's, so the two always agree.
+TEST(FromDispatch, CompletionsAreTheHistogramsEvenMidUpdate) {
+    auto mid_update = counters(1, DeviceNumber{254, 16}, 10, 10, 4096);
+    mid_update.queued = 11; // the next completion counted, its bucket not yet
+    const auto snapshot = latency::snapshot_of({mid_update}, std::nullopt, {0, 1}, {0, 1}, false);
+    EXPECT_EQ(snapshot.cpus[1].completions, 10u);
+}
+
 TEST(FromDispatch, QueuedSharesPerFilesystemBetweenReads) {
     const DeviceNumber vdb{254, 16};
     const DeviceNumber vdc{254, 32};

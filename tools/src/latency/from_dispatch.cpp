@@ -22,12 +22,15 @@ Snapshot snapshot_of(const std::vector<bpf::DispatchCounters>& counters,
             if (fs.cpu != cpu || (only && fs.dev != *only)) {
                 continue;
             }
-            c.completions += fs.queued;
-            c.sum_ns += fs.delay_sum_ns;
-            c.max_ns = std::max(c.max_ns, fs.delay_max_ns);
+            // The completions are the histogram's: the program adds to `queued` and to a
+            // bucket one after the other, and a reading between the two must not leave the
+            // histogram and its count one apart.
             for (std::size_t b = 0; b < c.hist.size(); ++b) {
                 c.hist[b] += fs.delay_hist[b];
+                c.completions += fs.delay_hist[b];
             }
+            c.sum_ns += fs.delay_sum_ns;
+            c.max_ns = std::max(c.max_ns, fs.delay_max_ns);
             if (fs.queued > most_queued) {
                 most_queued = fs.queued;
                 c.dev = fs.dev;
