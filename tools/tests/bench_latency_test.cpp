@@ -62,6 +62,8 @@ DispatchWindow window_of(unsigned cpu, std::size_t bucket, std::uint64_t count,
     }
     w.probe_ns = count * probe_ns_each;
     w.probe_hits = 2 * count;
+    w.programs = {{"dq_queue_work", w.probe_ns / 4, count},
+                  {"dq_execute_start", w.probe_ns * 3 / 4, count}};
     return w;
 }
 
@@ -101,6 +103,21 @@ TEST(BenchDispatch, WindowBetweenTwoReadings) {
     EXPECT_LE(*p99, 900'000u);
     // (900 x 3000 ns + 100 x 700000 ns) / 1000 = (2.7 ms + 70 ms) / 1000
     EXPECT_EQ(w.mean_ns(), 72'700u);
+}
+
+// Each hook's part of the cost over the window, matched by name; a part that only the end has
+// (attached later) counts from zero.
+TEST(BenchDispatch, EachProgramsCostOverTheWindow) {
+    auto begin = mark({counters(1, 10, 11, 2000)}, 1000, 30, 0, 0, true);
+    begin.programs = {{"dq_queue_work", 400, 10}, {"dq_execute_start", 600, 20}};
+    auto end = mark({counters(1, 110, 11, 2000)}, 9000, 330, 0, 1, false);
+    end.programs = {
+        {"dq_execute_start", 5600, 120}, {"dq_queue_work", 2400, 110}, {"dq_complete", 1000, 100}};
+    const DispatchWindow w = dispatch_window(begin, end);
+    const std::vector<bpf::ProgramCost> expected{
+        {"dq_execute_start", 5000, 100}, {"dq_queue_work", 2000, 100}, {"dq_complete", 1000, 100}};
+    EXPECT_EQ(w.programs, expected);
+    EXPECT_EQ(w.probe_ns, 8000u);
 }
 
 TEST(BenchDispatch, RestartsAndLostWatchesAreSeen) {
@@ -256,6 +273,8 @@ TEST_F(BenchDispatchReportTest, Json) {
              R"("max_ns":1025,"mean_ns":1024,"hist":[0,0,0,0,0,0,0,0,0,0,0,100000,0,)",
              R"("cpus":[{"cpu":1,"completions":100000,"p50_ns":)",
              R"("probe_ns":30000000,"probe_hits":200000,"probe_ns_per_completion":300,)",
+             R"("programs":{"dq_queue_work":{"ns":7500000,"runs":100000},)",
+             R"("dq_execute_start":{"ns":22500000,"runs":100000}},)",
              R"("queued_of_completed":null,"restarted":false},)",
              R"("completions_check":{"engine_writes":100000,)",
              R"("module_completions":100000,"slack":1256,"queued_share":1,"ok":true}})",

@@ -4,6 +4,7 @@
 // 7.x included, queues them on s_dio_done_wq; the program must count each one that was queued,
 // on the file's filesystem, with the kernel's queue and a histogram that adds up. Needs root and
 // BTF; skipped without them, or where the temporary directory has no O_DIRECT.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -164,6 +165,27 @@ std::uint64_t queued_on(const DispatchProbe& probe, DeviceNumber dev) {
         }
     }
     return queued;
+}
+
+std::uint64_t max_on(const std::vector<DispatchCounters>& counters, DeviceNumber dev) {
+    std::uint64_t max = 0;
+    for (const auto& c : counters) {
+        if (c.dev == dev) {
+            max = std::max(max, c.delay_max_ns);
+        }
+    }
+    return max;
+}
+
+// Taking a window's maximum starts the next window: with no completion since, it is 0, while
+// the maximum since the program was attached stays.
+TEST_F(DispatchProbeTest, WindowMaximumRestartsAfterEachTake) {
+    DispatchProbe probe;
+    write_every_block_async(file.fd);
+    const std::uint64_t first = max_on(probe.read(true), dev);
+    EXPECT_LT(0U, first);
+    EXPECT_EQ(0U, max_on(probe.read(true), dev));
+    EXPECT_EQ(first, max_on(probe.read(false), dev));
 }
 
 // `diowqctl watch` pins the program; top and diagnose read it; `diowqctl unwatch` detaches it.

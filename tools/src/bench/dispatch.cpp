@@ -88,6 +88,13 @@ DispatchWindow dispatch_window(const DispatchMark& begin, const DispatchMark& en
     w.probe_ns = delta(begin.watch.probe_ns, end.watch.probe_ns);
     w.probe_hits = delta(begin.watch.probe_hits, end.watch.probe_hits);
     w.unmatched = delta(begin.watch.unmatched, end.watch.unmatched);
+    for (const auto& part : end.programs) {
+        const auto before = std::find_if(begin.programs.begin(), begin.programs.end(),
+                                         [&](const auto& p) { return p.name == part.name; });
+        const bool known = before != begin.programs.end();
+        w.programs.push_back({part.name, delta(known ? before->run_ns : 0, part.run_ns),
+                              delta(known ? before->runs : 0, part.runs)});
+    }
     const std::uint64_t completed = delta(begin.completed, end.completed);
     if (end.all_counted && completed > 0) {
         w.queued_share =
@@ -130,10 +137,11 @@ std::optional<DispatchMark> DispatchWatch::mark(bool clear_max) {
         DispatchMark m;
         m.snapshot =
             latency::snapshot_of(counters, std::nullopt, cpus_, sys::online_cpus(), clear_max);
-        m.watch.probes = true;
+        m.watch.probes = probe_->attached();
         m.watch.all = true;
         m.watch.probe_ns = cost.run_ns;
         m.watch.probe_hits = cost.runs;
+        m.programs = cost.programs;
         for (const auto& c : counters) {
             m.watch.unmatched += c.unmatched;
             m.queued += c.queued;

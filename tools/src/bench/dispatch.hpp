@@ -27,8 +27,9 @@ struct DispatchWindow {
     std::uint64_t probe_ns = 0;   // time spent in the program (the kernel's BPF statistics)
     std::uint64_t probe_hits = 0; // runs of the program (every queue_work and worker start)
     std::uint64_t unmatched = 0;  // executions whose queueing was not seen: not measured
-    bool restarted = false;       // the counters restarted
-    bool watch_lost = false;      // the program was not attached any more at the end
+    std::vector<bpf::ProgramCost> programs; // each part's share of probe_ns and probe_hits
+    bool restarted = false;                 // the counters restarted
+    bool watch_lost = false;                // the program was not attached any more at the end
     // Of all dio write completions (queued or inline), those that went through a queue;
     // nullopt when not every completion could be counted or there was none.
     std::optional<double> queued_share;
@@ -56,6 +57,7 @@ struct DispatchMark {
     std::uint64_t queued = 0;    // dio write completions that ran from a queue, all CPUs
     std::uint64_t completed = 0; // every dio write completion, when all_counted
     bool all_counted = false;
+    std::vector<bpf::ProgramCost> programs; // cumulative, as watch.probe_ns is
 };
 
 DispatchWindow dispatch_window(const DispatchMark& begin, const DispatchMark& end);

@@ -101,6 +101,11 @@ json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
             {"worker_nice", json::Value::optional(c.worker_nice)},
         });
     }
+    // Each hook's part of probe_ns and probe_hits: where the program's time goes.
+    json::Object programs;
+    for (const auto& p : d.programs) {
+        programs.emplace_back(p.name, json::Object{{"ns", p.run_ns}, {"runs", p.runs}});
+    }
     return json::Object{
         {"seconds", rounded(d.seconds, 3)},
         {"completions", completions},
@@ -116,6 +121,7 @@ json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
         {"probe_ns", d.probe_ns},
         {"probe_hits", d.probe_hits},
         {"probe_ns_per_completion", rounded(d.probe_ns_per_completion(), 1)},
+        {"programs", std::move(programs)},
         {"queued_of_completed", rounded(d.queued_share, 4)},
         {"restarted", d.restarted || d.watch_lost},
     };

@@ -22,7 +22,7 @@ set(DIOWQ_BPF_OUT ${CMAKE_CURRENT_BINARY_DIR}/bpf)
 add_custom_command(
   OUTPUT ${DIOWQ_BPF_OUT}/dispatch.bpf.o
   COMMAND ${CMAKE_COMMAND} -E make_directory ${DIOWQ_BPF_OUT}
-  COMMAND ${DIOWQ_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${DIOWQ_BPF_ARCH}
+  COMMAND ${DIOWQ_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_${DIOWQ_BPF_ARCH}
           -Wall -Werror -I${DIOWQ_BPF_DIR} -idirafter /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}
           -c ${DIOWQ_BPF_DIR}/dispatch.bpf.c -o ${DIOWQ_BPF_OUT}/dispatch.bpf.o
   DEPENDS ${DIOWQ_BPF_DIR}/dispatch.bpf.c ${DIOWQ_BPF_DIR}/dispatch_abi.h

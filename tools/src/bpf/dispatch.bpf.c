@@ -5,9 +5,10 @@
  * An async O_DIRECT write through iomap completes in iomap_dio_complete_work(): queued on the
  * superblock's s_dio_done_wq (ours when diowq tuned it), or, on 7.x for a pure overwrite, called
  * inline from the bio's end_io. Three BTF-typed tracepoints see the queued ones:
- * workqueue_queue_work stamps the work with the time and its queue's name, workqueue_execute_start
+ * workqueue_queue_work stamps the work with the time and its queue, workqueue_execute_start
  * takes the stamp and accounts the delay on the CPU that runs it, workqueue_execute_end adds how
- * long it ran. fentry on iomap_dio_complete_work counts every write completion, queued or not.
+ * long it ran. fentry on iomap_dio_complete_work counts the write completions that ran inline,
+ * from no queue.
  *
  * Nothing here mirrors a kernel layout: the structs below are CO-RE flavours that name only the
  * fields read, and libbpf relocates every access against the running kernel's BTF (a field that
@@ -81,20 +82,36 @@ struct iomap_dio___diowq {
 
 extern const void iomap_dio_complete_work __ksym __weak;
 
+/*
+ * Queued works not yet started, in a lock-free table indexed by a hash of the work's address
+ * (the module's probes did the same): a hash map's update and delete per completion cost several
+ * times the rest of the program. Each slot holds the queueing time in its high bits and a tag of
+ * the work's address in its low bits; execute_start takes its stamp only if the tag matches, and
+ * claims it with a compare-and-swap, so a stamp is used at most once. Two works in flight in one
+ * slot (rare: 16384 slots, a few hundred works in flight) cost the first its stamp: it is counted
+ * as unmatched, never with the wrong delay. The queue is kept beside the stamp, written before
+ * it and read before the claim; only in that rare shared slot may a completion be shown with the
+ * other work's queue (the name shown is the last completion's, not a count).
+ */
+#define DQ_STAMP_SLOT_BITS 14
+#define DQ_STAMP_TAG_BITS 16
+#define DQ_STAMP_TAG_MASK ((1ULL << DQ_STAMP_TAG_BITS) - 1)
+/* 48 bits of nanoseconds: delays are computed modulo 2^48 ns (78 hours). */
+#define DQ_STAMP_TIME_MASK ((1ULL << (64 - DQ_STAMP_TAG_BITS)) - 1)
+
 struct dq_stamp {
-	__u64 queued_ns;
-	char queue[DQ_DISPATCH_QUEUE_LEN];
+	__u64 tagged_time;	/* 0: empty */
+	__u64 queue;		/* the struct workqueue_struct it was queued on */
 };
 
-/* Queued works not yet started, by address: far more than are ever in flight. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << DQ_STAMP_SLOT_BITS);
+	__type(key, __u32);
 	__type(value, struct dq_stamp);
 } stamps SEC(".maps");
 
-/* The completion work running on this CPU, for its run time. */
+/* The completion work running on this CPU: for its run time, and for fentry to know it. */
 struct dq_running {
 	__u64 work;
 	__u64 started_ns;
@@ -116,36 +133,46 @@ struct {
 } stats SEC(".maps");
 
 /*
- * The largest delay since user space last took it (it deletes the entry): a window's maximum,
- * kept apart from the counters so that taking it never loses a count.
+ * The number of the current window of delay maxima: user space counts it up after reading a
+ * window's, so that a maximum is restarted without user space writing the counters.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct dq_dispatch_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
 	__type(value, __u64);
-} window_max SEC(".maps");
+} windows SEC(".maps");
 
+/*
+ * A work's function is read directly, not with a helper: the tracepoints' arguments are typed
+ * by the kernel's BTF, so the verifier lets the program load their fields.
+ */
 static bool is_dio_completion(const void *func)
 {
 	return &iomap_dio_complete_work && func == &iomap_dio_complete_work;
 }
 
 /*
- * The filesystem of a completion's dio; valid until the work has run. 0 (no
- * filesystem) on a kernel whose BTF lacks struct iomap_dio: the check is a
- * constant after relocation, so the reads below are not even loaded there.
+ * A completion's dio, by iomap's private layout as the running kernel's BTF has it. NULL on a
+ * kernel whose BTF lacks struct iomap_dio: the check is a constant after relocation, so the
+ * reads below are not even loaded there, and every completion counts under device 0.
  */
-static __u32 dio_dev(const struct work_struct *work, unsigned int *flags)
+static struct iomap_dio___diowq *dio_of(const struct work_struct *work)
 {
-	struct iomap_dio___diowq *dio;
-
 	if (!bpf_core_type_exists(struct iomap_dio___diowq))
-		return 0;
-	dio = (void *)work - bpf_core_field_offset(struct iomap_dio___diowq, aio.work);
-	if (flags)
-		*flags = BPF_CORE_READ(dio, flags);
-	return BPF_CORE_READ(dio, iocb, ki_filp, f_inode, i_sb, s_dev);
+		return NULL;
+	return (void *)work - bpf_core_field_offset(struct iomap_dio___diowq, aio.work);
+}
+
+static bool dio_is_write(const struct iomap_dio___diowq *dio)
+{
+	return dio && BPF_CORE_READ(dio, flags) & DQ_IOMAP_DIO_WRITE;
+}
+
+/* The dio's filesystem; valid until the work has run (the completion puts the file). */
+static __u32 dio_dev(const struct iomap_dio___diowq *dio)
+{
+	return dio ? BPF_CORE_READ(dio, iocb, ki_filp, f_inode, i_sb, s_dev) : 0;
 }
 
 static struct dq_dispatch_key key_of(__u32 dev)
@@ -155,15 +182,19 @@ static struct dq_dispatch_key key_of(__u32 dev)
 	return key;
 }
 
-static void window_max_update(__u32 dev, __u64 delay)
+static void window_max_update(struct dq_dispatch_stats *s, __u64 delay)
 {
-	struct dq_dispatch_key key = key_of(dev);
-	__u64 *max = bpf_map_lookup_elem(&window_max, &key);
+	__u32 zero = 0;
+	__u64 *window = bpf_map_lookup_elem(&windows, &zero);
 
-	if (!max)
-		bpf_map_update_elem(&window_max, &key, &delay, BPF_NOEXIST);
-	else if (delay > *max)
-		*max = delay;
+	if (!window)
+		return;
+	if (s->window != *window) {
+		s->window = *window;
+		s->window_max_ns = delay;
+	} else if (delay > s->window_max_ns) {
+		s->window_max_ns = delay;
+	}
 }
 
 static struct dq_dispatch_stats *stats_of(__u32 dev)
@@ -180,72 +211,146 @@ static struct dq_dispatch_stats *stats_of(__u32 dev)
 	return bpf_map_lookup_elem(&stats, &key);
 }
 
+/* fls64(ns), capped at the last bucket: the index of the highest bit set, 1-based; 0 for 0. */
 static unsigned int log2_bucket(__u64 ns)
 {
 	unsigned int b = 0;
 
-	/* fls64: the index of the highest bit set, 1-based; 0 for 0. */
-	for (int i = 0; i < 64 && ns; i++) {
-		ns >>= 1;
-		b++;
+	if (ns >> 32) {
+		b += 32;
+		ns >>= 32;
 	}
+	if (ns >> 16) {
+		b += 16;
+		ns >>= 16;
+	}
+	if (ns >> 8) {
+		b += 8;
+		ns >>= 8;
+	}
+	if (ns >> 4) {
+		b += 4;
+		ns >>= 4;
+	}
+	if (ns >> 2) {
+		b += 2;
+		ns >>= 2;
+	}
+	if (ns >> 1) {
+		b += 1;
+		ns >>= 1;
+	}
+	b += ns;
 	return b < DQ_DISPATCH_BUCKETS ? b : DQ_DISPATCH_BUCKETS - 1;
+}
+
+/*
+ * A typed argument's address as a number, to hash: the verifier tracks it as a pointer and
+ * refuses arithmetic on it, so read the raw argument from the program's context (the
+ * tracepoint's array of u64 arguments) as plain memory. Only done for dio completions.
+ */
+static __u64 arg_address(const unsigned long long *ctx, unsigned int i)
+{
+	__u64 address = 0;
+
+	bpf_probe_read_kernel(&address, sizeof(address), &ctx[i]);
+	return address;
+}
+
+/* Fibonacci hashing of the work's address: the top bits pick the slot, lower ones the tag. */
+static struct dq_stamp *stamp_slot(__u64 work, __u64 *tag)
+{
+	__u64 hash = work * 0x9e3779b97f4a7c15ULL;
+	__u32 slot = hash >> (64 - DQ_STAMP_SLOT_BITS);
+
+	/* Never 0, so that an empty slot matches no work. */
+	*tag = ((hash >> 20) & DQ_STAMP_TAG_MASK) | 1;
+	return bpf_map_lookup_elem(&stamps, &slot);
+}
+
+/* The work's stamp, taken once; false when it has none (queued before the program came). */
+static bool stamp_take(__u64 work, __u64 now, __u64 *delay, __u64 *queue)
+{
+	struct dq_stamp *slot;
+	__u64 tag, stamp;
+
+	slot = stamp_slot(work, &tag);
+	if (!slot)
+		return false;
+	stamp = slot->tagged_time;
+	if ((stamp & DQ_STAMP_TAG_MASK) != tag)
+		return false;
+	*queue = slot->queue;
+	if (__sync_val_compare_and_swap(&slot->tagged_time, stamp, 0) != stamp)
+		return false;
+	*delay = ((now & DQ_STAMP_TIME_MASK) - (stamp >> DQ_STAMP_TAG_BITS)) & DQ_STAMP_TIME_MASK;
+	return true;
 }
 
 SEC("tp_btf/workqueue_queue_work")
 int BPF_PROG(dq_queue_work, int req_cpu, struct pool_workqueue *pwq, struct work_struct *work)
 {
-	struct dq_stamp stamp = {};
-	__u64 key = (__u64)work;
+	struct dq_stamp *slot;
+	__u64 tag;
 
-	if (!is_dio_completion(BPF_CORE_READ(work, func)))
+	if (!is_dio_completion(work->func))
 		return 0;
-	stamp.queued_ns = bpf_ktime_get_ns();
-	BPF_CORE_READ_STR_INTO(&stamp.queue, pwq, wq, name);
-	bpf_map_update_elem(&stamps, &key, &stamp, BPF_ANY);
+	slot = stamp_slot(arg_address(ctx, 2), &tag);
+	if (!slot)
+		return 0;
+	slot->queue = (__u64)pwq->wq;
+	slot->tagged_time = (bpf_ktime_get_ns() & DQ_STAMP_TIME_MASK) << DQ_STAMP_TAG_BITS | tag;
 	return 0;
+}
+
+/* The queue's name into the statistics, read only when it is another queue than last time. */
+static void queue_name_update(struct dq_dispatch_stats *s, __u64 queue)
+{
+	const struct workqueue_struct *wq = (void *)queue;
+
+	if (s->queue_source == queue)
+		return;
+	s->queue_source = queue;
+	BPF_CORE_READ_STR_INTO(&s->queue, wq, name);
 }
 
 SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(dq_execute_start, struct work_struct *work)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	__u64 now = bpf_ktime_get_ns(), key = (__u64)work, delay;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 now = bpf_ktime_get_ns(), address, delay, queue;
+	struct iomap_dio___diowq *dio;
 	struct dq_dispatch_stats *s;
 	struct dq_running *run;
-	struct dq_stamp *stamp;
 	__u32 zero = 0, dev;
 
-	if (!is_dio_completion(BPF_CORE_READ(work, func)))
+	if (!is_dio_completion(work->func))
 		return 0;
-	dev = dio_dev(work, NULL);
+	address = arg_address(ctx, 0);
+	dio = dio_of(work);
+	dev = dio_dev(dio);
+	run = bpf_map_lookup_elem(&running, &zero);
+	if (run) {
+		run->work = address;
+		run->started_ns = now;
+		run->dev = dev;
+	}
 	s = stats_of(dev);
 	if (!s)
 		return 0;
-	stamp = bpf_map_lookup_elem(&stamps, &key);
-	if (!stamp) {
+	if (!stamp_take(address, now, &delay, &queue)) {
 		__sync_fetch_and_add(&s->unmatched, 1);
 		return 0;
 	}
-	delay = now - stamp->queued_ns;
-	__builtin_memcpy(s->queue, stamp->queue, sizeof(s->queue));
-	bpf_map_delete_elem(&stamps, &key);
-
+	queue_name_update(s, queue);
 	__sync_fetch_and_add(&s->queued, 1);
 	__sync_fetch_and_add(&s->delay_sum_ns, delay);
 	__sync_fetch_and_add(&s->delay_hist[log2_bucket(delay)], 1);
 	if (delay > s->delay_max_ns)
 		s->delay_max_ns = delay;
-	window_max_update(dev, delay);
-	s->worker_pid = BPF_CORE_READ(task, pid);
-	s->worker_nice = BPF_CORE_READ(task, static_prio) - DQ_NICE_0_PRIO;
-
-	run = bpf_map_lookup_elem(&running, &zero);
-	if (run) {
-		run->work = key;
-		run->started_ns = now;
-		run->dev = dev;
-	}
+	window_max_update(s, delay);
+	s->worker_pid = task->pid;
+	s->worker_nice = task->static_prio - DQ_NICE_0_PRIO;
 	return 0;
 }
 
@@ -256,8 +361,8 @@ int BPF_PROG(dq_execute_start, struct work_struct *work)
 SEC("raw_tp/workqueue_execute_end")
 int BPF_PROG(dq_execute_end, struct work_struct *work, void *function)
 {
-	struct dq_dispatch_stats *s;
 	struct dq_running *run;
+	struct dq_dispatch_stats *s;
 	__u32 zero = 0;
 
 	if (!is_dio_completion(function))
@@ -272,18 +377,29 @@ int BPF_PROG(dq_execute_end, struct work_struct *work, void *function)
 	return 0;
 }
 
-/* Every dio completion, queued or inline; reads complete here too, so count writes only. */
+/*
+ * Every dio completion, queued or inline. A queued one is the work running on this CPU, counted
+ * at its start already; what is left is the inline ones (7.x pure overwrites), and reads, which
+ * complete here too and are not counted. A worker preempted and moved to another CPU between
+ * its execute_start and this call would be counted as inline too; per-CPU pools' workers cannot
+ * move, and an unbound one would have to be preempted in those few instructions.
+ */
 SEC("fentry/iomap_dio_complete_work")
 int BPF_PROG(dq_complete, struct work_struct *work)
 {
+	struct iomap_dio___diowq *dio;
+	struct dq_running *run;
 	struct dq_dispatch_stats *s;
-	unsigned int flags = 0;
-	__u32 dev = dio_dev(work, &flags);
+	__u32 zero = 0;
 
-	if (!(flags & DQ_IOMAP_DIO_WRITE))
+	run = bpf_map_lookup_elem(&running, &zero);
+	if (run && run->work == (__u64)work)
 		return 0;
-	s = stats_of(dev);
+	dio = dio_of(work);
+	if (!dio_is_write(dio))
+		return 0;
+	s = stats_of(dio_dev(dio));
 	if (s)
-		__sync_fetch_and_add(&s->completed, 1);
+		__sync_fetch_and_add(&s->inline_writes, 1);
 	return 0;
 }

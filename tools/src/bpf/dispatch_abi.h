@@ -31,14 +31,22 @@ struct dq_dispatch_stats {
 	__u64 run_sum_ns;
 	/* Executions whose queueing was not seen (queued before the program was attached). */
 	__u64 unmatched;
-	/* Every dio write completion of this filesystem that ran on this CPU, from a queue or
-	 * inline in the bio's end_io (7.x completes pure overwrites so): queued / completed is the
-	 * share that went through a queue at all. 0 when that probe could not attach. */
-	__u64 completed;
+	/* Dio write completions of this filesystem on this CPU that ran inline in the bio's end_io,
+	 * from no queue (7.x completes pure overwrites so): queued + unmatched + inline_writes is
+	 * every completion, queued / that the share that went through a queue at all. 0 when that
+	 * probe could not attach. */
+	__u64 inline_writes;
+	/* The largest delay in window number `window` (the windows map's value then): user space
+	 * starts a new window by counting it up, and reads only a maximum of the current one. */
+	__u64 window_max_ns;
+	__u64 window;
 	/* The last queued completion here: its worker and queue. */
 	__u32 worker_pid;
 	__s32 worker_nice;
 	char queue[DQ_DISPATCH_QUEUE_LEN];
+	/* The program's own: the struct workqueue_struct whose name is in queue, so that the name
+	 * is read again only when the queue changes. */
+	__u64 queue_source;
 };
 
 #endif /* DIOWQ_DISPATCH_ABI_H */

@@ -143,6 +143,7 @@ struct DispatchProbe::Loaded {
     dispatch_bpf* skel = nullptr;
     std::vector<bpf_link*> links;
     std::vector<std::string> link_names; // of their programs, for the pins' names
+    bool count_all = false;              // dq_complete is loaded and attached with the rest
     sys::UniqueFd stats_fd;              // BPF_STATS_RUN_TIME while we live
 
     ~Loaded() {
@@ -160,7 +161,7 @@ DeviceNumber device_from_kernel(std::uint32_t dev) {
 namespace {
 
 constexpr const char* stats_pin = "stats";
-constexpr const char* window_max_pin = "window_max";
+constexpr const char* windows_pin = "windows";
 constexpr const char* complete_link_pin = "link_dq_complete";
 
 std::string pin_path(const char* name) {
@@ -214,32 +215,64 @@ DispatchProbe::DispatchProbe()
         count_all = false;
     }
 
-    bpf_program* const programs[] = {loaded_->skel->progs.dq_queue_work,
-                                     loaded_->skel->progs.dq_execute_start,
-                                     loaded_->skel->progs.dq_execute_end};
-    for (auto* program : programs) {
-        bpf_link* link = bpf_program__attach(program);
-        if (link == nullptr) {
-            throw Failure(fmt::format("cannot attach {} to its tracepoint: {}",
-                                      bpf_program__name(program), std::strerror(errno)));
+    // fentry is the one part that may still be refused here (e.g. by a kernel that does not
+    // allow it): without it, the rest measures all the same.
+    loaded_->count_all = count_all;
+    try {
+        attach();
+    } catch (const Failure&) {
+        if (!count_all) {
+            throw;
         }
-        loaded_->links.push_back(link);
-        loaded_->link_names.emplace_back(bpf_program__name(program));
+        loaded_->count_all = false;
+        attach();
     }
-    if (count_all) {
-        if (bpf_link* link = bpf_program__attach(loaded_->skel->progs.dq_complete)) {
-            loaded_->links.push_back(link);
-            loaded_->link_names.emplace_back(bpf_program__name(loaded_->skel->progs.dq_complete));
-            coverage_.all_completions = true;
-        }
-    }
+    coverage_.all_completions = loaded_->count_all;
     stats_fd_ = bpf_map__fd(loaded_->skel->maps.stats);
-    window_max_fd_ = bpf_map__fd(loaded_->skel->maps.window_max);
+    windows_fd_ = bpf_map__fd(loaded_->skel->maps.windows);
     // Best effort: without it, cost() reads zeros.
     loaded_->stats_fd = sys::UniqueFd(bpf_enable_stats(BPF_STATS_RUN_TIME));
 }
 
 DispatchProbe::DispatchProbe(Pinned) {}
+
+void DispatchProbe::attach() {
+    if (!loaded_ || !loaded_->links.empty()) {
+        return; // pinned, or attached already
+    }
+    std::vector<bpf_program*> programs = {loaded_->skel->progs.dq_queue_work,
+                                          loaded_->skel->progs.dq_execute_start,
+                                          loaded_->skel->progs.dq_execute_end};
+    if (loaded_->count_all) {
+        programs.push_back(loaded_->skel->progs.dq_complete);
+    }
+    for (auto* program : programs) {
+        bpf_link* link = bpf_program__attach(program);
+        if (link == nullptr) {
+            const int err = errno;
+            detach();
+            throw Failure(fmt::format("cannot attach {}: {}", bpf_program__name(program),
+                                      std::strerror(err)));
+        }
+        loaded_->links.push_back(link);
+        loaded_->link_names.emplace_back(bpf_program__name(program));
+    }
+}
+
+void DispatchProbe::detach() {
+    if (!loaded_) {
+        return;
+    }
+    for (auto* link : loaded_->links) {
+        bpf_link__destroy(link);
+    }
+    loaded_->links.clear();
+    loaded_->link_names.clear();
+}
+
+bool DispatchProbe::attached() const {
+    return !loaded_ || !loaded_->links.empty();
+}
 
 std::optional<DispatchProbe> DispatchProbe::open_pinned() {
     const int stats = bpf_obj_get(pin_path(stats_pin).c_str());
@@ -254,13 +287,13 @@ std::optional<DispatchProbe> DispatchProbe::open_pinned() {
     DispatchProbe probe{Pinned{}};
     probe.pinned_fds_.push_back(stats);
     probe.stats_fd_ = stats;
-    const int window_max = bpf_obj_get(pin_path(window_max_pin).c_str());
-    if (window_max < 0) {
+    const int windows = bpf_obj_get(pin_path(windows_pin).c_str());
+    if (windows < 0) {
         throw Failure(
             fmt::format("{} is incomplete: run `diowqctl unwatch` and watch again", pin_directory));
     }
-    probe.pinned_fds_.push_back(window_max);
-    probe.window_max_fd_ = window_max;
+    probe.pinned_fds_.push_back(windows);
+    probe.windows_fd_ = windows;
     probe.coverage_.completion_function = kallsyms_has(completion_function);
     probe.coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
     probe.coverage_.all_completions = ::access(pin_path(complete_link_pin).c_str(), F_OK) == 0;
@@ -276,7 +309,7 @@ DispatchProbe::~DispatchProbe() {
 DispatchProbe::DispatchProbe(DispatchProbe&& other) noexcept
     : loaded_(std::move(other.loaded_))
     , stats_fd_(std::exchange(other.stats_fd_, -1))
-    , window_max_fd_(std::exchange(other.window_max_fd_, -1))
+    , windows_fd_(std::exchange(other.windows_fd_, -1))
     , pinned_fds_(std::exchange(other.pinned_fds_, {}))
     , coverage_(other.coverage_) {}
 
@@ -287,7 +320,7 @@ DispatchProbe& DispatchProbe::operator=(DispatchProbe&& other) noexcept {
         }
         loaded_ = std::move(other.loaded_);
         stats_fd_ = std::exchange(other.stats_fd_, -1);
-        window_max_fd_ = std::exchange(other.window_max_fd_, -1);
+        windows_fd_ = std::exchange(other.windows_fd_, -1);
         pinned_fds_ = std::exchange(other.pinned_fds_, {});
         coverage_ = other.coverage_;
     }
@@ -312,8 +345,8 @@ void DispatchProbe::pin() {
     if (bpf_map__pin(loaded_->skel->maps.stats, pin_path(stats_pin).c_str()) != 0) {
         fail(pin_path(stats_pin), errno);
     }
-    if (bpf_map__pin(loaded_->skel->maps.window_max, pin_path(window_max_pin).c_str()) != 0) {
-        fail(pin_path(window_max_pin), errno);
+    if (bpf_map__pin(loaded_->skel->maps.windows, pin_path(windows_pin).c_str()) != 0) {
+        fail(pin_path(windows_pin), errno);
     }
     for (std::size_t i = 0; i < loaded_->links.size(); ++i) {
         const auto path = pin_path(fmt::format("link_{}", loaded_->link_names[i]).c_str());
@@ -342,6 +375,11 @@ bool DispatchProbe::unpin() {
 }
 
 std::vector<DispatchCounters> DispatchProbe::read(bool take_window_max) const {
+    constexpr std::uint32_t only = 0;
+    std::uint64_t window = 0;
+    if (bpf_map_lookup_elem(windows_fd_, &only, &window) != 0) {
+        throw Failure(fmt::format("cannot read the program's window: {}", std::strerror(errno)));
+    }
     std::vector<DispatchCounters> result;
     dq_dispatch_key key{};
     dq_dispatch_key next{};
@@ -360,21 +398,26 @@ std::vector<DispatchCounters> DispatchProbe::read(bool take_window_max) const {
         c.delay_sum_ns = value.delay_sum_ns;
         c.delay_max_ns = value.delay_max_ns;
         if (take_window_max) {
-            // A completion between the lookup and the delete may lose its maximum (a lower
-            // bound for that window), never a count: the counters are elsewhere.
-            std::uint64_t window = 0;
-            c.delay_max_ns = bpf_map_lookup_elem(window_max_fd_, &key, &window) == 0 ? window : 0;
-            bpf_map_delete_elem(window_max_fd_, &key);
+            c.delay_max_ns = value.window == window ? value.window_max_ns : 0;
         }
         static_assert(std::tuple_size_v<LatencyBuckets> == DQ_DISPATCH_BUCKETS);
         std::copy(std::begin(value.delay_hist), std::end(value.delay_hist), c.delay_hist.begin());
         c.run_sum_ns = value.run_sum_ns;
         c.unmatched = value.unmatched;
-        c.completed = value.completed;
+        c.completed = value.queued + value.unmatched + value.inline_writes;
         c.worker_pid = value.worker_pid;
         c.worker_nice = value.worker_nice;
         c.queue.assign(value.queue, strnlen(value.queue, sizeof(value.queue)));
         result.push_back(std::move(c));
+    }
+    if (take_window_max) {
+        // The next window starts now. A completion between the reads above and this may lose
+        // its maximum (a lower bound for that window), never a count.
+        const std::uint64_t next_window = window + 1;
+        if (bpf_map_update_elem(windows_fd_, &only, &next_window, BPF_ANY) != 0) {
+            throw Failure(
+                fmt::format("cannot start the program's next window: {}", std::strerror(errno)));
+        }
     }
     return result;
 }
@@ -395,6 +438,7 @@ DispatchCost DispatchProbe::cost() const {
         if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
             total.run_ns += info.run_time_ns;
             total.runs += info.run_cnt;
+            total.programs.push_back({bpf_program__name(program), info.run_time_ns, info.run_cnt});
         }
     }
     return total;

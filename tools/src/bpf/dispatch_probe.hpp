@@ -24,7 +24,7 @@ struct DispatchCounters {
     LatencyBuckets delay_hist{};
     std::uint64_t run_sum_ns = 0;
     std::uint64_t unmatched = 0;
-    std::uint64_t completed = 0; // every dio write completion, queued or inline
+    std::uint64_t completed = 0; // every dio write completion: queued, unmatched or inline
     std::uint32_t worker_pid = 0;
     std::int32_t worker_nice = 0;
     std::string queue; // the workqueue of the last queued completion
@@ -43,10 +43,21 @@ struct DispatchCoverage {
     bool filesystems = false;
 };
 
-// The program's own cost, from the kernel's BPF statistics (when they could be enabled).
+// One of the program's parts (one per hook) and its cost so far, from the kernel's BPF
+// statistics (when they could be enabled).
+struct ProgramCost {
+    std::string name; // dq_queue_work, dq_execute_start, ...
+    std::uint64_t run_ns = 0;
+    std::uint64_t runs = 0;
+
+    bool operator==(const ProgramCost&) const = default;
+};
+
+// The program's own cost: all its parts summed, and each.
 struct DispatchCost {
     std::uint64_t run_ns = 0;
     std::uint64_t runs = 0;
+    std::vector<ProgramCost> programs;
 };
 
 // Where `diowqctl watch` leaves the program attached, for top and diagnose to read and
@@ -73,6 +84,12 @@ public:
     // Detach a pinned program; false when none was pinned.
     static bool unpin();
 
+    // Detach the program and attach it again; its counters stay (for the bench's run that
+    // measures the program's cost). No-ops for a pinned program; attach() throws Failure.
+    void detach();
+    void attach();
+    bool attached() const;
+
     const DispatchCoverage& coverage() const { return coverage_; }
     // The counters so far. With `take_window_max`, each delay_max_ns is the largest delay since
     // the last such read instead of since the program was attached.
@@ -87,7 +104,7 @@ private:
 
     std::unique_ptr<Loaded> loaded_; // null for a pinned program
     int stats_fd_ = -1;              // the maps, owned by loaded_ or by the pins' fds below
-    int window_max_fd_ = -1;
+    int windows_fd_ = -1;
     std::vector<int> pinned_fds_;
     DispatchCoverage coverage_;
 };
