@@ -60,7 +60,7 @@ done
 
 # Time limits from the plan: every run is ramp + runtime (plus a little under TCG), then the
 # layout of the file, the boot, and plenty of slack; a hung guest still ends.
-count() { if [[ $1 == all ]]; then echo 6; else tr ',' '\n' <<<"$1" | grep -c .; fi; }
+count() { if [[ $1 == all ]]; then echo 7; else tr ',' '\n' <<<"$1" | grep -c .; fi; }
 runs=$(($(count "$config") * repeat))
 [[ -n $fio ]] && runs=$((runs + $(count "$fio") * repeat))
 planned=$((runs * (runtime + ramp) * 13 / 10 + 120))

@@ -159,9 +159,9 @@ TEST(BenchCommandLine, MatrixOfAllInOrder) {
     for (const auto& c : o->configurations) {
         names.emplace_back(c.name);
     }
-    EXPECT_EQ(names,
-              (std::vector<std::string>{"outside_off", "inside_off", "inside_on",
-                                        "inside_on_unbound", "outside_on", "inside_renice"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"outside_off", "inside_off", "inside_on",
+                                               "inside_on_unbound", "outside_on", "inside_renice",
+                                               "outside_unwatched"}));
 }
 
 TEST(BenchCommandLine, MatrixKeepsTheOrderGivenWithoutRepeats) {

@@ -337,6 +337,21 @@ TEST_F(BenchDispatchReportTest, TextTableAndRunLine) {
     EXPECT_NE(run_line(records_[1], 9).find("(counts disagree)"), std::string::npos);
 }
 
+// outside_unwatched runs without the program by design: no note of a failed reading for it,
+// one for a run of another configuration that lacks its counts.
+TEST_F(BenchDispatchReportTest, UnwatchedRunsAreNotFailedReadings) {
+    const auto note = [&] {
+        const auto summaries = summarize(setup_.options.configurations, records_, setup_.cpu);
+        return report_text(setup_, records_, summaries, {}).find("without the program's counts");
+    };
+    setup_.options.configurations.push_back(*find_configuration("outside_unwatched"));
+    add("outside_unwatched", 0, 9, DispatchWindow{});
+    records_.back().dispatch.reset();
+    EXPECT_EQ(note(), std::string::npos);
+    records_[0].dispatch.reset();
+    EXPECT_NE(note(), std::string::npos);
+}
+
 TEST_F(BenchDispatchReportTest, LatencyChart) {
     const std::string svg = dispatch_svg(setup_, summaries_);
     EXPECT_TRUE(test::is_svg_document(svg));

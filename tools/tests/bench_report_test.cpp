@@ -43,9 +43,13 @@ protected:
         setup_.options.repeat = 3;
         // outside 20k, 22k, 21k (median 21k) with 0.5 switches per I/O
         const std::vector<std::pair<const char*, std::vector<double>>> iops = {
-            {"outside_off", {20000, 22000, 21000}}, {"inside_off", {8000, 9000, 8400}},
-            {"inside_on", {21000, 23100, 19950}},   {"inside_on_unbound", {23100, 24000, 22050}},
-            {"outside_on", {21000, 21200, 20800}},  {"inside_renice", {17000, 16800, 18000}},
+            {"outside_off", {20000, 22000, 21000}},
+            {"inside_off", {8000, 9000, 8400}},
+            {"inside_on", {21000, 23100, 19950}},
+            {"inside_on_unbound", {23100, 24000, 22050}},
+            {"outside_on", {21000, 21200, 20800}},
+            {"inside_renice", {17000, 16800, 18000}},
+            {"outside_unwatched", {20500, 21500, 21200}},
         };
         unsigned sequence = 0;
         for (unsigned round = 0; round < 3; ++round) {
@@ -90,6 +94,7 @@ TEST_F(BenchReportTest, TargetsAndVerdict) {
                        {"inside_on_unbound_every_run", true}, // 1.05
                        {"inside_on_unbound_ctx_per_io", true},
                        {"no_contention_cost", true},     // 21000 / 21000
+                       {"program_cost", true},           // 21200 / 21000 = 1.01
                        {"inside_on_beats_renice", true}, // 21000 > 17000
                        {"inside_on_unbound_beats_renice", true},
                    }));
@@ -165,7 +170,7 @@ TEST_F(BenchReportTest, JsonSchema) {
     const test::JsonNode doc = test::read_json(json);
     EXPECT_EQ(doc.keys(), "tool_version kernel setup runs summary targets verdict interrupted");
     const auto& runs = doc.at("runs").items;
-    ASSERT_EQ(runs.size(), 18u);
+    ASSERT_EQ(runs.size(), 21u);
     for (const auto& r : runs) {
         EXPECT_EQ(r.keys(), "configuration round sequence seconds ios reads writes iops iops_min "
                             "iops_max iops_mean iops_stdev iops_samples clat_ns cpu_switches "
@@ -177,7 +182,8 @@ TEST_F(BenchReportTest, JsonSchema) {
     }
     const auto& summary = doc.at("summary");
     EXPECT_EQ(summary.keys(),
-              "outside_off inside_off inside_on inside_on_unbound outside_on inside_renice");
+              "outside_off inside_off inside_on inside_on_unbound outside_on inside_renice "
+              "outside_unwatched");
     for (const auto& [name, s] : summary.members) {
         EXPECT_EQ(s.keys(), "repeats iops_median iops_min iops_max iops_stdev ratio worst_ratio "
                             "ctx_per_io_median ctx_ratio cpu_us_per_io_median clat_p50_ns_median "
@@ -189,7 +195,7 @@ TEST_F(BenchReportTest, JsonSchema) {
             << name;
     }
     const auto& target_list = doc.at("targets").items;
-    ASSERT_EQ(target_list.size(), 9u);
+    ASSERT_EQ(target_list.size(), 10u);
     for (const auto& t : target_list) {
         EXPECT_EQ(t.keys(), "name claim value met");
     }
@@ -230,9 +236,9 @@ TEST_F(BenchReportTest, SvgChart) {
     const std::string svg = iops_svg(setup_, records_, summaries_);
     EXPECT_TRUE(test::is_svg_document(svg));
     const auto count = [&](const std::string& needle) { return test::occurrences(svg, needle); };
-    EXPECT_EQ(count("<rect class=\"bar\""), 6u);
-    EXPECT_EQ(count("<circle class=\"run\""), 18u);
-    EXPECT_EQ(count("<path class=\"whisker\""), 6u);
+    EXPECT_EQ(count("<rect class=\"bar\""), 7u);
+    EXPECT_EQ(count("<circle class=\"run\""), 21u);
+    EXPECT_EQ(count("<path class=\"whisker\""), 7u);
     EXPECT_EQ(count("<line class=\"baseline\""), 1u);
     EXPECT_NE(svg.find("data-configuration=\"inside_on_unbound\""), std::string::npos);
     EXPECT_NE(svg.find(">8.40k (0.40x)</text>"), std::string::npos);

@@ -21,6 +21,8 @@ const std::vector<Configuration>& all_configurations() {
          "no contention, tuned highpri: diowq's cost"},
         {"inside_renice", Placement::inside, Treatment::renice,
          "in the cgroup, untuned, every kworker of the CPU reniced to -20 before the run"},
+        {"outside_unwatched", Placement::outside, Treatment::off,
+         "the baseline with diowqctl's BPF program detached: the program's cost", true},
     };
     return configurations;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The configurations of the A/B test: where the load runs (its own high-weight cgroup, or where
 // diowqctl was started) and what is done about its completions (nothing, diowq in either mode,
-// or every kworker of the load's CPU reniced to -20).
+// or every kworker of the load's CPU reniced to -20), and whether diowqctl's dispatch-latency
+// program stays attached for the run (it does but for the one configuration that measures its
+// cost).
 #pragma once
 
 #include <optional>
@@ -21,6 +23,7 @@ struct Configuration {
     Placement placement;
     Treatment treatment;
     std::string_view description; // for --help and the table's legend
+    bool unwatched = false;       // the BPF program is detached for the run
 
     bool operator==(const Configuration&) const = default;
 };

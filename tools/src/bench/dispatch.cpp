@@ -127,6 +127,18 @@ DispatchWatch::DispatchWatch(Warn warn)
 
 DispatchWatch::~DispatchWatch() = default;
 
+void DispatchWatch::detach() {
+    if (probe_) {
+        probe_->detach();
+    }
+}
+
+void DispatchWatch::attach() {
+    if (probe_) {
+        probe_->attach();
+    }
+}
+
 std::optional<DispatchMark> DispatchWatch::mark(bool clear_max) {
     if (!probe_) {
         return std::nullopt;

@@ -79,6 +79,11 @@ public:
     bool available() const { return probe_ != nullptr; }
     const std::string& why() const { return why_; }
 
+    // Detaches the program (its counters stay) and attaches it again, for a run that measures
+    // what it costs: between runs only, as attaching patches kernel text. Throws Failure.
+    void detach();
+    void attach();
+
     // Reads the counters; `clear_max` restarts each CPU's maximum after reading it, so that the
     // next reading's maximum is the window's. nullopt (after a warning) when the reading fails.
     std::optional<DispatchMark> mark(bool clear_max);

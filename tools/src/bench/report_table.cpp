@@ -60,7 +60,9 @@ std::string dispatch_notes(const BenchSetup& setup, const std::vector<RunRecord>
     out += costs.empty() ? " -\n" : " " + fmt::format("{}", fmt::join(costs, ", ")) + "\n";
     std::size_t unmeasured = 0;
     for (const auto& r : records) {
-        unmeasured += r.dispatch ? 0u : 1u;
+        const auto configuration = find_configuration(r.configuration);
+        const bool unwatched = configuration && configuration->unwatched; // by design
+        unmeasured += r.dispatch || unwatched ? 0u : 1u;
         if (r.check && !r.check->ok) {
             out += fmt::format("  check: {} #{}: the program counted {} queued completions, more "
                                "than the engine's {} writes (+{} in flight)\n",

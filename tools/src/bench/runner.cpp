@@ -70,6 +70,32 @@ private:
     BenchCgroup* cgroup_;
 };
 
+// The dispatch-latency program detached while this lives, before the load starts and until
+// it has stopped.
+class ProgramDetached {
+public:
+    explicit ProgramDetached(DispatchWatch* dispatch)
+        : dispatch_(dispatch) {
+        if (dispatch_ != nullptr) {
+            dispatch_->detach();
+        }
+    }
+    ~ProgramDetached() {
+        if (dispatch_ != nullptr) {
+            try {
+                dispatch_->attach();
+            } catch (const std::exception&) {
+                // The next runs' readings see the program gone and warn.
+            }
+        }
+    }
+    ProgramDetached(const ProgramDetached&) = delete;
+    ProgramDetached& operator=(const ProgramDetached&) = delete;
+
+private:
+    DispatchWatch* dispatch_;
+};
+
 class RunObserver : public EngineObserver {
 public:
     RunObserver(RunRecord& record, const BenchSetup& setup, const ContextSwitchCounter* switches,
@@ -247,10 +273,11 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
                 renice = std::make_unique<KworkerRenice>(setup.cpu, -20);
                 record.reniced = renice->changed().size();
             }
+            DispatchWatch* const dispatch = configuration.unwatched ? nullptr : parts.dispatch;
+            const ProgramDetached detached(configuration.unwatched ? parts.dispatch : nullptr);
             const CpuPin pin(setup.cpu);
             const CgroupStay stay(inside ? parts.cgroup : nullptr);
-            RunObserver observer(record, setup, parts.switches, parts.dispatch, renice.get(),
-                                 events);
+            RunObserver observer(record, setup, parts.switches, dispatch, renice.get(), events);
             record.engine = run_load(setup, parts.file, setup.options.engine, observer, stop);
         }
         if (mode && parts.tuning != nullptr) {

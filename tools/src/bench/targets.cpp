@@ -52,6 +52,8 @@ constexpr Rule rules[] = {
      "inside_on_unbound", Measure::switches_ratio, Bound::at_most, 1.2},
     {"no_contention_cost", "outside_on within 2% of outside_off", "outside_on", Measure::ratio,
      Bound::within, 0.02},
+    {"program_cost", "outside_unwatched within 3% of outside_off", "outside_unwatched",
+     Measure::ratio, Bound::within, 0.03},
     {"inside_on_beats_renice", "inside_on > inside_renice ({:.2f}x)", "inside_on", Measure::ratio,
      Bound::beats, 0, "inside_renice"},
     {"inside_on_unbound_beats_renice", "inside_on_unbound > inside_renice ({:.2f}x)",

@@ -185,7 +185,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     const bool supported = setup.fstype == "xfs" || setup.fstype == "ext4";
     if (any_tuned && !supported) {
         throw Failure(fmt::format("{}: {} is not a filesystem diowq tunes (xfs, ext4); run only "
-                                  "_off and _renice configurations here",
+                                  "untuned configurations here (_off, _renice, outside_unwatched)",
                                   options.directory, setup.fstype));
     }
     if (supported) {
