@@ -21,8 +21,10 @@ pkgs=(
 	libjansson-dev
 	# checkpatch.pl is perl.
 	perl
-	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3; GoogleTest for its unit tests.
-	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev libgtest-dev
+	# diowqctl (tools/): C++20 with CLI11, fmt and libnl-genl-3, liburing for the bench's
+	# io_uring engine; GoogleTest for its unit tests.
+	cmake g++ pkg-config libcli11-dev libfmt-dev libnl-3-dev libnl-genl-3-dev liburing-dev
+	libgtest-dev
 	# Its dispatch-latency BPF program: clang -target bpf, bpftool's skeleton, libbpf.
 	clang libbpf-dev bpftool
 	# 7.x modules are built in a Debian 13 chroot (build-chroot.sh), from trixie-backports'

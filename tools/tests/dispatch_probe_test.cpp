@@ -24,6 +24,7 @@
 #include <gtest/gtest.h>
 
 #include "bpf/dispatch_probe.hpp"
+#include "direct_file.hpp"
 #include "errors.hpp"
 
 namespace diowq::bpf {
@@ -33,36 +34,8 @@ constexpr std::size_t block = 4096;
 constexpr unsigned writes = 1024;
 constexpr unsigned depth = 64;
 
-// A temporary file on a block-device filesystem, or "" (and why) where there is none.
-struct DirectFile {
-    std::string path;
-    int fd = -1;
-
-    ~DirectFile() {
-        if (fd >= 0) {
-            ::close(fd);
-            ::unlink(path.c_str());
-        }
-    }
-};
-
-std::string open_direct_file(DirectFile& file) {
-    for (const char* dir : {"/var/tmp", "/tmp"}) {
-        std::string path = std::string(dir) + "/diowq-dispatch-XXXXXX";
-        const int fd = ::mkostemp(path.data(), O_DIRECT);
-        if (fd < 0) {
-            continue;
-        }
-        if (::posix_fallocate(fd, 0, off_t(writes * block)) == 0) {
-            file.path = path;
-            file.fd = fd;
-            return {};
-        }
-        ::close(fd);
-        ::unlink(path.c_str());
-    }
-    return "no directory with O_DIRECT and fallocate";
-}
+using testing_support::DirectFile;
+using testing_support::open_direct_file;
 
 // Each block written once, `depth` at a time: every write converts an unwritten extent.
 void write_every_block_async(int fd) {
@@ -108,7 +81,8 @@ protected:
         if (::geteuid() != 0 || ::access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
             GTEST_SKIP() << "needs root and /sys/kernel/btf/vmlinux";
         }
-        if (const auto why = open_direct_file(file); !why.empty()) {
+        if (const auto why = open_direct_file(file, "diowq-dispatch", off_t(writes * block));
+            !why.empty()) {
             GTEST_SKIP() << why;
         }
         struct stat st {};

@@ -7,14 +7,13 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <span>
 
-#include <linux/aio_abi.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "bench/io_queue.hpp"
 #include "errors.hpp"
 
 namespace diowq::bench {
@@ -23,8 +22,6 @@ namespace {
 
 constexpr std::uint64_t ns_per_s = 1'000'000'000;
 constexpr std::uint64_t progress_interval_ns = 100'000'000;
-// io_getevents returns after this even with nothing reaped, so that `stop` is seen.
-constexpr long reap_timeout_ns = 200'000'000;
 
 std::uint64_t now_ns() {
     timespec ts{};
@@ -35,56 +32,6 @@ std::uint64_t now_ns() {
 std::uint64_t to_ns(std::chrono::milliseconds ms) {
     return std::uint64_t(ms.count()) * 1'000'000;
 }
-
-// Linux native AIO through the raw system calls: what libaio wraps, without the library.
-class AioContext {
-public:
-    explicit AioContext(unsigned events) {
-        if (syscall(SYS_io_setup, events, &ctx_) != 0) {
-            const int error = errno;
-            throw Failure(
-                fmt::format("io_setup({}): {}{}", events, std::strerror(error),
-                            error == EAGAIN ? " (raise fs.aio-max-nr or lower --iodepth)" : ""));
-        }
-    }
-    AioContext(const AioContext&) = delete;
-    AioContext& operator=(const AioContext&) = delete;
-    // io_destroy waits for the I/Os still in flight: the buffers they use outlive it.
-    ~AioContext() { syscall(SYS_io_destroy, ctx_); }
-
-    // How many of `count` were submitted; 0 when the kernel has no room (EAGAIN). Throws otherwise.
-    std::size_t submit(iocb** iocbs, std::size_t count) {
-        for (;;) {
-            const long n = syscall(SYS_io_submit, ctx_, long(count), iocbs);
-            if (n >= 0) {
-                return std::size_t(n);
-            }
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN) {
-                return 0;
-            }
-            throw Failure(fmt::format("io_submit: {}", std::strerror(errno)));
-        }
-    }
-
-    // 0 on timeout or signal.
-    std::size_t reap(long min_nr, long max_nr, io_event* events) {
-        timespec timeout{0, reap_timeout_ns};
-        const long n = syscall(SYS_io_getevents, ctx_, min_nr, max_nr, events, &timeout);
-        if (n >= 0) {
-            return std::size_t(n);
-        }
-        if (errno == EINTR) {
-            return 0;
-        }
-        throw Failure(fmt::format("io_getevents: {}", std::strerror(errno)));
-    }
-
-private:
-    aio_context_t ctx_ = 0;
-};
 
 struct FreeDeleter {
     void operator()(void* p) const { std::free(p); }
@@ -138,14 +85,13 @@ ThreadUsage thread_usage() {
 class Engine {
 public:
     Engine(int fd, std::uint64_t file_size, const EngineOptions& options)
-        : fd_(fd)
-        , options_(options)
+        : options_(options)
         , blocks_(file_size / options.block_size)
         , random_(options.seed)
-        , aio_(options.iodepth)
-        , iocbs_(options.iodepth)
+        , queue_(make_io_queue(options.ioengine, fd, options.iodepth))
+        , requests_(options.iodepth)
         , issued_ns_(options.iodepth)
-        , events_(options.batch_complete_max) {
+        , completions_(options.batch_complete_max) {
         const std::size_t bytes = std::size_t(options.block_size) * options.iodepth;
         void* memory = nullptr;
         if (posix_memalign(&memory, 4096, bytes) != 0) {
@@ -231,17 +177,15 @@ public:
 
 private:
     void prepare(std::uint32_t slot) {
-        iocb& cb = iocbs_[slot];
-        std::memset(&cb, 0, sizeof(cb));
+        IoRequest& request = requests_[slot];
         const bool read = options_.read_percent > 0 && random_.next() % 100 < options_.read_percent;
-        cb.aio_data = slot;
-        cb.aio_lio_opcode = read ? IOCB_CMD_PREAD : IOCB_CMD_PWRITE;
-        cb.aio_fildes = std::uint32_t(fd_);
-        cb.aio_buf = reinterpret_cast<std::uintptr_t>(static_cast<char*>(buffers_.get()) +
-                                                      std::size_t(slot) * options_.block_size);
-        cb.aio_nbytes = options_.block_size;
-        cb.aio_offset = std::int64_t((random_.next() % blocks_) * options_.block_size);
-        pending_.push_back(&cb);
+        request.slot = slot;
+        request.direction = read ? IoDirection::read : IoDirection::write;
+        request.buffer =
+            static_cast<char*>(buffers_.get()) + std::size_t(slot) * options_.block_size;
+        request.size = options_.block_size;
+        request.offset = (random_.next() % blocks_) * options_.block_size;
+        pending_.push_back(request);
     }
 
     // Submits what is pending; what the kernel has no room for stays pending.
@@ -249,10 +193,10 @@ private:
         if (pending_.empty()) {
             return;
         }
-        const std::size_t n = aio_.submit(pending_.data(), pending_.size());
+        const std::size_t n = queue_->submit(pending_);
         const std::uint64_t issued = now_ns();
         for (std::size_t i = 0; i < n; ++i) {
-            issued_ns_[pending_[i]->aio_data] = issued;
+            issued_ns_[pending_[i].slot] = issued;
         }
         inflight_ += n;
         pending_.erase(pending_.begin(), pending_.begin() + std::ptrdiff_t(n));
@@ -272,7 +216,9 @@ private:
         }
         submit();
         if (inflight_ == 0 && !pending_.empty()) {
-            throw Failure("io_submit: the kernel accepts no I/O (EAGAIN with nothing in flight)");
+            throw Failure(
+                fmt::format("{}: the kernel accepts no I/O (EAGAIN with nothing in flight)",
+                            io_engine_name(options_.ioengine)));
         }
     }
 
@@ -280,38 +226,40 @@ private:
         if (inflight_ == 0) {
             return;
         }
-        const long min_nr =
-            long(std::clamp<std::size_t>(options_.batch_complete_min, 1, inflight_));
-        const std::size_t n = aio_.reap(min_nr, long(events_.size()), events_.data());
+        const std::size_t min_complete =
+            std::clamp<std::size_t>(options_.batch_complete_min, 1, inflight_);
+        const std::size_t n = queue_->reap(min_complete, completions_);
         const std::uint64_t reaped = now_ns();
         for (std::size_t i = 0; i < n; ++i) {
-            const io_event& event = events_[i];
-            const auto slot = static_cast<std::uint32_t>(event.data);
-            const iocb& cb = iocbs_[slot];
-            if (event.res != std::int64_t(options_.block_size)) {
-                const char* op = cb.aio_lio_opcode == IOCB_CMD_PREAD ? "read" : "write";
-                if (event.res < 0) {
-                    throw Failure(fmt::format(
-                        "O_DIRECT {} of {} bytes at offset {}: {}{}", op, cb.aio_nbytes,
-                        cb.aio_offset, std::strerror(int(-event.res)),
-                        event.res == -EINVAL ? " (is --bs a multiple of the device's logical "
-                                               "block size?)"
-                                             : ""));
-                }
-                throw Failure(fmt::format("O_DIRECT {} of {} bytes at offset {}: only {} done", op,
-                                          cb.aio_nbytes, cb.aio_offset, event.res));
+            const IoCompletion& completion = completions_[i];
+            const IoRequest& request = requests_[completion.slot];
+            if (completion.result != std::int64_t(request.size)) {
+                throw io_failure(request, completion.result);
             }
             if (count) {
-                if (cb.aio_lio_opcode == IOCB_CMD_PREAD) {
+                if (request.direction == IoDirection::read) {
                     ++result_.reads;
                 } else {
                     ++result_.writes;
                 }
-                result_.latency.add(reaped - issued_ns_[slot]);
+                result_.latency.add(reaped - issued_ns_[completion.slot]);
             }
-            free_.push_back(slot);
+            free_.push_back(completion.slot);
         }
         inflight_ -= n;
+    }
+
+    static Failure io_failure(const IoRequest& request, std::int64_t result) {
+        const char* op = request.direction == IoDirection::read ? "read" : "write";
+        if (result < 0) {
+            return Failure(fmt::format(
+                "O_DIRECT {} of {} bytes at offset {}: {}{}", op, request.size, request.offset,
+                std::strerror(int(-result)),
+                result == -EINVAL ? " (is --bs a multiple of the device's logical block size?)"
+                                  : ""));
+        }
+        return Failure(fmt::format("O_DIRECT {} of {} bytes at offset {}: only {} done", op,
+                                   request.size, request.offset, result));
     }
 
     // Lets what is in flight complete, uncounted, so that the next run starts from an idle queue.
@@ -322,17 +270,17 @@ private:
         }
     }
 
-    int fd_;
     EngineOptions options_;
     std::uint64_t blocks_;
     Random random_;
-    std::unique_ptr<void, FreeDeleter> buffers_; // declared before aio_: outlives io_destroy
-    AioContext aio_;
-    std::vector<iocb> iocbs_;
+    // Declared before queue_, so destroyed after it: the queue waits for the I/Os using them.
+    std::unique_ptr<void, FreeDeleter> buffers_;
+    std::unique_ptr<IoQueue> queue_;
+    std::vector<IoRequest> requests_; // by slot: what is in flight there
     std::vector<std::uint64_t> issued_ns_;
-    std::vector<io_event> events_;
+    std::vector<IoCompletion> completions_;
     std::vector<std::uint32_t> free_;
-    std::vector<iocb*> pending_;
+    std::vector<IoRequest> pending_;
     std::size_t inflight_ = 0;
     EngineResult result_;
 };

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// The load: fio's libaio engine on one file, as in
+// The load: fio's libaio or io_uring engine on one file, as in
 //   fio --ioengine=libaio --direct=1 --rw=randwrite --bs=4k --iodepth=128
 //       --iodepth_batch_submit=128 --iodepth_batch_complete_max=128 --time_based
 // Slots are refilled and submitted in batches of `batch_submit`, the queue is kept full, and
-// completions are reaped with io_getevents(min = batch_complete_min, max = batch_complete_max)
-// whenever it is. Offsets are uniformly random blocks; `read_percent` of the I/Os are reads.
+// completions are reaped with io_getevents(min = batch_complete_min, max = batch_complete_max),
+// or io_uring's wait for min_complete, whenever it is. Offsets are uniformly random blocks;
+// `read_percent` of the I/Os are reads. Both ioengines share the slots, offsets and measurement
+// here; only the system calls differ (io_queue.hpp, aio_queue.cpp, uring_queue.cpp).
 //
 // The engine only does I/O and measures itself (I/Os, per-second IOPS, completion latency, its
 // own CPU time). Where it runs (CPU, cgroup) and what else is measured around it belong to the
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "bench/histogram.hpp"
+#include "bench/io_queue.hpp"
 
 namespace diowq::bench {
 
@@ -31,6 +34,7 @@ struct EngineOptions {
     std::chrono::milliseconds ramp{5'000};
     unsigned read_percent = 0;                  // fio's rwmixread: 0 is randwrite, 100 randread
     std::uint64_t seed = 0x6469'6f77'715f'6265; // the same offsets every run, like fio's randrepeat
+    IoEngine ioengine = IoEngine::libaio;
 
     bool operator==(const EngineOptions&) const = default;
 };
