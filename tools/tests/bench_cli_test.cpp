@@ -180,6 +180,15 @@ TEST(BenchCommandLine, WarmupAndEngine) {
     EXPECT_EQ(parse_bench({"/d", "--warmup", "3s"})->warmup, std::chrono::seconds(3));
 }
 
+TEST(BenchCommandLine, IoEngines) {
+    EXPECT_EQ(parse_bench({"/d", "--ioengine", "libaio"})->engine.ioengine,
+              bench::IoEngine::libaio);
+    const auto o = parse_bench({"/d", "--ioengine", "io_uring", "--engine", "fio"});
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->engine.ioengine, bench::IoEngine::io_uring);
+    EXPECT_EQ(o->engine_kind, bench::EngineKind::fio);
+}
+
 TEST(BenchCommandLine, NumericWeight) {
     const auto o = parse_bench({"/d", "--weight", "10000"});
     ASSERT_TRUE(o);
@@ -210,6 +219,10 @@ TEST(BenchCommandLine, Mistakes) {
     expect_bench_error({"/d", "--progress", "loud"}, "--progress");
     expect_bench_error({"/d", "--warmup", "soon"}, "--warmup");
     expect_bench_error({"/d", "--engine", "dd"}, "--engine");
+    expect_bench_error({"/d", "--ioengine", "uring"}, "'uring' is not libaio or io_uring");
+    expect_bench_error({"/d", "--ioengine", "posixaio"}, "--ioengine");
+    expect_bench_error({"/d", "--ioengine", "io_uring", "--iodepth", "65536"},
+                       "at most 32768 with io_uring");
 }
 
 } // namespace

@@ -43,6 +43,10 @@ TEST(BenchFio, ArgumentsMirrorTheEngineOptions) {
     EXPECT_EQ(std::find_if(mixed.begin(), mixed.end(),
                            [](const auto& a) { return a.rfind("--ramp_time", 0) == 0; }),
               mixed.end());
+    o.ioengine = IoEngine::io_uring;
+    const auto uring = fio_arguments("fio", "/f", 4096, o);
+    EXPECT_NE(std::find(uring.begin(), uring.end(), "--ioengine=io_uring"), uring.end());
+    EXPECT_EQ(std::find(uring.begin(), uring.end(), "--ioengine=libaio"), uring.end());
 }
 
 // The line's answers, worked out by hand from its fields (terse v3, fio's HOWTO; counted from 1):

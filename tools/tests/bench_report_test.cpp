@@ -160,7 +160,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("outside_on":{)", R"("inside_renice":{)",
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
-         R"("engine":{"name":"builtin","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
+         R"("engine":{"name":"builtin","ioengine":"libaio","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
          R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
@@ -215,6 +215,15 @@ TEST_F(BenchReportTest, UnknownCountsAreNull) {
     EXPECT_NE(json.find(R"("ctx_source":null,"ctx_unavailable":"perf_event_open: Permission )"),
               std::string::npos);
     EXPECT_NE(json.find(R"("verdict":null,"interrupted":true})"), std::string::npos);
+}
+
+TEST_F(BenchReportTest, SetupNamesTheIoEngineThatRan) {
+    setup_.options.engine.ioengine = IoEngine::io_uring;
+    const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
+    EXPECT_NE(json.find(R"("engine":{"name":"builtin","ioengine":"io_uring",)"), std::string::npos)
+        << json.substr(0, 600);
+    const std::string text = report_text(setup_, records_, summaries_, {});
+    EXPECT_NE(text.find("randwrite 4 KiB, io_uring, iodepth 128,"), std::string::npos) << text;
 }
 
 TEST_F(BenchReportTest, TextTable) {

@@ -80,7 +80,7 @@ std::vector<std::string> fio_arguments(const std::string& fio, const std::string
         "--name=diowq-bench",
         "--filename=" + path,
         fmt::format("--size={}", file_size),
-        "--ioengine=libaio",
+        "--ioengine=" + io_engine_name(o.ioengine),
         "--direct=1",
         fmt::format("--bs={}", o.block_size),
         fmt::format("--iodepth={}", o.iodepth),

@@ -339,13 +339,13 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
                        "IOPS per configuration: {}</text>\n",
                        left, xml_escape(setup.kernel));
     svg += fmt::format(
-        R"(<text class="subtitle" x="{}" y="40" fill="#444444">{} on {}, {} {} O_DIRECT, )"
+        R"(<text class="subtitle" x="{}" y="40" fill="#444444">{} on {}, {} {} O_DIRECT {}, )"
         R"(iodepth {}, CPU {} of {}, cpu.weight {}, {} + {} ramp x {}</text>)"
         "\n",
         left, xml_escape(setup.fstype), xml_escape(setup.source),
         o.engine.read_percent == 0 ? "randwrite" : "randrw", format_size(o.engine.block_size),
-        o.engine.iodepth, setup.cpu, setup.online_cpus, setup.weight,
-        format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
+        io_engine_name(o.engine.ioengine), o.engine.iodepth, setup.cpu, setup.online_cpus,
+        setup.weight, format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
     svg += fmt::format(R"(<text class="legend" x="{}" y="58" fill="#444444">bar: median; )"
                        R"(whisker: min to max; dots: runs; dashed: )"
                        R"(outside_off median; label: ratio to it</text>)"

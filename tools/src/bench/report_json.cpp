@@ -224,6 +224,7 @@ json::Value setup_json(const BenchSetup& setup) {
         {"engine",
          json::Object{
              {"name", o.engine_kind == EngineKind::fio ? "fio" : "builtin"},
+             {"ioengine", io_engine_name(o.engine.ioengine)},
              {"bs", o.engine.block_size},
              {"iodepth", o.engine.iodepth},
              {"batch_submit", o.engine.batch_submit},

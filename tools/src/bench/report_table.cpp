@@ -98,10 +98,10 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                             : o.engine.read_percent == 100
                                 ? "randread"
                                 : fmt::format("randrw {}% reads", o.engine.read_percent);
-    out += fmt::format("{} {}, iodepth {}, batch submit {}, complete {}-{}, {} file ({}), "
+    out += fmt::format("{} {}, {}, iodepth {}, batch submit {}, complete {}-{}, {} file ({}), "
                        "{} + {} ramp, {} run{} per configuration\n\n",
-                       mix, format_size(o.engine.block_size), o.engine.iodepth,
-                       o.engine.batch_submit, o.engine.batch_complete_min,
+                       mix, format_size(o.engine.block_size), io_engine_name(o.engine.ioengine),
+                       o.engine.iodepth, o.engine.batch_submit, o.engine.batch_complete_min,
                        o.engine.batch_complete_max, format_size(o.file_size), layout_name(o.layout),
                        format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat,
                        o.repeat == 1 ? "" : "s");

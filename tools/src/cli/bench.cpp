@@ -37,6 +37,7 @@ struct RawBench {
     std::string plot_file;
     std::string progress = "auto";
     std::string engine = "builtin";
+    std::string ioengine = "libaio";
     bool no_latency = false;
 };
 
@@ -78,21 +79,22 @@ void add_bench_command(CLI::App& app, Command& selected) {
         ->required()
         ->type_name("");
 
-    const char* load = "Load (fio's libaio engine)";
+    const char* load = "Load (fio's libaio or io_uring engine)";
     sub->add_option("--bs", raw->bs, "Block size (default 4k)")->type_name("SIZE")->group(load);
     sub->add_option("--iodepth", raw->iodepth, "I/Os in flight (default 128)")
         ->type_name("N")
         ->check(CLI::Range(1, 65536).description(""))
         ->group(load);
-    sub->add_option("--batch-submit", raw->batch_submit, "I/Os per io_submit (default: --iodepth)")
+    sub->add_option("--batch-submit", raw->batch_submit,
+                    "I/Os per io_submit or io_uring_enter (default: --iodepth)")
         ->type_name("N")
         ->group(load);
     sub->add_option("--batch-complete-min", raw->batch_complete_min,
-                    "Completions io_getevents waits for (default 1)")
+                    "Completions io_getevents or io_uring_enter waits for (default 1)")
         ->type_name("N")
         ->group(load);
     sub->add_option("--batch-complete-max", raw->batch_complete_max,
-                    "Completions one io_getevents reaps at most (default: --iodepth)")
+                    "Completions one reap takes at most (default: --iodepth)")
         ->type_name("N")
         ->group(load);
     sub->add_option("--runtime", raw->runtime, "Measured time per run (default 20s)")
@@ -112,6 +114,12 @@ void add_bench_command(CLI::App& app, Command& selected) {
     sub->add_option("--rwmixread", raw->rwmixread, "Percentage of reads (default 0)")
         ->type_name("PCT")
         ->check(CLI::Range(0, 100).description(""))
+        ->group(load);
+    sub->add_option("--ioengine", raw->ioengine,
+                    "libaio: Linux native AIO, as fio's libaio engine (default); io_uring: "
+                    "io_uring as fio's, without registered files or buffers. Same batching, "
+                    "offsets and measurement; with --engine fio, fio's --ioengine")
+        ->type_name("NAME")
         ->group(load);
     sub->add_option("--engine", raw->engine,
                     "builtin, or fio: fio runs the same load, in the same places (default "
@@ -179,7 +187,8 @@ void add_bench_command(CLI::App& app, Command& selected) {
     sub->footer(R"(The load is fio's
   fio --ioengine=libaio --direct=1 --rw=randwrite --bs=4k --iodepth=128 \
       --iodepth_batch_submit=128 --iodepth_batch_complete_max=128 --time_based
-on one file, pinned to one CPU. Configurations:
+on one file, pinned to one CPU (--ioengine io_uring: fio's --ioengine=io_uring, with the same
+batching, offsets and measurement). Configurations:
   outside_off        where diowqctl runs, the kernel's completion queue: the baseline
   inside_off         in a new cgroup with --weight: the starvation
   inside_on          in the cgroup, the filesystem tuned highpri
@@ -201,7 +210,8 @@ Examples:
   diowqctl bench /mnt/xfs --matrix                      outside_off, inside_off, inside_on x 5
   diowqctl bench /mnt/xfs --matrix --config all --repeat 5 --json out.json --plot out.svg
   diowqctl bench /mnt/xfs --config inside_off --weight auto
-  diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load)");
+  diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load
+  diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring)");
 
     sub->callback([&selected, raw, cpu, repeat, warmup, json, plot] {
         bench::BenchOptions options;
@@ -232,6 +242,16 @@ Examples:
         }
         engine.ramp = checked("--ramp", raw->ramp, bench::parse_duration);
         engine.read_percent = raw->rwmixread;
+        const auto ioengine = bench::parse_io_engine(raw->ioengine);
+        if (!ioengine) {
+            throw CLI::ValidationError(
+                "--ioengine", fmt::format("'{}' is not libaio or io_uring", raw->ioengine));
+        }
+        engine.ioengine = *ioengine;
+        // The kernel's IORING_MAX_ENTRIES: a larger ring is refused.
+        if (engine.ioengine == bench::IoEngine::io_uring && engine.iodepth > 32768) {
+            throw CLI::ValidationError("--iodepth", "must be at most 32768 with io_uring");
+        }
         options.file_size = checked("--size", raw->size, bench::parse_size);
         if (options.file_size < bs || options.file_size % bs != 0 ||
             options.file_size % 4096 != 0) {
