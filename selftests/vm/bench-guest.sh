@@ -25,6 +25,7 @@
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
+#   diowq_vm.bench_ioengine=NAME libaio or io_uring, for the load and fio alike (default libaio)
 #
 # shellcheck disable=SC3043  # busybox ash has `local`
 
@@ -61,6 +62,7 @@ size=$(arg bench_size 1g)
 weight=$(arg bench_weight 1000)
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
+ioengine=$(arg bench_ioengine libaio)
 kernel=$(uname -r)
 
 # diowqctl counts context switches in debugfs's sched/debug: reading it changes nothing in the
@@ -81,7 +83,7 @@ insmod "$DIOWQ_KO" || fail "insmod $DIOWQ_KO"
 
 echo "== diowqctl bench on $kernel, $(nproc) CPUs, XFS on $DISK (QEMU NVMe on /dev/shm)"
 common="--matrix --config $config --repeat $repeat --runtime $runtime --ramp $ramp --size $size"
-common="$common --weight $weight --progress lines"
+common="$common --weight $weight --progress lines --ioengine $ioengine"
 [ "$latency" = 1 ] || common="$common --no-latency"
 echo "# diowqctl bench $MNT $common"
 # shellcheck disable=SC2086  # $common is a list of words
@@ -98,6 +100,7 @@ if [ -n "$fio" ]; then
 	echo "== the same matrix with fio as the load (cross-check)"
 	fio_common="--matrix --config $fio --repeat $repeat --runtime $runtime --ramp $ramp"
 	fio_common="$fio_common --size $size --weight $weight --progress lines --engine fio"
+	fio_common="$fio_common --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
 	echo "# diowqctl bench $MNT $fio_common"
 	# shellcheck disable=SC2086

@@ -20,6 +20,8 @@
 #   DIOWQ_BENCH_RAMP     unmeasured seconds before each run (3)
 #   DIOWQ_BENCH_SIZE     test file (1g)
 #   DIOWQ_BENCH_WEIGHT   the cgroup's cpu.weight (1000)
+#   DIOWQ_BENCH_IOENGINE how the load submits, libaio or io_uring (libaio); the fio
+#                        cross-check below uses the same
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
@@ -54,6 +56,8 @@ weight=${DIOWQ_BENCH_WEIGHT:-1000}
 fio=${DIOWQ_BENCH_FIO:-}
 latency=${DIOWQ_BENCH_LATENCY:-1}
 [[ $latency == [01] ]] || die "DIOWQ_BENCH_LATENCY must be 0 or 1"
+ioengine=${DIOWQ_BENCH_IOENGINE:-libaio}
+[[ $ioengine == libaio || $ioengine == io_uring ]] || die "DIOWQ_BENCH_IOENGINE must be libaio or io_uring"
 for v in repeat runtime ramp; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "DIOWQ_BENCH_${v^^} must be a whole number (seconds for times)"
 done
@@ -74,7 +78,7 @@ DIOWQ_APPEND+=" diowq_vm.bench_config=$config diowq_vm.bench_repeat=$repeat"
 DIOWQ_APPEND+=" diowq_vm.bench_runtime=${runtime}s diowq_vm.bench_ramp=${ramp}s"
 DIOWQ_APPEND+=" diowq_vm.bench_size=$size diowq_vm.bench_weight=$weight"
 [[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
-DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency"
+DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency diowq_vm.bench_ioengine=$ioengine"
 
 # Under TCG every vCPU is a host thread: another VM on the same host takes CPU time from this
 # one in bursts, and the runs stop being comparable.
