@@ -54,6 +54,7 @@ expect "diowqctl untune --a" "--all"
 expect "diowqctl tune --nice " ""
 expect "diowqctl bench /tmp --progress " "auto bar lines none"
 expect "diowqctl bench /tmp --engine f" "fio"
+expect "diowqctl bench /tmp --ioengine " "io_uring libaio"
 expect "diowqctl version " ""
 expect "diowqctl tune -c " ""
 if [[ " $cmds " == *" apply "* ]]; then
