@@ -200,6 +200,7 @@ json::Value summary_json(const ConfigurationSummary& s) {
         {"probe_ns_per_completion", rounded(s.probe_ns_per_completion, 1)},
         {"dispatch_hist", s.dispatch_runs > 0 ? hist_json(s.dispatch_hist) : json::Value()},
         {"completions_check_failures", std::uint64_t{s.completion_check_failures}},
+        {"queued_share_median", rounded(s.queued_share_median, 3)},
     };
 }
 
