@@ -192,7 +192,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("outside_on":{)", R"("inside_renice":{)",
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
-         R"("engine":{"name":"builtin","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
+         R"("engine":{"name":"builtin","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
          R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
@@ -204,12 +204,14 @@ TEST_F(BenchReportTest, JsonSchema) {
     const auto& runs = doc.at("runs").items;
     ASSERT_EQ(runs.size(), 21u);
     for (const auto& r : runs) {
-        EXPECT_EQ(r.keys(), "configuration round sequence seconds ios reads writes iops iops_min "
-                            "iops_max iops_mean iops_stdev iops_samples clat_ns cpu_switches "
-                            "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
-                            "engine_voluntary_switches engine_involuntary_switches "
-                            "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
-                            "dispatch completions_check")
+        EXPECT_EQ(r.keys(),
+                  "configuration round sequence seconds ios reads writes file_restarts iops "
+                  "iops_min "
+                  "iops_max iops_mean iops_stdev iops_samples clat_ns cpu_switches "
+                  "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
+                  "engine_voluntary_switches engine_involuntary_switches "
+                  "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
+                  "dispatch completions_check")
             << "run " << r.at("sequence").text;
     }
     const auto& summary = doc.at("summary");
