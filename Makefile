@@ -5,7 +5,7 @@
 #   make                 build kmod/diowq.ko for the running kernel (or KDIR=...) and diowqctl
 #   make tools           build diowqctl into build/tools (CMake)
 #   make tools-test      the diowqctl unit tests (no kernel needed)
-#   make check           every test: builds, checkpatch, VM selftests on Debian 6.1 and 6.12
+#   make check           every test: builds, checkpatch, VM selftests on Debian 6.1, 6.12 and 7.x
 #   make check-debug     the VM selftests on a KASAN/lockdep/kmemleak build of Debian's 6.1
 #                        sources (~30 min to build once on 2 cores, then cached; ~25 min to run)
 #   make demo            the main job, in a Debian 6.1 VM: tune an XFS mount and watch completions

@@ -18,10 +18,10 @@
 
 /*
  * Feature tests, not version tests: Debian backports features into its
- * stable kernels (WQ_PERCPU and system_dfl_wq are in its 6.12.118 headers,
- * not in 6.12.117's), so kmod/Kbuild greps the headers being built against
- * and defines DIOWQ_HAVE_* for what they declare. The code below turns
- * each into one name the rest of the module uses on every kernel.
+ * stable kernels (its 6.12.118 headers have WQ_PERCPU and system_dfl_wq),
+ * so kmod/Kbuild greps the headers being built against and defines
+ * DIOWQ_HAVE_* for what they declare. The code below turns each into one
+ * name the rest of the module uses on every kernel.
  */
 
 /*

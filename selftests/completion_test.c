@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * completion_test: where the direct-I/O completions really run. While an
- * AIO O_DIRECT writer pinned to CPU 1 overwrites a file, a sampler watches
- * every kworker's comm ("kworker/1:2H+diowq-vdb") and nice:
+ * AIO O_DIRECT writer pinned to CPU 1 writes into a file's fallocated
+ * (unwritten) space, a sampler watches every kworker's comm
+ * ("kworker/1:2H+diowq-vdb") and nice:
  *
  * - tuned, the completions run on diowq-<s_id> workers at nice -20, and
  *   never on the kernel's dio/<s_id> queue;
@@ -10,6 +11,9 @@
  *   the sampler can tell the two apart;
  * - unbound, the workers follow the queue's nice set through
  *   /sys/devices/virtual/workqueue/diowq-<s_id>/nice.
+ *
+ * The writes must queue their completions on every kernel, 7.x included,
+ * which completes pure overwrites inline: DQ_QUEUED_FILE_SIZE, unwritten.
  */
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
@@ -42,10 +46,10 @@ static int env_setup(struct completion_env *env, const char *fstype)
 	snprintf(env->diowq, sizeof(env->diowq), "%s%s", DIOWQ_WQ_PREFIX,
 		 env->fs.sid);
 	snprintf(env->dio, sizeof(env->dio), "dio/%s", env->fs.sid);
-	/* Fully written first: the load is pure overwrites, as in vm-facts. */
+	/* Unwritten extents: completions that queue on every kernel. */
 	snprintf(path, sizeof(path), "%s/data", env->fs.mnt);
-	return dq_tf_create(&env->tf, path, DQ_DATA_FILE_SIZE,
-			    DQ_LAYOUT_WRITTEN);
+	return dq_tf_create(&env->tf, path, DQ_QUEUED_FILE_SIZE,
+			    DQ_LAYOUT_UNWRITTEN);
 }
 
 /*

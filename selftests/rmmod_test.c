@@ -9,6 +9,11 @@
  * The ext4 superblock has already run async direct I/O before it is
  * tuned (its dio/ queue exists); the XFS one has not (diowq must leave it
  * a working queue all the same).
+ *
+ * The writes must queue their completions on every kernel, 7.x included,
+ * which completes pure overwrites inline: the files are unwritten
+ * DQ_QUEUED_FILE_SIZE ones, and each writer run has a seed of its own, so
+ * that it does not retrace the blocks an earlier run wrote.
  */
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
@@ -22,6 +27,7 @@ struct tuned_fs {
 	struct dq_tagged_file tf;
 	const char *mode;
 	int cpu;		/* the writer's */
+	unsigned int runs;	/* writer runs so far: the next one's seed */
 	struct dq_writer *writer;
 	char diowq[80];		/* "diowq-<s_id>" */
 	char dio[80];		/* "dio/<s_id>" */
@@ -46,8 +52,8 @@ static int tuned_fs_setup(struct tuned_fs *t, unsigned int disk,
 		 t->fs.sid);
 	snprintf(t->dio, sizeof(t->dio), "dio/%s", t->fs.sid);
 	snprintf(path, sizeof(path), "%s/data", t->fs.mnt);
-	return dq_tf_create(&t->tf, path, DQ_DATA_FILE_SIZE,
-			    DQ_LAYOUT_WRITTEN);
+	return dq_tf_create(&t->tf, path, DQ_QUEUED_FILE_SIZE,
+			    DQ_LAYOUT_UNWRITTEN);
 }
 
 static int start_writer(struct tuned_fs *t, unsigned int ms)
@@ -55,6 +61,7 @@ static int start_writer(struct tuned_fs *t, unsigned int ms)
 	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(ms);
 
 	opts.cpu = t->cpu;
+	opts.seed = ++t->runs;
 	return dq_writer_start(&t->writer, &t->tf, &opts);
 }
 

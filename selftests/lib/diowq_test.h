@@ -39,6 +39,19 @@
 /* A tagged data file: big enough for random 4 KiB writes, quick to lay out. */
 #define DQ_DATA_FILE_SIZE (16ull << 20)
 
+/*
+ * A tagged data file for tests whose load must queue its completions on
+ * s_dio_done_wq on every kernel: laid out DQ_LAYOUT_UNWRITTEN (fallocated,
+ * instant) and big enough that most random 4 KiB writes of a few seconds
+ * under TCG (~25k a second) land in a block never written. 6.1 and 6.12
+ * queue every async write's completion; 7.x completes a pure overwrite
+ * inline in the bio's end_io and queues only writes that need work at
+ * completion, e.g. converting an unwritten extent. (Appends would not do
+ * on ext4, which waits for extending direct writes in the submitter.)
+ * Fits a 1 GiB disk.
+ */
+#define DQ_QUEUED_FILE_SIZE (512ull << 20)
+
 /* Writers get this long to end after their run; beyond it they are hung. */
 #define DQ_JOIN_MS 30000
 

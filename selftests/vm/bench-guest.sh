@@ -22,6 +22,8 @@
 #   diowq_vm.bench_ramp=TIME     unmeasured time before it (default 3s)
 #   diowq_vm.bench_size=SIZE     the test file (default 1g)
 #   diowq_vm.bench_weight=N|auto the cgroup's cpu.weight (default 1000)
+#   diowq_vm.bench_pattern=NAME  the write pattern: overwrite, unwritten, append, dsync (default
+#                                overwrite)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
@@ -60,6 +62,7 @@ runtime=$(arg bench_runtime 12s)
 ramp=$(arg bench_ramp 3s)
 size=$(arg bench_size 1g)
 weight=$(arg bench_weight 1000)
+pattern=$(arg bench_pattern overwrite)
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
@@ -83,7 +86,7 @@ insmod "$DIOWQ_KO" || fail "insmod $DIOWQ_KO"
 
 echo "== diowqctl bench on $kernel, $(nproc) CPUs, XFS on $DISK (QEMU NVMe on /dev/shm)"
 common="--matrix --config $config --repeat $repeat --runtime $runtime --ramp $ramp --size $size"
-common="$common --weight $weight --progress lines --ioengine $ioengine"
+common="$common --weight $weight --pattern $pattern --progress lines --ioengine $ioengine"
 [ "$latency" = 1 ] || common="$common --no-latency"
 echo "# diowqctl bench $MNT $common"
 # shellcheck disable=SC2086  # $common is a list of words
@@ -99,8 +102,8 @@ if [ -n "$fio" ]; then
 	echo
 	echo "== the same matrix with fio as the load (cross-check)"
 	fio_common="--matrix --config $fio --repeat $repeat --runtime $runtime --ramp $ramp"
-	fio_common="$fio_common --size $size --weight $weight --progress lines --engine fio"
-	fio_common="$fio_common --ioengine $ioengine"
+	fio_common="$fio_common --size $size --weight $weight --pattern $pattern --progress lines"
+	fio_common="$fio_common --engine fio --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
 	echo "# diowqctl bench $MNT $fio_common"
 	# shellcheck disable=SC2086

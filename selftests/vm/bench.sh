@@ -22,6 +22,8 @@
 #   DIOWQ_BENCH_WEIGHT   the cgroup's cpu.weight (1000)
 #   DIOWQ_BENCH_IOENGINE how the load submits, libaio or io_uring (libaio); the fio
 #                        cross-check below uses the same
+#   DIOWQ_BENCH_PATTERN  the write pattern: overwrite, unwritten, append, dsync (overwrite); the
+#                        results of another than overwrite are named <kver>-<pattern>.json, ...
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
@@ -53,6 +55,12 @@ else
 	size=${DIOWQ_BENCH_SIZE:-1g}
 fi
 weight=${DIOWQ_BENCH_WEIGHT:-1000}
+pattern=${DIOWQ_BENCH_PATTERN:-overwrite}
+case $pattern in
+overwrite) suffix= ;;
+unwritten | append | dsync) suffix=-$pattern ;;
+*) die "DIOWQ_BENCH_PATTERN must be overwrite, unwritten, append or dsync" ;;
+esac
 fio=${DIOWQ_BENCH_FIO:-}
 latency=${DIOWQ_BENCH_LATENCY:-1}
 [[ $latency == [01] ]] || die "DIOWQ_BENCH_LATENCY must be 0 or 1"
@@ -77,6 +85,7 @@ export DIOWQ_APPEND="${DIOWQ_APPEND:+$DIOWQ_APPEND }tsc=reliable"
 DIOWQ_APPEND+=" diowq_vm.bench_config=$config diowq_vm.bench_repeat=$repeat"
 DIOWQ_APPEND+=" diowq_vm.bench_runtime=${runtime}s diowq_vm.bench_ramp=${ramp}s"
 DIOWQ_APPEND+=" diowq_vm.bench_size=$size diowq_vm.bench_weight=$weight"
+DIOWQ_APPEND+=" diowq_vm.bench_pattern=$pattern"
 [[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
 DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency diowq_vm.bench_ioengine=$ioengine"
 
@@ -109,19 +118,20 @@ for s in $series_list; do
 	# The files the guest sent, between their markers on the results port.
 	ktap=$BUILD/vm/$kver/results.ktap
 	for name in "$kver.json" "$kver.svg" "$kver-latency.svg" "$kver-fio.json"; do
-		rm -f "$outdir/$name"
+		kept=${name/#$kver/$kver$suffix}
+		rm -f "$outdir/$kept"
 		tr -d '\r' <"$ktap" | awk -v n="$name" '
 			$0 == "# diowq-file: end " n { on = 0 }
 			on { print }
-			$0 == "# diowq-file: begin " n { on = 1 }' >"$outdir/$name.tmp"
-		if [[ -s $outdir/$name.tmp ]]; then
-			mv "$outdir/$name.tmp" "$outdir/$name"
-			results+=("$outdir/$name")
+			$0 == "# diowq-file: begin " n { on = 1 }' >"$outdir/$kept.tmp"
+		if [[ -s $outdir/$kept.tmp ]]; then
+			mv "$outdir/$kept.tmp" "$outdir/$kept"
+			results+=("$outdir/$kept")
 		else
-			rm -f "$outdir/$name.tmp"
+			rm -f "$outdir/$kept.tmp"
 		fi
 	done
-	if [[ $rc -ne 0 || ! -s $outdir/$kver.json ]]; then
+	if [[ $rc -ne 0 || ! -s $outdir/$kver$suffix.json ]]; then
 		log "!!!! $kver: the bench failed (VM exit $rc; see $BUILD/vm/$kver/)"
 		failed=1
 	fi

@@ -47,6 +47,7 @@ fi
 # Installed, per dpkg in the chroot (a virtual package never is: apt resolves it).
 missing=()
 for p in "${base[@]}" "$@"; do
+	# shellcheck disable=SC2016 # dpkg-query expands it
 	if [[ $(chroot "$root" dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != ii* ]]; then
 		missing+=("$p")
 	fi

@@ -4,8 +4,9 @@
 # check.sh: everything `make check` runs (after `make deps`), on both kernels:
 #   host  - fetch the kernel sources' harness and checkpatch; build the test programs;
 #           checkpatch the module and the uapi header
-#   each kernel (DIOWQ_SERIES, default "6.1 6.12")
-#         - fetch it, build diowq.ko against its headers, boot it with the tests (run-vm.sh),
+#   each kernel (DIOWQ_SERIES, default "6.1 6.12 7.x")
+#         - fetch it, build diowq.ko against its headers (7.x: in a Debian 13 chroot,
+#           build-chroot.sh), boot it with the tests (run-vm.sh),
 #           then boot it again, under single-threaded TCG, with the tests that register the
 #           tracepoint probes (DIOWQ_PROBE_TESTS in lib.sh), counted as "<series> probes"
 # and ends with per-kernel totals and the line `N passed, N failed[, N skipped]`, summed
@@ -15,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-read -r -a series_list <<<"${DIOWQ_SERIES:-6.1 6.12}"
+read -r -a series_list <<<"${DIOWQ_SERIES:-6.1 6.12 7.x}"
 
 # checkpatch as for a new in-tree driver: --strict turns on the CHECK-level messages
 # (alignment, spacing, kernel types) that maintainers of new code ask for, and any message
@@ -166,7 +167,7 @@ fi
 
 # --- each kernel: fetch and build for all first (a compile error on either kernel shows
 # up in seconds), then the long part, the VMs.
-declare -A kvers=() modules=()
+declare -A kvers=() modules=() chroots=()
 kernel_env=
 fetch_kernel() { kernel_env=$("$VM_DIR/fetch-kernel.sh" "$1"); }
 for s in "${series_list[@]}"; do
@@ -175,6 +176,7 @@ for s in "${series_list[@]}"; do
 	rig_step "$s" "fetch the Debian $s kernel" fetch_kernel "$s" || continue
 	kver=$(sed -n 's/^KVER=//p' <<<"$kernel_env")
 	kvers[$s]=$kver
+	chroots[$s]=$(sed -n 's/^BUILD_CHROOT=//p' <<<"$kernel_env")
 	if host_check "$s" "build diowq.ko for $kver" "$VM_DIR/build-module.sh" "$kver"; then
 		modules[$s]=1
 	fi
@@ -182,11 +184,18 @@ done
 
 # --- packaging (packaging/check-*.sh, docs/packaging.md): DKMS for every kernel; signing, the
 # Debian packages and make install against one; bash completion against the diowqctl above.
+# They build with the host's dkms and compiler: only for kernels the host can build for (not
+# 7.x, whose modules build-module.sh builds in a Debian 13 chroot).
 pkg_kvers=()
-for s in "${series_list[@]}"; do
-	[[ -z ${kvers[$s]:-} ]] || pkg_kvers+=("${kvers[$s]}")
-done
 section "packaging"
+for s in "${series_list[@]}"; do
+	[[ -n ${kvers[$s]:-} ]] || continue
+	if [[ -n ${chroots[$s]} ]]; then
+		echo "[pkg] not for ${kvers[$s]}: the host cannot build for it (built in the ${chroots[$s]} chroot)"
+	else
+		pkg_kvers+=("${kvers[$s]}")
+	fi
+done
 if [[ -n $tools_built ]]; then
 	host_check pkg "bash completion of diowqctl" \
 		"$REPO/packaging/check-completion.sh" "$BUILD/tools/diowqctl" || true

@@ -46,7 +46,9 @@ TEST(BenchCommandLine, DefaultsAreTheIssuesFioJob) {
     EXPECT_EQ(o->engine.ramp, std::chrono::seconds(5));
     EXPECT_EQ(o->engine.read_percent, 0u);
     EXPECT_EQ(o->file_size, 1u << 30);
-    EXPECT_EQ(o->layout, bench::Layout::write);
+    EXPECT_EQ(o->pattern, bench::Pattern::overwrite);
+    EXPECT_EQ(o->engine.offsets, bench::Offsets::random);
+    EXPECT_FALSE(o->engine.dsync);
     EXPECT_EQ(o->cpu, std::nullopt);
     EXPECT_EQ(o->weight, 1000u);
     EXPECT_EQ(o->cgroup_parent, "");
@@ -107,7 +109,7 @@ TEST(BenchCommandLine, EveryOption) {
     EXPECT_EQ(o->engine.runtime, std::chrono::milliseconds(500));
     EXPECT_EQ(o->engine.ramp, std::chrono::milliseconds(0));
     EXPECT_EQ(o->file_size, 256u << 20);
-    EXPECT_EQ(o->layout, bench::Layout::fallocate);
+    EXPECT_EQ(o->pattern, bench::Pattern::unwritten); // --layout fallocate, the older name
     EXPECT_EQ(o->engine.read_percent, 30u);
     EXPECT_EQ(o->cpu, 3u);
     EXPECT_EQ(o->weight, std::nullopt); // auto
@@ -117,6 +119,24 @@ TEST(BenchCommandLine, EveryOption) {
     EXPECT_EQ(o->json_file, "out.json");
     EXPECT_EQ(o->plot_file, "out.svg");
     EXPECT_EQ(o->progress, bench::Progress::none);
+}
+
+// Each pattern: what the file and the engine are told.
+TEST(BenchCommandLine, Patterns) {
+    const auto append = parse_bench({"/d", "--pattern", "append"});
+    ASSERT_TRUE(append);
+    EXPECT_EQ(append->pattern, bench::Pattern::append);
+    EXPECT_EQ(append->engine.offsets, bench::Offsets::append);
+    const auto dsync = parse_bench({"/d", "--pattern", "dsync"});
+    ASSERT_TRUE(dsync);
+    EXPECT_EQ(dsync->pattern, bench::Pattern::dsync);
+    EXPECT_TRUE(dsync->engine.dsync);
+    EXPECT_EQ(dsync->engine.offsets, bench::Offsets::random);
+    const auto unwritten = parse_bench({"/d", "--pattern", "unwritten"});
+    ASSERT_TRUE(unwritten);
+    EXPECT_EQ(unwritten->pattern, bench::Pattern::unwritten);
+    EXPECT_EQ(bench::layout_name(bench::Pattern::append), "empty");
+    EXPECT_EQ(bench::pattern_name(bench::Pattern::dsync), "dsync");
 }
 
 TEST(BenchCommandLine, LatencyIsRecordedUnlessTurnedOff) {
@@ -208,6 +228,9 @@ TEST(BenchCommandLine, Mistakes) {
     expect_bench_error({"/d", "--runtime", "1h"}, "--runtime");
     expect_bench_error({"/d", "--size", "6k"}, "--size");
     expect_bench_error({"/d", "--layout", "sparse"}, "--layout");
+    expect_bench_error({"/d", "--pattern", "random"}, "--pattern");
+    expect_bench_error({"/d", "--pattern", "unwritten", "--layout", "write"}, "--layout");
+    expect_bench_error({"/d", "--pattern", "append", "--rwmixread", "10"}, "--rwmixread");
     expect_bench_error({"/d", "--rwmixread", "101"}, "--rwmixread");
     expect_bench_error({"/d", "--weight", "0"}, "--weight");
     expect_bench_error({"/d", "--weight", "10001"}, "--weight");

@@ -49,6 +49,21 @@ TEST(BenchFio, ArgumentsMirrorTheEngineOptions) {
     EXPECT_EQ(std::find(uring.begin(), uring.end(), "--ioengine=libaio"), uring.end());
 }
 
+// append and dsync: fio appends from the file's end and opens it O_DSYNC, as the engine does.
+TEST(BenchFio, PatternsArePassedOn) {
+    EngineOptions o;
+    o.offsets = Offsets::append;
+    o.dsync = true;
+    const auto args = fio_arguments("fio", "/f", 4096, o);
+    const auto has = [&](const char* arg) {
+        return std::find(args.begin(), args.end(), arg) != args.end();
+    };
+    EXPECT_TRUE(has("--rw=write"));
+    EXPECT_TRUE(has("--file_append=1"));
+    EXPECT_TRUE(has("--sync=dsync"));
+    EXPECT_FALSE(has("--rw=randwrite"));
+}
+
 // The line's answers, worked out by hand from its fields (terse v3, fio's HOWTO; counted from 1):
 //   write io 308484 KiB (field 47) in 4 KiB blocks: 308484 / 4 = 77121 writes;
 //   write runtime 1001 ms (field 50): 1.001 s, so 77121 / 1.001 = 77044 IOPS, as fio's own

@@ -282,8 +282,8 @@ TEST_F(BenchDispatchReportTest, Json) {
              R"("dispatch_runs":3,"completions_median":100001,"dispatch_p50_ns_median":)",
              R"("dispatch_max_ns":1025,"dispatch_load_cpu_share_median":1,)",
              R"("probe_ns_per_completion":300,"dispatch_hist":[)",
-             R"("completions_check_failures":0})",
-             R"("completions_check_failures":1})",
+             R"("completions_check_failures":0,"queued_share_median":1})",
+             R"("completions_check_failures":1,"queued_share_median":1})",
              R"("dispatch":{"recorded":true,"note":null,"summed_over":"all CPUs",)",
              R"("source":"bpf"})",
          }) {

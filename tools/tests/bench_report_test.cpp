@@ -142,6 +142,38 @@ TEST_F(BenchReportTest, NoStarvationIsSaid) {
     EXPECT_EQ(verdict(s), "no starvation here: inside/off is 0.99x of outside");
 }
 
+// 7.x completes pure overwrites inline: with (almost) nothing queued, the verdict says the
+// kernel is not affected, whatever the ratios, and never that diowq cured anything.
+TEST_F(BenchReportTest, InlineCompletionsAreNotAffected) {
+    std::vector<RunRecord> inline_runs{run("outside_off", 0, 20000, 1),
+                                       run("inside_off", 0, 20200, 1),
+                                       run("inside_on", 0, 20100, 1)};
+    for (auto& r : inline_runs) {
+        r.check = CompletionCheck{};
+        r.check->engine_writes = 200'000;
+        r.check->module_completions = 4000;
+        r.check->queued_share = 0.02;
+    }
+    const auto s = summarize({*find_configuration("outside_off"), *find_configuration("inside_off"),
+                              *find_configuration("inside_on")},
+                             inline_runs, 1);
+    EXPECT_EQ(s[1].queued_share_median, 0.02);
+    EXPECT_EQ(verdict(s).rfind("not affected on this kernel for this pattern: 2% of the writes' "
+                               "completions went through a queue, the rest ran inline; inside/off "
+                               "is 1.01x of outside",
+                               0),
+              0u)
+        << verdict(s);
+
+    // The same ratios with every completion queued: a queue that did not starve.
+    for (auto& r : inline_runs) {
+        r.check->queued_share = 1.0;
+    }
+    const auto queued = summarize(
+        {*find_configuration("outside_off"), *find_configuration("inside_off")}, inline_runs, 1);
+    EXPECT_EQ(verdict(queued).rfind("no starvation here", 0), 0u) << verdict(queued);
+}
+
 TEST_F(BenchReportTest, JsonSchema) {
     const auto targets = evaluate_targets(summaries_);
     const std::string json = report_json(setup_, records_, summaries_, targets, false).dump();
@@ -160,7 +192,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("outside_on":{)", R"("inside_renice":{)",
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
-         R"("engine":{"name":"builtin","ioengine":"libaio","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"layout":"write"},)",
+         R"("engine":{"name":"builtin","ioengine":"libaio","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
          R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
@@ -172,12 +204,14 @@ TEST_F(BenchReportTest, JsonSchema) {
     const auto& runs = doc.at("runs").items;
     ASSERT_EQ(runs.size(), 21u);
     for (const auto& r : runs) {
-        EXPECT_EQ(r.keys(), "configuration round sequence seconds ios reads writes iops iops_min "
-                            "iops_max iops_mean iops_stdev iops_samples clat_ns cpu_switches "
-                            "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
-                            "engine_voluntary_switches engine_involuntary_switches "
-                            "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
-                            "dispatch completions_check")
+        EXPECT_EQ(r.keys(),
+                  "configuration round sequence seconds ios reads writes file_restarts iops "
+                  "iops_min "
+                  "iops_max iops_mean iops_stdev iops_samples clat_ns cpu_switches "
+                  "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
+                  "engine_voluntary_switches engine_involuntary_switches "
+                  "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
+                  "dispatch completions_check")
             << "run " << r.at("sequence").text;
     }
     const auto& summary = doc.at("summary");
@@ -191,7 +225,7 @@ TEST_F(BenchReportTest, JsonSchema) {
                             "completions_median dispatch_p50_ns_median dispatch_p99_ns_median "
                             "dispatch_max_ns_median dispatch_max_ns "
                             "dispatch_load_cpu_share_median probe_ns_per_completion "
-                            "dispatch_hist completions_check_failures")
+                            "dispatch_hist completions_check_failures queued_share_median")
             << name;
     }
     const auto& target_list = doc.at("targets").items;

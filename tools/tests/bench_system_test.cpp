@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bench/block_device.hpp"
 #include "bench/cgroup.hpp"
 #include "bench/cpu_counters.hpp"
 #include "bench/kworkers.hpp"
@@ -393,6 +394,32 @@ TEST(BenchInterrupts, DeviceNameOfADiskAndOfAPartition) {
     EXPECT_EQ(interrupt_name_of(259, 0, sys.string()), "nvme0");
     EXPECT_EQ(interrupt_name_of(259, 1, sys.string()), "nvme0");
     EXPECT_EQ(interrupt_name_of(253, 0, sys.string()), std::nullopt);
+    fs::remove_all(sys);
+}
+
+// A partition's write cache is its disk's; a device sysfs does not know has none.
+TEST(BenchBlockDevice, WriteCacheOfADiskAndOfAPartition) {
+    const fs::path sys = testing_support::temp_path("diowq-sys-cache-test");
+    fs::remove_all(sys);
+    const fs::path disk = sys / "devices/virtual/block/vdb";
+    fs::create_directories(disk / "vdb1");
+    fs::create_directories(disk / "queue");
+    put(disk / "vdb1" / "partition", "1\n");
+    put(disk / "queue" / "write_cache", "write back\n");
+    put(disk / "queue" / "fua", "0\n");
+    fs::create_directories(sys / "dev/block");
+    fs::create_directory_symlink(disk, sys / "dev/block/254:16");
+    fs::create_directory_symlink(disk / "vdb1", sys / "dev/block/254:17");
+    for (const std::uint32_t minor : {16U, 17U}) {
+        const WriteCache cache = write_cache_of(254, minor, sys.string());
+        EXPECT_EQ(cache.mode, "write back");
+        EXPECT_EQ(cache.fua, false);
+    }
+    put(disk / "queue" / "fua", "1\n");
+    EXPECT_EQ(write_cache_of(254, 17, sys.string()).fua, true);
+    const WriteCache none = write_cache_of(253, 0, sys.string());
+    EXPECT_EQ(none.mode, std::nullopt);
+    EXPECT_EQ(none.fua, std::nullopt);
     fs::remove_all(sys);
 }
 

@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "bench/block_device.hpp"
+
 namespace diowq::bench {
 
 namespace {
@@ -152,15 +154,12 @@ std::vector<std::uint64_t> device_interrupts(std::string_view text, std::string_
 std::optional<std::string> interrupt_name_of(std::uint32_t major, std::uint32_t minor,
                                              const std::string& sys) {
     namespace fs = std::filesystem;
-    std::error_code error;
-    fs::path block = fs::canonical(fmt::format("{}/dev/block/{}:{}", sys, major, minor), error);
-    if (error) {
+    const auto block = disk_directory(major, minor, sys);
+    if (!block) {
         return std::nullopt;
     }
-    if (fs::exists(block / "partition", error)) {
-        block = block.parent_path();
-    }
-    const fs::path device = fs::read_symlink(block / "device", error);
+    std::error_code error;
+    const fs::path device = fs::read_symlink(*block / "device", error);
     if (error || device.filename().empty()) {
         return std::nullopt;
     }

@@ -85,7 +85,8 @@ ThreadUsage thread_usage() {
 class Engine {
 public:
     Engine(int fd, std::uint64_t file_size, const EngineOptions& options)
-        : options_(options)
+        : fd_(fd)
+        , options_(options)
         , blocks_(file_size / options.block_size)
         , random_(options.seed)
         , queue_(make_io_queue(options.ioengine, fd, options.iodepth))
@@ -184,8 +185,33 @@ private:
         request.buffer =
             static_cast<char*>(buffers_.get()) + std::size_t(slot) * options_.block_size;
         request.size = options_.block_size;
-        request.offset = (random_.next() % blocks_) * options_.block_size;
+        request.offset = next_block() * options_.block_size;
         pending_.push_back(request);
+    }
+
+    std::uint64_t next_block() {
+        if (options_.offsets == Offsets::append) {
+            return appended_blocks_++;
+        }
+        return random_.next() % blocks_;
+    }
+
+    // Appending, the file is full: no more writes until it has been emptied.
+    bool file_full() const {
+        return options_.offsets == Offsets::append && appended_blocks_ >= blocks_;
+    }
+
+    // Once the last appended writes have completed: the file is emptied and appending starts
+    // again at 0 (its blocks are freed, so the next writes allocate and extend again).
+    void restart_full_file() {
+        if (!file_full() || inflight_ > 0 || !pending_.empty()) {
+            return;
+        }
+        if (ftruncate(fd_, 0) != 0) {
+            throw Failure(fmt::format("cannot empty the appended file: {}", std::strerror(errno)));
+        }
+        appended_blocks_ = 0;
+        ++result_.file_restarts;
     }
 
     // Submits what is pending; what the kernel has no room for stays pending.
@@ -203,7 +229,8 @@ private:
     }
 
     void fill_and_submit() {
-        while (!free_.empty()) {
+        restart_full_file();
+        while (!free_.empty() && !file_full()) {
             prepare(free_.back());
             free_.pop_back();
             if (pending_.size() >= options_.batch_submit) {
@@ -270,8 +297,10 @@ private:
         }
     }
 
+    int fd_; // append: emptied when full
     EngineOptions options_;
     std::uint64_t blocks_;
+    std::uint64_t appended_blocks_ = 0; // append: the file's length, in blocks submitted
     Random random_;
     // Declared before queue_, so destroyed after it: the queue waits for the I/Os using them.
     std::unique_ptr<void, FreeDeleter> buffers_;

@@ -5,8 +5,10 @@
 // Slots are refilled and submitted in batches of `batch_submit`, the queue is kept full, and
 // completions are reaped with io_getevents(min = batch_complete_min, max = batch_complete_max),
 // or io_uring's wait for min_complete, whenever it is. Offsets are uniformly random blocks;
-// `read_percent` of the I/Os are reads. Both ioengines share the slots, offsets and measurement
-// here; only the system calls differ (io_queue.hpp, aio_queue.cpp, uring_queue.cpp).
+// `read_percent` of the I/Os are reads. Or, appending, each write goes where the last ended, from
+// 0, extending the file; at its size the engine lets what is in flight complete, empties the
+// file and starts again at 0. Both ioengines share the slots, offsets and measurement here; only
+// the system calls differ (io_queue.hpp, aio_queue.cpp, uring_queue.cpp).
 //
 // The engine only does I/O and measures itself (I/Os, per-second IOPS, completion latency, its
 // own CPU time). Where it runs (CPU, cgroup) and what else is measured around it belong to the
@@ -24,6 +26,11 @@
 
 namespace diowq::bench {
 
+enum class Offsets {
+    random, // uniformly random blocks of the file
+    append, // sequential from 0, each write extending the file
+};
+
 struct EngineOptions {
     std::uint32_t block_size = 4096;
     std::uint32_t iodepth = 128;
@@ -32,7 +39,9 @@ struct EngineOptions {
     std::uint32_t batch_complete_max = 128;
     std::chrono::milliseconds runtime{20'000};
     std::chrono::milliseconds ramp{5'000};
-    unsigned read_percent = 0;                  // fio's rwmixread: 0 is randwrite, 100 randread
+    unsigned read_percent = 0;         // fio's rwmixread: 0 is randwrite, 100 randread
+    Offsets offsets = Offsets::random; // append: writes only
+    bool dsync = false;                // the file is opened O_DSYNC (the caller's; fio is told so)
     std::uint64_t seed = 0x6469'6f77'715f'6265; // the same offsets every run, like fio's randrepeat
     IoEngine ioengine = IoEngine::libaio;
 
@@ -63,7 +72,8 @@ struct EngineResult {
     double cpu_system_seconds = 0;
     std::int64_t voluntary_switches = 0; // the engine thread's own context switches
     std::int64_t involuntary_switches = 0;
-    bool interrupted = false; // stopped early by `stop`
+    bool interrupted = false;        // stopped early by `stop`
+    std::uint64_t file_restarts = 0; // append: the file reached its size and was emptied
     // Set when another program ran the load (fio): its own figures, instead of `latency`.
     std::optional<LatencySummary> reported_latency;
 

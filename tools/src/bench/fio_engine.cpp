@@ -85,13 +85,21 @@ std::vector<std::string> fio_arguments(const std::string& fio, const std::string
         fmt::format("--bs={}", o.block_size),
         fmt::format("--iodepth={}", o.iodepth),
     };
-    if (o.read_percent == 0) {
+    if (o.offsets == Offsets::append) {
+        // From the end of the (emptied) file on; at --size fio goes back to where it began,
+        // overwriting, where the built-in engine empties the file again.
+        args.emplace_back("--rw=write");
+        args.emplace_back("--file_append=1");
+    } else if (o.read_percent == 0) {
         args.emplace_back("--rw=randwrite");
     } else if (o.read_percent == 100) {
         args.emplace_back("--rw=randread");
     } else {
         args.emplace_back("--rw=randrw");
         args.push_back(fmt::format("--rwmixread={}", o.read_percent));
+    }
+    if (o.dsync) {
+        args.emplace_back("--sync=dsync");
     }
     args.push_back(fmt::format("--iodepth_batch_submit={}", o.batch_submit));
     args.push_back(fmt::format("--iodepth_batch_complete_min={}", o.batch_complete_min));

@@ -2,21 +2,60 @@
 #include "bench/options.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace diowq::bench {
 
-std::optional<Layout> parse_layout(std::string_view name) {
-    if (name == "write") {
-        return Layout::write;
-    }
-    if (name == "fallocate") {
-        return Layout::fallocate;
+namespace {
+
+constexpr std::pair<Pattern, std::string_view> pattern_names[] = {
+    {Pattern::overwrite, "overwrite"},
+    {Pattern::unwritten, "unwritten"},
+    {Pattern::append, "append"},
+    {Pattern::dsync, "dsync"},
+};
+
+} // namespace
+
+std::optional<Pattern> parse_pattern(std::string_view name) {
+    for (const auto& [pattern, text] : pattern_names) {
+        if (name == text) {
+            return pattern;
+        }
     }
     return std::nullopt;
 }
 
-std::string layout_name(Layout layout) {
-    return layout == Layout::write ? "write" : "fallocate";
+std::string pattern_name(Pattern pattern) {
+    for (const auto& [p, text] : pattern_names) {
+        if (p == pattern) {
+            return std::string(text);
+        }
+    }
+    return "?";
+}
+
+std::optional<Pattern> parse_layout(std::string_view name) {
+    if (name == "write") {
+        return Pattern::overwrite;
+    }
+    if (name == "fallocate") {
+        return Pattern::unwritten;
+    }
+    return std::nullopt;
+}
+
+std::string layout_name(Pattern pattern) {
+    switch (pattern) {
+    case Pattern::unwritten:
+        return "fallocate";
+    case Pattern::append:
+        return "empty";
+    case Pattern::overwrite:
+    case Pattern::dsync:
+        break;
+    }
+    return "write";
 }
 
 unsigned auto_weight(unsigned cpus) {

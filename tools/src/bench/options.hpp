@@ -13,14 +13,24 @@
 
 namespace diowq::bench {
 
-// How the test file is laid out before the load runs.
-enum class Layout {
-    write,     // written in full once: every write of the load overwrites written blocks
-    fallocate, // fallocated afresh before each run: writes convert unwritten extents
+// What the load's writes meet, and so what their completions have to do (the work that makes a
+// kernel queue them: see docs/benchmarks.md).
+enum class Pattern {
+    overwrite, // random writes into a file written in full once: nothing left to do at
+               // completion (7.x completes these inline, in the bio's end_io)
+    unwritten, // random writes into a file fallocated afresh before each run: each converts an
+               // unwritten extent at completion (a database's preallocated segments)
+    append,    // sequential writes that extend a file emptied before each run: each moves
+               // i_size at completion (a log); at --size the file is emptied again
+    dsync,     // overwrites with O_DSYNC: without FUA the disk's cache is flushed at completion
 };
 
-std::optional<Layout> parse_layout(std::string_view name);
-std::string layout_name(Layout layout);
+std::optional<Pattern> parse_pattern(std::string_view name);
+std::string pattern_name(Pattern pattern);
+// --layout, the older option: write is overwrite, fallocate is unwritten.
+std::optional<Pattern> parse_layout(std::string_view name);
+// How the file is laid out before a run: "write" (in full), "fallocate" or "empty".
+std::string layout_name(Pattern pattern);
 
 enum class Progress { automatic, bar, lines, none };
 
@@ -32,7 +42,7 @@ struct BenchOptions {
     EngineOptions engine;
     EngineKind engine_kind = EngineKind::builtin;
     std::uint64_t file_size = std::uint64_t{1} << 30;
-    Layout layout = Layout::write;
+    Pattern pattern = Pattern::overwrite;
     std::optional<unsigned> cpu;    // none: the highest-numbered CPU this process may use
     std::optional<unsigned> weight; // none: 100 x online CPUs, as Kubernetes does ("auto")
     std::string cgroup_parent;      // relative to the cgroup2 root; "" is the root itself

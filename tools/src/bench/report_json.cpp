@@ -149,6 +149,7 @@ json::Value run_json(const RunRecord& r, unsigned cpu) {
         {"ios", r.engine.ios()},
         {"reads", r.engine.reads},
         {"writes", r.engine.writes},
+        {"file_restarts", r.engine.file_restarts},
         {"iops", rounded(r.engine.iops(), 1)},
         {"iops_min", rounded(s.min, 1)},
         {"iops_max", rounded(s.max, 1)},
@@ -200,6 +201,7 @@ json::Value summary_json(const ConfigurationSummary& s) {
         {"probe_ns_per_completion", rounded(s.probe_ns_per_completion, 1)},
         {"dispatch_hist", s.dispatch_runs > 0 ? hist_json(s.dispatch_hist) : json::Value()},
         {"completions_check_failures", std::uint64_t{s.completion_check_failures}},
+        {"queued_share_median", rounded(s.queued_share_median, 3)},
     };
 }
 
@@ -221,6 +223,8 @@ json::Value setup_json(const BenchSetup& setup) {
         {"fstype", setup.fstype},
         {"source", setup.source},
         {"irq_name", json::Value::optional(setup.irq_name)},
+        {"write_cache", json::Value::optional(setup.write_cache.mode)},
+        {"fua", json::Value::optional(setup.write_cache.fua)},
         {"engine",
          json::Object{
              {"name", o.engine_kind == EngineKind::fio ? "fio" : "builtin"},
@@ -234,7 +238,8 @@ json::Value setup_json(const BenchSetup& setup) {
              {"ramp_ms", std::int64_t{o.engine.ramp.count()}},
              {"rwmixread", o.engine.read_percent},
              {"size", o.file_size},
-             {"layout", layout_name(o.layout)},
+             {"pattern", pattern_name(o.pattern)},
+             {"layout", layout_name(o.pattern)},
          }},
         {"configurations", std::move(configurations)},
         {"repeat", o.repeat},

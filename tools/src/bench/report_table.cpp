@@ -94,7 +94,8 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                        setup.fstype, setup.mountpoint, setup.source,
                        setup.irq_name.value_or("interrupts not counted"), setup.cpu,
                        setup.online_cpus, setup.weight);
-    const std::string mix = o.engine.read_percent == 0 ? "randwrite"
+    const std::string mix = o.engine.offsets == Offsets::append ? "append"
+                            : o.engine.read_percent == 0        ? "randwrite"
                             : o.engine.read_percent == 100
                                 ? "randread"
                                 : fmt::format("randrw {}% reads", o.engine.read_percent);
@@ -102,9 +103,9 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                        "{} + {} ramp, {} run{} per configuration\n\n",
                        mix, format_size(o.engine.block_size), io_engine_name(o.engine.ioengine),
                        o.engine.iodepth, o.engine.batch_submit, o.engine.batch_complete_min,
-                       o.engine.batch_complete_max, format_size(o.file_size), layout_name(o.layout),
-                       format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat,
-                       o.repeat == 1 ? "" : "s");
+                       o.engine.batch_complete_max, format_size(o.file_size),
+                       pattern_name(o.pattern), format_duration(o.engine.runtime),
+                       format_duration(o.engine.ramp), o.repeat, o.repeat == 1 ? "" : "s");
 
     using text::Align;
     text::Table table({{"CONFIGURATION"},

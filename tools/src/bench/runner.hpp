@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/block_device.hpp"
 #include "bench/configuration.hpp"
 #include "bench/dispatch.hpp"
 #include "bench/engine.hpp"
@@ -77,6 +78,7 @@ struct BenchSetup {
     std::string fstype;
     std::string source;                              // the device, as mountinfo names it
     std::optional<std::string> irq_name;             // the interrupts counted, e.g. nvme0
+    WriteCache write_cache;                          // the disk's: what dsync costs
     std::optional<std::string> switches_source;      // "sched_debug" or "perf"
     std::optional<std::string> switches_unavailable; // why there is no context switch count
     std::optional<std::string> module_version;       // nullopt: diowq not loaded

@@ -48,6 +48,7 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         std::vector<double> dispatch_p99;
         std::vector<double> dispatch_max;
         std::vector<double> load_share;
+        std::vector<double> queued_shares;
         std::uint64_t probe_ns = 0;
         std::uint64_t probed = 0;
         for (const auto& r : records) {
@@ -56,6 +57,9 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
             }
             if (r.check && !r.check->ok) {
                 ++s.completion_check_failures;
+            }
+            if (r.check && r.check->engine_writes > 0) {
+                queued_shares.push_back(r.check->queued_share);
             }
             if (const auto& d = r.dispatch) {
                 const std::uint64_t n = d->completions();
@@ -102,6 +106,7 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         s.dispatch_p99_ns_median = median_if(dispatch_p99);
         s.dispatch_max_ns_median = median_if(dispatch_max);
         s.dispatch_load_cpu_share_median = median_if(load_share);
+        s.queued_share_median = median_if(queued_shares);
         if (probed > 0) {
             s.probe_ns_per_completion = double(probe_ns) / double(probed);
         }

@@ -39,6 +39,9 @@ struct ConfigurationSummary {
     std::optional<double> probe_ns_per_completion;        // all runs' probe time / completions
     LatencyBuckets dispatch_hist{};                       // all runs, all CPUs
     std::size_t completion_check_failures = 0;            // runs whose counts disagree
+    // Of the engine's writes, the median share whose completion the program saw run from a
+    // queue: ~1 where every completion is queued, ~0 where the kernel completes them inline.
+    std::optional<double> queued_share_median;
 };
 
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,

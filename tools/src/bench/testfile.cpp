@@ -25,11 +25,11 @@ struct FreeDeleter {
 
 } // namespace
 
-TestFile::TestFile(const std::string& directory, std::uint64_t size, Layout layout,
+TestFile::TestFile(const std::string& directory, std::uint64_t size, Pattern pattern,
                    const std::atomic<bool>& stop, const Progress& progress)
     : path_(fmt::format("{}/diowq-bench.{}", directory, getpid()))
     , size_(size)
-    , layout_(layout)
+    , pattern_(pattern)
     , stop_(stop)
     , progress_(progress) {
     create();
@@ -41,7 +41,7 @@ TestFile::~TestFile() {
 }
 
 void TestFile::prepare_run() {
-    if (layout_ == Layout::fallocate) {
+    if (pattern_ == Pattern::unwritten || pattern_ == Pattern::append) {
         fd_.reset();
         unlink(path_.c_str());
         create();
@@ -49,7 +49,9 @@ void TestFile::prepare_run() {
 }
 
 void TestFile::create() {
-    sys::UniqueFd fd(open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_DIRECT | O_CLOEXEC, 0600));
+    const int sync = pattern_ == Pattern::dsync ? O_DSYNC : 0;
+    sys::UniqueFd fd(
+        open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_DIRECT | O_CLOEXEC | sync, 0600));
     if (!fd) {
         throw Failure(fmt::format("cannot create {}: {}{}", path_, std::strerror(errno),
                                   errno == EINVAL ? " (the filesystem has no O_DIRECT)" : ""));
@@ -61,7 +63,10 @@ void TestFile::create() {
         unlink(path_.c_str());
         throw Failure(fmt::format("{} {}: {}", what, path_, std::strerror(error)));
     };
-    if (layout_ == Layout::fallocate) {
+    if (pattern_ == Pattern::append) {
+        return; // empty: the load extends it
+    }
+    if (pattern_ == Pattern::unwritten) {
         if (fallocate(fd_.get(), 0, 0, off_t(size_)) != 0) {
             fail("cannot fallocate");
         }

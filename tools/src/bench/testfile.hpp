@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// The file the load writes: created in the directory under test, laid out as asked (written with
-// zeros in full, or fallocated), removed when
-// the bench ends (also after an error or Ctrl-C, by unwinding).
+// The file the load writes: created in the directory under test, laid out for the write pattern
+// (written with zeros in full, fallocated, or empty) and opened as it needs (O_DSYNC for dsync),
+// removed when the bench ends (also after an error or Ctrl-C, by unwinding).
 #pragma once
 
 #include <atomic>
@@ -21,7 +21,7 @@ public:
 
     // Creates `directory`/diowq-bench.<pid> (never an existing file) and lays it out. Throws
     // diowq::Failure; an interrupted layout (stop set) throws too.
-    TestFile(const std::string& directory, std::uint64_t size, Layout layout,
+    TestFile(const std::string& directory, std::uint64_t size, Pattern pattern,
              const std::atomic<bool>& stop, const Progress& progress);
     TestFile(const TestFile&) = delete;
     TestFile& operator=(const TestFile&) = delete;
@@ -29,11 +29,11 @@ public:
 
     const std::string& path() const { return path_; }
     std::uint64_t size() const { return size_; }
-    Layout layout() const { return layout_; }
-    // Open O_RDWR | O_DIRECT.
+    Pattern pattern() const { return pattern_; }
+    // Open O_RDWR | O_DIRECT, and O_DSYNC for dsync.
     int fd() const { return fd_.get(); }
-    // Before each run: a fallocated file is made afresh, so that every run meets unwritten
-    // extents; a written one stays as it is.
+    // Before each run: a fallocated or appended file is made afresh, so that every run meets
+    // unwritten extents or extends the file from 0; a written one stays as it is.
     void prepare_run();
 
 private:
@@ -41,7 +41,7 @@ private:
 
     std::string path_;
     std::uint64_t size_;
-    Layout layout_;
+    Pattern pattern_;
     const std::atomic<bool>& stop_;
     Progress progress_;
     sys::UniqueFd fd_;

@@ -24,7 +24,8 @@ struct RawBench {
     std::string runtime = "20s";
     std::string ramp = "5s";
     std::string size = "1g";
-    std::string layout = "write";
+    std::string pattern = "overwrite";
+    std::string layout;
     unsigned rwmixread = 0;
     unsigned cpu = 0;
     std::string weight = "1000";
@@ -106,10 +107,19 @@ void add_bench_command(CLI::App& app, Command& selected) {
     sub->add_option("--size", raw->size, "Size of the file (default 1g)")
         ->type_name("SIZE")
         ->group(load);
+    sub->add_option("--pattern", raw->pattern,
+                    "What the writes meet, so what their completions must do: overwrite (a file "
+                    "written in full first; the default), unwritten (fallocated afresh before each "
+                    "run: each write converts an extent), append (sequential from an empty file, "
+                    "each write extending it; emptied again at --size), dsync (overwrites with "
+                    "O_DSYNC: the disk's cache is flushed at completion unless it has FUA)")
+        ->type_name("PATTERN")
+        ->group(load);
     sub->add_option("--layout", raw->layout,
-                    "write: written in full first, so every write overwrites (default); "
-                    "fallocate: fallocated afresh before each run")
+                    "The older name of two patterns: write is --pattern overwrite, fallocate is "
+                    "--pattern unwritten")
         ->type_name("HOW")
+        ->excludes("--pattern")
         ->group(load);
     sub->add_option("--rwmixread", raw->rwmixread, "Percentage of reads (default 0)")
         ->type_name("PCT")
@@ -209,6 +219,7 @@ Examples:
   diowqctl bench /mnt/xfs --runtime 10s                 one run, outside the cgroup
   diowqctl bench /mnt/xfs --matrix                      outside_off, inside_off, inside_on x 5
   diowqctl bench /mnt/xfs --matrix --config all --repeat 5 --json out.json --plot out.svg
+  diowqctl bench /mnt/xfs --matrix --pattern unwritten  writes into preallocated space
   diowqctl bench /mnt/xfs --config inside_off --weight auto
   diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load
   diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring)");
@@ -257,12 +268,29 @@ Examples:
             options.file_size % 4096 != 0) {
             throw CLI::ValidationError("--size", "must be a multiple of the block size and of 4k");
         }
-        const auto layout = bench::parse_layout(raw->layout);
-        if (!layout) {
-            throw CLI::ValidationError("--layout",
-                                       fmt::format("'{}' is not write or fallocate", raw->layout));
+        if (!raw->layout.empty()) {
+            const auto layout = bench::parse_layout(raw->layout);
+            if (!layout) {
+                throw CLI::ValidationError(
+                    "--layout", fmt::format("'{}' is not write or fallocate", raw->layout));
+            }
+            options.pattern = *layout;
+        } else {
+            const auto pattern = bench::parse_pattern(raw->pattern);
+            if (!pattern) {
+                throw CLI::ValidationError(
+                    "--pattern",
+                    fmt::format("'{}' is not overwrite, unwritten, append or dsync", raw->pattern));
+            }
+            options.pattern = *pattern;
         }
-        options.layout = *layout;
+        if (options.pattern == bench::Pattern::append) {
+            if (engine.read_percent > 0) {
+                throw CLI::ValidationError("--rwmixread", "append writes only: must be 0");
+            }
+            engine.offsets = bench::Offsets::append;
+        }
+        engine.dsync = options.pattern == bench::Pattern::dsync;
         if (cpu->count() > 0) {
             options.cpu = raw->cpu;
         }

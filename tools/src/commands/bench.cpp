@@ -172,6 +172,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     setup.fstype = target.mount->fstype;
     setup.source = target.mount->source;
     setup.irq_name = interrupt_name_of(target.stx.stx_dev_major, target.stx.stx_dev_minor);
+    setup.write_cache = write_cache_of(target.stx.stx_dev_major, target.stx.stx_dev_minor);
 
     const bool any_inside =
         needs(options, [](const Configuration& c) { return c.placement == Placement::inside; });
@@ -256,7 +257,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     {
         std::unique_ptr<TestFile> file;
         try {
-            file = std::make_unique<TestFile>(options.directory, options.file_size, options.layout,
+            file = std::make_unique<TestFile>(options.directory, options.file_size, options.pattern,
                                               stop_requested, layout_progress);
         } catch (const Failure&) {
             if (!stop_requested.load()) {
