@@ -14,7 +14,15 @@
  *
  * The writes must queue their completions on every kernel, 7.x included,
  * which completes pure overwrites inline: DQ_QUEUED_FILE_SIZE, unwritten.
+ *
+ * - overwrites of a fully written file, tuned or not, run on the queue
+ *   where the kernel queues them (6.1, 6.12) and on no queue at all where
+ *   it completes them inline (7.x); either way every write completes and
+ *   the data reads back.
  */
+#include <stdio.h>
+#include <sys/utsname.h>
+
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
 
@@ -31,7 +39,8 @@ struct completion_env {
 	char dio[80];		/* "dio/<s_id>": the kernel's own queue */
 };
 
-static int env_setup(struct completion_env *env, const char *fstype)
+static int env_setup_layout(struct completion_env *env, const char *fstype,
+			    uint64_t size, enum dq_layout layout)
 {
 	char path[PATH_MAX];
 	int err;
@@ -46,10 +55,31 @@ static int env_setup(struct completion_env *env, const char *fstype)
 	snprintf(env->diowq, sizeof(env->diowq), "%s%s", DIOWQ_WQ_PREFIX,
 		 env->fs.sid);
 	snprintf(env->dio, sizeof(env->dio), "dio/%s", env->fs.sid);
-	/* Unwritten extents: completions that queue on every kernel. */
 	snprintf(path, sizeof(path), "%s/data", env->fs.mnt);
-	return dq_tf_create(&env->tf, path, DQ_QUEUED_FILE_SIZE,
-			    DQ_LAYOUT_UNWRITTEN);
+	return dq_tf_create(&env->tf, path, size, layout);
+}
+
+/* Unwritten extents: completions that queue on every kernel. */
+static int env_setup(struct completion_env *env, const char *fstype)
+{
+	return env_setup_layout(env, fstype, DQ_QUEUED_FILE_SIZE,
+				DQ_LAYOUT_UNWRITTEN);
+}
+
+/*
+ * Does this kernel complete a pure overwrite inline, in the bio's end_io,
+ * instead of queueing it on s_dio_done_wq? The kernel lines diowq is
+ * tested on (README, "Support"): Debian's 6.1 and 6.12 queue every async
+ * direct write's completion, 7.x only those that need completion work.
+ */
+static bool overwrites_complete_inline(void)
+{
+	struct utsname u;
+	int major;
+
+	if (uname(&u) || sscanf(u.release, "%d.", &major) != 1)
+		return false;
+	return major >= 7;
 }
 
 /*
@@ -216,6 +246,83 @@ TEST_F_TIMEOUT(unbound_nice, workers_follow_the_queue_nice, 120)
 	EXPECT_EQ(0ull, dq_sampler_count(s, env->diowq, DQ_KW_RUNNING, -20))
 		dq_sampler_log(s, env->fs.sid);
 	dq_sampler_destroy(s);
+}
+
+FIXTURE(overwrite) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(overwrite) {
+	const char *fstype;
+	const char *mode;	/* NULL: untuned */
+};
+
+FIXTURE_VARIANT_ADD(overwrite, xfs_untuned) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(overwrite, xfs_highpri) {
+	.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_VARIANT_ADD(overwrite, ext4_untuned) {
+	.fstype = "ext4",
+};
+
+FIXTURE_VARIANT_ADD(overwrite, ext4_highpri) {
+	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_SETUP(overwrite)
+{
+	/* Fully written first: the load is pure overwrites. */
+	DQ_SETUP(env_setup_layout(&self->env, variant->fstype,
+				  DQ_DATA_FILE_SIZE, DQ_LAYOUT_WRITTEN));
+}
+
+FIXTURE_TEARDOWN(overwrite)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
+{
+	struct completion_env *env = &self->env;
+	bool inline_comp = overwrites_complete_inline();
+	unsigned long long ours, kernels;
+	struct dq_verify_result vr;
+	struct dq_sampler *s;
+
+	if (variant->mode) {
+		ASSERT_EQ(0, dq_tune(variant->mode, env->fs.mnt));
+		ASSERT_EQ(0, dq_sb_queue(env->fs.sid, env->diowq,
+					 sizeof(env->diowq)));
+	}
+	sample_load(_metadata, env, &s);
+	log_counts(_metadata, env, s);
+	ours = dq_sampler_count(s, env->diowq, DQ_KW_LIVE, DQ_ANY_NICE);
+	kernels = dq_sampler_count(s, env->dio, DQ_KW_LIVE, DQ_ANY_NICE);
+	TH_LOG("%s, %s: overwrites %s", variant->fstype,
+	       variant->mode ? variant->mode : "untuned",
+	       inline_comp ? "must complete inline (7.x)" :
+	       "must be queued (6.x)");
+
+	if (inline_comp) {
+		EXPECT_EQ(0ull, ours) dq_sampler_log(s, env->fs.sid);
+		EXPECT_EQ(0ull, kernels) dq_sampler_log(s, env->fs.sid);
+	} else if (variant->mode) {
+		EXPECT_LT(0ull, ours) dq_sampler_log(s, env->fs.sid);
+		EXPECT_EQ(0ull, dq_sampler_count(s, env->dio, DQ_KW_RUNNING,
+						 DQ_ANY_NICE))
+			dq_sampler_log(s, env->fs.sid);
+	} else {
+		EXPECT_LT(0ull, kernels) dq_sampler_log(s, env->fs.sid);
+		EXPECT_EQ(0ull, ours) dq_sampler_log(s, env->fs.sid);
+	}
+	dq_sampler_destroy(s);
+
+	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
 }
 
 DQ_TEST_MAIN
