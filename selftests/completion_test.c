@@ -21,7 +21,6 @@
  *   the data reads back.
  */
 #include <stdio.h>
-#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
@@ -64,22 +63,6 @@ static int env_setup(struct completion_env *env, const char *fstype)
 {
 	return env_setup_layout(env, fstype, DQ_QUEUED_FILE_SIZE,
 				DQ_LAYOUT_UNWRITTEN);
-}
-
-/*
- * Does this kernel complete a pure overwrite inline, in the bio's end_io,
- * instead of queueing it on s_dio_done_wq? The kernel lines diowq is
- * tested on (README, "Support"): Debian's 6.1 and 6.12 queue every async
- * direct write's completion, 7.x only those that need completion work.
- */
-static bool overwrites_complete_inline(void)
-{
-	struct utsname u;
-	int major;
-
-	if (uname(&u) || sscanf(u.release, "%d.", &major) != 1)
-		return false;
-	return major >= 7;
 }
 
 /*
@@ -288,7 +271,7 @@ FIXTURE_TEARDOWN(overwrite)
 TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
 {
 	struct completion_env *env = &self->env;
-	bool inline_comp = overwrites_complete_inline();
+	bool inline_comp = dq_overwrites_complete_inline();
 	unsigned long long ours, kernels;
 	struct dq_verify_result vr;
 	struct dq_sampler *s;

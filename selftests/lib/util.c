@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -196,4 +197,14 @@ void dq_cleanup_run_all(void)
 		nr_cleanups--;
 		cleanups[nr_cleanups].fn(cleanups[nr_cleanups].arg);
 	}
+}
+
+bool dq_overwrites_complete_inline(void)
+{
+	struct utsname u;
+	int major;
+
+	if (uname(&u) || sscanf(u.release, "%d.", &major) != 1)
+		return false;
+	return major >= 7;
 }

@@ -32,6 +32,14 @@ void dq_sleep_ms(unsigned int ms);
  */
 int dq_run(const char *const argv[]);
 
+/*
+ * Does this kernel complete a pure overwrite inline, in the bio's end_io,
+ * instead of queueing it on s_dio_done_wq? The kernel lines diowq is
+ * tested on (README, "Support"): Debian's 6.1 and 6.12 queue every async
+ * direct write's completion, 7.x only those that need completion work.
+ */
+bool dq_overwrites_complete_inline(void);
+
 /* mkdir -p; 0 or -errno. */
 int dq_mkdir_p(const char *path);
 
