@@ -55,6 +55,8 @@ expect "diowqctl tune --nice " ""
 expect "diowqctl bench /tmp --progress " "auto bar lines none"
 expect "diowqctl bench /tmp --engine f" "fio"
 expect "diowqctl bench /tmp --ioengine " "io_uring libaio"
+expect "diowqctl bench /tmp --pattern " "append dsync overwrite unwritten"
+expect "diowqctl bench /tmp --config outside_u" "outside_unwatched"
 expect "diowqctl version " ""
 expect "diowqctl tune -c " ""
 if [[ " $cmds " == *" apply "* ]]; then
