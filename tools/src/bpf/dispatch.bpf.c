@@ -317,15 +317,17 @@ static void queue_name_update(struct dq_dispatch_stats *s, __u64 queue)
 SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(dq_execute_start, struct work_struct *work)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 now = bpf_ktime_get_ns(), address, delay, queue;
+	__u64 now, address, delay, queue;
 	struct iomap_dio___diowq *dio;
 	struct dq_dispatch_stats *s;
+	struct task_struct *task;
 	struct dq_running *run;
 	__u32 zero = 0, dev;
 
+	/* Every work item of the system starts here: nothing before this test. */
 	if (!is_dio_completion(work->func))
 		return 0;
+	now = bpf_ktime_get_ns();
 	address = arg_address(ctx, 0);
 	dio = dio_of(work);
 	dev = dio_dev(dio);
@@ -349,6 +351,7 @@ int BPF_PROG(dq_execute_start, struct work_struct *work)
 	if (delay > s->delay_max_ns)
 		s->delay_max_ns = delay;
 	window_max_update(s, delay);
+	task = bpf_get_current_task_btf();
 	s->worker_pid = task->pid;
 	s->worker_nice = task->static_prio - DQ_NICE_0_PRIO;
 	return 0;
