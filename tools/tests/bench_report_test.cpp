@@ -159,7 +159,7 @@ TEST_F(BenchReportTest, InlineCompletionsAreNotAffected) {
                              inline_runs, 1);
     EXPECT_EQ(s[1].queued_share_median, 0.02);
     EXPECT_EQ(verdict(s).rfind("not affected on this kernel for this pattern: 2% of the writes' "
-                               "completions went through a queue, the rest ran inline; inside/off "
+                               "completions went through a queue, the rest without one; inside/off "
                                "is 1.01x of outside",
                                0),
               0u)

@@ -238,11 +238,19 @@ TEST(WatchOutput, State) {
               "watching            all, 254:16 (/mnt/data)\n"
               "program             attached\n"
               "queued completions  100000\n"
-              "unmatched           0\n");
+              "unmatched           0\n"
+              "all completions     unknown\n"
+              "missed              0\n");
     EXPECT_EQ(
         render::watch_state_json(state, {mount}).dump(),
         R"({"probes":true,"all":true,"watched":[{"dev":"254:16","mountpoints":["/mnt/data"]}],)"
-        R"("probe_ns":3400000,"probe_hits":100000,"unmatched":0})");
+        R"("probe_ns":3400000,"probe_hits":100000,"unmatched":0,"completed":null,"missed":0})");
+    // Where every completion is counted: those that ran without a queue too.
+    state.completed = 100'250;
+    EXPECT_NE(render::watch_state_text(state, {mount}).find("all completions     100250\n"),
+              std::string::npos);
+    EXPECT_NE(render::watch_state_json(state, {mount}).dump().find(R"("completed":100250,)"),
+              std::string::npos);
 }
 
 // 7.x completes pure overwrites inline: completions, none of them queued, is not "idle" and not
@@ -254,9 +262,9 @@ TEST(Diagnosis, CompletionsThatRanInlineAreNotAffected) {
     vdb.completed = 12'000;
     const auto d = latency::conclude({report(0, {}), report(1, {})}, {vdb}, 5, 1'000'000, {});
     EXPECT_EQ(d.verdict, latency::Verdict::not_affected);
-    EXPECT_EQ(d.message, "not-affected: 12000 direct-I/O write completions in 5 s ran inline, "
-                         "none through a queue: this kernel does not queue this write pattern, "
-                         "so it cannot starve it");
+    EXPECT_EQ(d.message, "not-affected: 12000 direct-I/O write completions in 5 s ran without a "
+                         "queue: this kernel does not queue this write pattern, so it cannot "
+                         "starve it");
     EXPECT_NE(render::diagnosis_text(d).find("254:16           0            12000          0.0%"),
               std::string::npos)
         << render::diagnosis_text(d);

@@ -25,7 +25,7 @@ std::string verdict(const std::vector<ConfigurationSummary>& summaries) {
     if (inside->queued_share_median && *inside->queued_share_median < mostly_inline) {
         // Never "cured": there was nothing to cure.
         line = fmt::format("not affected on this kernel for this pattern: {:.0f}% of the writes' "
-                           "completions went through a queue, the rest ran inline; inside/off is "
+                           "completions went through a queue, the rest without one; inside/off is "
                            "{:.2f}x of outside",
                            100 * *inside->queued_share_median, *inside->ratio);
     } else if (*inside->ratio < 0.95) {

@@ -2,13 +2,14 @@
 /*
  * Dispatch latency of direct-I/O write completions, per filesystem and CPU, without the module.
  *
- * An async O_DIRECT write through iomap completes in iomap_dio_complete_work(): queued on the
- * superblock's s_dio_done_wq (ours when diowq tuned it), or, on 7.x for a pure overwrite, called
- * inline from the bio's end_io. Three BTF-typed tracepoints see the queued ones:
+ * An async O_DIRECT write through iomap completes in iomap_dio_complete(): mostly from
+ * iomap_dio_complete_work() queued on the superblock's s_dio_done_wq (ours when diowq tuned it);
+ * on 7.x, for a pure overwrite, inline in the bio's end_io; and in the submitting task when the
+ * I/O ended before the submission returned. Three BTF-typed tracepoints see the queued ones:
  * workqueue_queue_work stamps the work with the time and its queue, workqueue_execute_start
  * takes the stamp and accounts the delay on the CPU that runs it, workqueue_execute_end adds how
- * long it ran. fentry on iomap_dio_complete_work counts the write completions that ran inline,
- * from no queue.
+ * long it ran. fentry on iomap_dio_complete, where every dio completes, counts the write
+ * completions that ran without a queue: inline in the bio's end_io, or in the submitting task.
  *
  * Nothing here mirrors a kernel layout: the structs below are CO-RE flavours that name only the
  * fields read, and libbpf relocates every access against the running kernel's BTF (a field that
@@ -381,28 +382,31 @@ int BPF_PROG(dq_execute_end, struct work_struct *work, void *function)
 }
 
 /*
- * Every dio completion, queued or inline. A queued one is the work running on this CPU, counted
- * at its start already; what is left is the inline ones (7.x pure overwrites), and reads, which
- * complete here too and are not counted. A worker preempted and moved to another CPU between
- * its execute_start and this call would be counted as inline too; per-CPU pools' workers cannot
- * move, and an unbound one would have to be preempted in those few instructions.
+ * Every dio completion ends here, however it ran: from a queue (iomap_dio_complete_work as a
+ * work item), inline in the bio's end_io (7.x, pure overwrites: iomap_dio_complete_work called
+ * directly, and inlined there by the compiler, so not seen by an fentry on it), or in the
+ * submitting task (the last bio had ended before the submission returned; and synchronous
+ * writes). A queued one is the work running on this CPU, counted at its start already; the
+ * rest of the writes ran without a queue. Reads complete here too and are not counted. A
+ * worker preempted and moved to another CPU between its execute_start and this call would be
+ * counted as unqueued; per-CPU pools' workers cannot move, and an unbound one would have to
+ * be preempted in those few instructions.
  */
-SEC("fentry/iomap_dio_complete_work")
-int BPF_PROG(dq_complete, struct work_struct *work)
+SEC("fentry/iomap_dio_complete")
+int BPF_PROG(dq_complete, struct iomap_dio___diowq *dio)
 {
-	struct iomap_dio___diowq *dio;
 	struct dq_running *run;
 	struct dq_dispatch_stats *s;
 	__u32 zero = 0;
 
 	run = bpf_map_lookup_elem(&running, &zero);
-	if (run && run->work == (__u64)work)
+	if (run && run->work == arg_address(ctx, 0) +
+			bpf_core_field_offset(struct iomap_dio___diowq, aio.work))
 		return 0;
-	dio = dio_of(work);
 	if (!dio_is_write(dio))
 		return 0;
 	s = stats_of(dio_dev(dio));
 	if (s)
-		__sync_fetch_and_add(&s->inline_writes, 1);
+		__sync_fetch_and_add(&s->unqueued_writes, 1);
 	return 0;
 }

@@ -31,11 +31,12 @@ struct dq_dispatch_stats {
 	__u64 run_sum_ns;
 	/* Executions whose queueing was not seen (queued before the program was attached). */
 	__u64 unmatched;
-	/* Dio write completions of this filesystem on this CPU that ran inline in the bio's end_io,
-	 * from no queue (7.x completes pure overwrites so): queued + unmatched + inline_writes is
+	/* Dio write completions of this filesystem on this CPU that ran without a queue: inline
+	 * in the bio's end_io (7.x completes pure overwrites so), or in the submitting task (the
+	 * I/O had ended before the submission returned). queued + unmatched + unqueued_writes is
 	 * every completion, queued / that the share that went through a queue at all. 0 when that
 	 * probe could not attach. */
-	__u64 inline_writes;
+	__u64 unqueued_writes;
 	/* The largest delay in window number `window` (the windows map's value then): user space
 	 * starts a new window by counting it up, and reads only a maximum of the current one. */
 	__u64 window_max_ns;

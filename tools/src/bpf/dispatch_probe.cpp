@@ -41,7 +41,10 @@ namespace diowq::bpf {
 namespace {
 
 constexpr const char* vmlinux_btf = "/sys/kernel/btf/vmlinux";
-constexpr const char* completion_function = "iomap_dio_complete_work";
+// What a queued completion runs, recognised by the tracepoints.
+constexpr const char* completion_work_function = "iomap_dio_complete_work";
+// Where every dio completes, queued or not: what fentry counts.
+constexpr const char* every_completion_function = "iomap_dio_complete";
 
 // libbpf's own messages: kept, the last warning becomes part of a failure's one line.
 std::mutex libbpf_log_lock;
@@ -192,10 +195,10 @@ DispatchProbe::DispatchProbe()
     }
     libbpf_set_print(capture_libbpf_print);
 
-    coverage_.completion_function = kallsyms_has(completion_function);
+    coverage_.completion_function = kallsyms_has(completion_work_function);
     // fentry needs the function in BTF and a kernel that allows it; without it, the queued
     // completions are still measured, and only their share of all is unknown.
-    bool count_all = btf_has(completion_function, BTF_KIND_FUNC);
+    bool count_all = btf_has(every_completion_function, BTF_KIND_FUNC);
     coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
     for (;;) {
         loaded_->skel = dispatch_bpf__open();
@@ -294,10 +297,40 @@ std::optional<DispatchProbe> DispatchProbe::open_pinned() {
     }
     probe.pinned_fds_.push_back(windows);
     probe.windows_fd_ = windows;
-    probe.coverage_.completion_function = kallsyms_has(completion_function);
+    probe.coverage_.completion_function = kallsyms_has(completion_work_function);
     probe.coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
     probe.coverage_.all_completions = ::access(pin_path(complete_link_pin).c_str(), F_OK) == 0;
+    probe.open_pinned_programs();
     return probe;
+}
+
+// The programs behind the pinned links, for missed(): best effort, a part that cannot be
+// opened is left out.
+void DispatchProbe::open_pinned_programs() {
+    DIR* dir = ::opendir(pin_directory);
+    if (dir == nullptr) {
+        return;
+    }
+    while (const dirent* entry = ::readdir(dir)) {
+        if (std::string_view(entry->d_name).rfind("link_", 0) != 0) {
+            continue;
+        }
+        const int link = bpf_obj_get(pin_path(entry->d_name).c_str());
+        if (link < 0) {
+            continue;
+        }
+        bpf_link_info info{};
+        std::uint32_t len = sizeof(info);
+        const int program = bpf_obj_get_info_by_fd(link, &info, &len) == 0
+                                ? bpf_prog_get_fd_by_id(info.prog_id)
+                                : -1;
+        ::close(link);
+        if (program >= 0) {
+            pinned_fds_.push_back(program);
+            pinned_program_fds_.push_back(program);
+        }
+    }
+    ::closedir(dir);
 }
 
 DispatchProbe::~DispatchProbe() {
@@ -311,6 +344,7 @@ DispatchProbe::DispatchProbe(DispatchProbe&& other) noexcept
     , stats_fd_(std::exchange(other.stats_fd_, -1))
     , windows_fd_(std::exchange(other.windows_fd_, -1))
     , pinned_fds_(std::exchange(other.pinned_fds_, {}))
+    , pinned_program_fds_(std::exchange(other.pinned_program_fds_, {}))
     , coverage_(other.coverage_) {}
 
 DispatchProbe& DispatchProbe::operator=(DispatchProbe&& other) noexcept {
@@ -322,6 +356,7 @@ DispatchProbe& DispatchProbe::operator=(DispatchProbe&& other) noexcept {
         stats_fd_ = std::exchange(other.stats_fd_, -1);
         windows_fd_ = std::exchange(other.windows_fd_, -1);
         pinned_fds_ = std::exchange(other.pinned_fds_, {});
+        pinned_program_fds_ = std::exchange(other.pinned_program_fds_, {});
         coverage_ = other.coverage_;
     }
     return *this;
@@ -404,7 +439,7 @@ std::vector<DispatchCounters> DispatchProbe::read(bool take_window_max) const {
         std::copy(std::begin(value.delay_hist), std::end(value.delay_hist), c.delay_hist.begin());
         c.run_sum_ns = value.run_sum_ns;
         c.unmatched = value.unmatched;
-        c.completed = value.queued + value.unmatched + value.inline_writes;
+        c.completed = value.queued + value.unmatched + value.unqueued_writes;
         c.worker_pid = value.worker_pid;
         c.worker_nice = value.worker_nice;
         c.queue.assign(value.queue, strnlen(value.queue, sizeof(value.queue)));
@@ -442,6 +477,27 @@ DispatchCost DispatchProbe::cost() const {
         }
     }
     return total;
+}
+
+std::uint64_t DispatchProbe::missed() const {
+    std::vector<int> programs = pinned_program_fds_;
+    if (loaded_) {
+        bpf_program* program = nullptr;
+        bpf_object__for_each_program(program, loaded_->skel->obj) {
+            if (bpf_program__fd(program) >= 0) {
+                programs.push_back(bpf_program__fd(program));
+            }
+        }
+    }
+    std::uint64_t missed = 0;
+    for (const int fd : programs) {
+        bpf_prog_info info{};
+        std::uint32_t len = sizeof(info);
+        if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+            missed += info.recursion_misses;
+        }
+    }
+    return missed;
 }
 
 } // namespace diowq::bpf

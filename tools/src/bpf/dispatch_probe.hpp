@@ -24,7 +24,7 @@ struct DispatchCounters {
     LatencyBuckets delay_hist{};
     std::uint64_t run_sum_ns = 0;
     std::uint64_t unmatched = 0;
-    std::uint64_t completed = 0; // every dio write completion: queued, unmatched or inline
+    std::uint64_t completed = 0; // every dio write completion: queued, unmatched or without a queue
     std::uint32_t worker_pid = 0;
     std::int32_t worker_nice = 0;
     std::string queue; // the workqueue of the last queued completion
@@ -96,16 +96,22 @@ public:
     std::vector<DispatchCounters> read(bool take_window_max) const;
     // The program's own cost so far (zero for a pinned program, or without BPF statistics).
     DispatchCost cost() const;
+    // Events the kernel did not run the program for because one of its parts was running on
+    // that CPU already (an interrupt's completion nested in a task's): each a completion not
+    // counted, or a queueing not stamped (then an unmatched execution).
+    std::uint64_t missed() const;
 
 private:
     struct Loaded;
     struct Pinned {};
     explicit DispatchProbe(Pinned);
+    void open_pinned_programs();
 
     std::unique_ptr<Loaded> loaded_; // null for a pinned program
     int stats_fd_ = -1;              // the maps, owned by loaded_ or by the pins' fds below
     int windows_fd_ = -1;
     std::vector<int> pinned_fds_;
+    std::vector<int> pinned_program_fds_; // the attached parts of a pinned program (in pinned_fds_)
     DispatchCoverage coverage_;
 };
 

@@ -36,14 +36,16 @@ a kernel with BTF and root are): the one `diowqctl watch --all` left attached, o
 for the sampling and detaches it after (also after Ctrl-C or an error). Samples for --seconds
 (progress on stderr) and prints a table of the CPUs that ran completions, a table of how each
 filesystem's dio write completions ran (QUEUED, ALL COMPLETIONS, QUEUED SHARE: 7.x completes
-pure overwrites inline, without a queue, so they cannot starve), and, as its last line, the
-verdict:
+pure overwrites inline in the bio's end_io, and any kernel completes a write in the submitting
+task when the I/O ended before the submission returned; what no queue ran cannot starve), and,
+as its last line, the verdict:
 
   starved: dio completions on CPU 1 wait p99 2.1 ms (max 9.8 ms) behind pid 812 (fio, 97% of
     the CPU) in /kubepods with cpu.weight 1000: tune this filesystem: diowqctl tune /mnt/data
   ok: dio completions wait p99 at most 45 us (CPU 0, max 310 us) in 5 s, under the 1.0 ms
     threshold
-  not-affected: 12000 direct-I/O write completions in 5 s ran inline, none through a queue
+  not-affected: 12000 direct-I/O write completions in 5 s ran without a queue: this kernel
+    does not queue this write pattern, so it cannot starve it
   idle: no direct-I/O write completions in 5 s
 
 What is measured: per CPU, how long direct-I/O write completions wait between being queued and

@@ -20,10 +20,16 @@ WatchState state_of(const std::optional<bpf::DispatchProbe>& pinned) {
     }
     state.probes = true;
     state.all = true;
+    std::uint64_t completed = 0;
     for (const auto& c : pinned->read(false)) {
         state.probe_hits += c.queued;
         state.unmatched += c.unmatched;
+        completed += c.completed;
     }
+    if (pinned->coverage().all_completions) {
+        state.completed = completed;
+    }
+    state.missed = pinned->missed();
     return state;
 }
 

@@ -126,10 +126,10 @@ Diagnosis conclude(std::vector<CpuReport> cpus, std::vector<QueuedShare> filesys
                    const std::vector<std::string>& tune_paths) {
     Diagnosis diagnosis;
     diagnosis.seconds = seconds;
-    std::uint64_t inline_completions = 0;
+    std::uint64_t unqueued_completions = 0;
     for (const auto& fs : filesystems) {
         if (fs.completed) {
-            inline_completions += *fs.completed - std::min(*fs.completed, fs.queued);
+            unqueued_completions += *fs.completed - std::min(*fs.completed, fs.queued);
         }
     }
     const auto starved = starved_worst_first(cpus);
@@ -159,12 +159,12 @@ Diagnosis conclude(std::vector<CpuReport> cpus, std::vector<QueuedShare> filesys
             "threshold",
             format_ns(busiest->summary.p99_ns), busiest->summary.cpu,
             format_ns(busiest->summary.max_ns), seconds, format_ns(threshold_ns));
-    } else if (inline_completions > 0) {
+    } else if (unqueued_completions > 0) {
         diagnosis.verdict = Verdict::not_affected;
         diagnosis.message = fmt::format(
-            "not-affected: {} direct-I/O write completions in {} s ran inline, none through a "
-            "queue: this kernel does not queue this write pattern, so it cannot starve it",
-            inline_completions, seconds);
+            "not-affected: {} direct-I/O write completions in {} s ran without a queue: this "
+            "kernel does not queue this write pattern, so it cannot starve it",
+            unqueued_completions, seconds);
     } else {
         diagnosis.verdict = Verdict::idle;
         diagnosis.message = fmt::format("idle: no direct-I/O write completions in {} s", seconds);

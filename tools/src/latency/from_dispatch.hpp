@@ -22,8 +22,9 @@ Snapshot snapshot_of(const std::vector<bpf::DispatchCounters>& counters,
                      const std::optional<DeviceNumber>& only, const std::vector<unsigned>& cpus,
                      const std::vector<unsigned>& online, bool max_cleared);
 
-// How a filesystem's dio write completions ran: from a queue, or inline in the bio's end_io (7.x
-// completes pure overwrites so). `completed` is known only where every completion was counted.
+// How a filesystem's dio write completions ran: from a queue, or without one (inline in the bio's
+// end_io, as 7.x completes pure overwrites, or in the submitting task when the I/O ended before
+// the submission returned). `completed` is known only where every completion was counted.
 struct QueuedShare {
     DeviceNumber dev;
     std::uint64_t queued = 0;

@@ -33,6 +33,9 @@ struct WatchState {
     std::uint64_t probe_ns = 0;   // time spent in the probes since they were registered
     std::uint64_t probe_hits = 0; // dio completion events probed
     std::uint64_t unmatched = 0;  // executions whose queueing was not seen
+    // Every dio write completion, queued or not; unknown where the program cannot count them.
+    std::optional<std::uint64_t> completed;
+    std::uint64_t missed = 0; // events the kernel skipped the program for (DispatchProbe::missed)
     std::uint32_t hist_buckets = latency_buckets;
 
     // Something is watched (the probes should then be on).

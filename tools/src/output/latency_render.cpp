@@ -83,6 +83,9 @@ std::string watch_state_text(const WatchState& state,
     table.add_row({"program", state.probes ? "attached" : "not attached"});
     table.add_row({"queued completions", fmt::format("{}", state.probe_hits)});
     table.add_row({"unmatched", fmt::format("{}", state.unmatched)});
+    table.add_row({"all completions",
+                   state.completed ? fmt::format("{}", *state.completed) : std::string("unknown")});
+    table.add_row({"missed", fmt::format("{}", state.missed)});
     return table.render();
 }
 
@@ -103,6 +106,8 @@ json::Value watch_state_json(const WatchState& state,
         {"probe_ns", state.probe_ns},
         {"probe_hits", state.probe_hits},
         {"unmatched", state.unmatched},
+        {"completed", state.completed ? json::Value(*state.completed) : json::Value()},
+        {"missed", state.missed},
     };
 }
 
