@@ -24,6 +24,9 @@
 #   diowq_vm.bench_weight=N|auto the cgroup's cpu.weight (default 1000)
 #   diowq_vm.bench_pattern=NAME  the write pattern: overwrite, unwritten, append, dsync (default
 #                                overwrite)
+#   diowq_vm.bench_jobs=N        submitters, each on a CPU and a file of its own (default 1)
+#   diowq_vm.bench_hierarchy=HOW the load's cgroup: flat, k8s or k8s-linear (default flat; not
+#                                flat: bench_weight is not passed, the levels have kubelet's)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
@@ -63,6 +66,8 @@ ramp=$(arg bench_ramp 3s)
 size=$(arg bench_size 1g)
 weight=$(arg bench_weight 1000)
 pattern=$(arg bench_pattern overwrite)
+jobs=$(arg bench_jobs 1)
+hierarchy=$(arg bench_hierarchy flat)
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
@@ -86,12 +91,19 @@ insmod "$DIOWQ_KO" || fail "insmod $DIOWQ_KO"
 
 echo "== diowqctl bench on $kernel, $(nproc) CPUs, XFS on $DISK (QEMU NVMe on /dev/shm)"
 common="--matrix --config $config --repeat $repeat --runtime $runtime --ramp $ramp --size $size"
-common="$common --weight $weight --pattern $pattern --progress lines --ioengine $ioengine"
+common="$common --pattern $pattern --progress lines --ioengine $ioengine"
+common="$common --jobs $jobs --hierarchy $hierarchy"
+[ "$hierarchy" != flat ] || common="$common --weight $weight"
 [ "$latency" = 1 ] || common="$common --no-latency"
 echo "# diowqctl bench $MNT $common"
 # shellcheck disable=SC2086  # $common is a list of words
 diowqctl bench "$MNT" $common --json /tmp/bench.json --plot /tmp/bench.svg ||
 	fail "diowqctl bench"
+# Every cgroup the bench made is gone (--hierarchy k8s nests four).
+for group in /sys/fs/cgroup/diowq-bench-*; do
+	[ ! -e "$group" ] || fail "diowqctl bench left a cgroup behind: $group"
+done
+echo "# no diowq-bench cgroup left"
 # The bench's BPF program goes with its process; it pins nothing.
 [ ! -e /sys/fs/bpf/diowq ] || fail "diowqctl bench left a pinned program behind"
 send /tmp/bench.json "$kernel.json"
@@ -102,7 +114,9 @@ if [ -n "$fio" ]; then
 	echo
 	echo "== the same matrix with fio as the load (cross-check)"
 	fio_common="--matrix --config $fio --repeat $repeat --runtime $runtime --ramp $ramp"
-	fio_common="$fio_common --size $size --weight $weight --pattern $pattern --progress lines"
+	fio_common="$fio_common --size $size --pattern $pattern --progress lines"
+	fio_common="$fio_common --hierarchy $hierarchy"
+	[ "$hierarchy" != flat ] || fio_common="$fio_common --weight $weight"
 	fio_common="$fio_common --engine fio --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
 	echo "# diowqctl bench $MNT $fio_common"

@@ -24,6 +24,11 @@
 #                        cross-check below uses the same
 #   DIOWQ_BENCH_PATTERN  the write pattern: overwrite, unwritten, append, dsync (overwrite); the
 #                        results of another than overwrite are named <kver>-<pattern>.json, ...
+#   DIOWQ_BENCH_JOBS     submitters, each on a CPU and a file of its own (1); the results of
+#                        more are named <kver>[-<pattern>]-jobs<N>.json, ...
+#   DIOWQ_BENCH_HIERARCHY the load's cgroup: flat, k8s or k8s-linear (flat; the others nest it as
+#                        kubelet nests a container, with kubelet's weights, and ignore
+#                        DIOWQ_BENCH_WEIGHT); the results of k8s are named <kver>...-k8s.json, ...
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
@@ -61,7 +66,17 @@ overwrite) suffix= ;;
 unwritten | append | dsync) suffix=-$pattern ;;
 *) die "DIOWQ_BENCH_PATTERN must be overwrite, unwritten, append or dsync" ;;
 esac
+jobs=${DIOWQ_BENCH_JOBS:-1}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || die "DIOWQ_BENCH_JOBS must be a whole number from 1"
+[[ $jobs -eq 1 ]] || suffix+=-jobs$jobs
+hierarchy=${DIOWQ_BENCH_HIERARCHY:-flat}
+case $hierarchy in
+flat) ;;
+k8s | k8s-linear) suffix+=-$hierarchy ;;
+*) die "DIOWQ_BENCH_HIERARCHY must be flat, k8s or k8s-linear" ;;
+esac
 fio=${DIOWQ_BENCH_FIO:-}
+[[ -z $fio || $jobs -eq 1 ]] || die "DIOWQ_BENCH_FIO runs one job: leave DIOWQ_BENCH_JOBS at 1"
 latency=${DIOWQ_BENCH_LATENCY:-1}
 [[ $latency == [01] ]] || die "DIOWQ_BENCH_LATENCY must be 0 or 1"
 ioengine=${DIOWQ_BENCH_IOENGINE:-libaio}
@@ -86,6 +101,7 @@ DIOWQ_APPEND+=" diowq_vm.bench_config=$config diowq_vm.bench_repeat=$repeat"
 DIOWQ_APPEND+=" diowq_vm.bench_runtime=${runtime}s diowq_vm.bench_ramp=${ramp}s"
 DIOWQ_APPEND+=" diowq_vm.bench_size=$size diowq_vm.bench_weight=$weight"
 DIOWQ_APPEND+=" diowq_vm.bench_pattern=$pattern"
+DIOWQ_APPEND+=" diowq_vm.bench_jobs=$jobs diowq_vm.bench_hierarchy=$hierarchy"
 [[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
 DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency diowq_vm.bench_ioengine=$ioengine"
 

@@ -277,13 +277,13 @@ TEST_F(BenchDispatchReportTest, Json) {
              R"("dq_execute_start":{"ns":22500000,"runs":100000}},)",
              R"("queued_of_completed":null,"restarted":false},)",
              R"("completions_check":{"engine_writes":100000,)",
-             R"("module_completions":100000,"slack":1256,"queued_share":1,"ok":true}})",
+             R"("module_completions":100000,"slack":1256,"queued_share":1,"ok":true},"jobs":)",
              R"("engine_writes":10000,"module_completions":30000,"slack":356,"queued_share":3,)",
              R"("dispatch_runs":3,"completions_median":100001,"dispatch_p50_ns_median":)",
              R"("dispatch_max_ns":1025,"dispatch_load_cpu_share_median":1,)",
              R"("probe_ns_per_completion":300,"dispatch_hist":[)",
-             R"("completions_check_failures":0,"queued_share_median":1})",
-             R"("completions_check_failures":1,"queued_share_median":1})",
+             R"("completions_check_failures":0,"queued_share_median":1,"jobs_iops_median":)",
+             R"("completions_check_failures":1,"queued_share_median":1,"jobs_iops_median":)",
              R"("dispatch":{"recorded":true,"note":null,"summed_over":"all CPUs",)",
              R"("source":"bpf"})",
          }) {
@@ -302,7 +302,7 @@ TEST_F(BenchDispatchReportTest, JsonWithoutTheModule) {
     const auto s = summarize(setup_.options.configurations, records_, 1);
     const std::string json = report_json(setup_, records_, s, {}, false).dump();
     for (const char* key : {
-             R"("completions":null},"dispatch":null,"completions_check":null})",
+             R"("completions":null},"dispatch":null,"completions_check":null,"jobs":)",
              R"("dispatch_runs":0,"completions_median":null,"dispatch_p50_ns_median":null,)",
              R"("probe_ns_per_completion":null,"dispatch_hist":null,)",
              R"("dispatch":{"recorded":false,)",

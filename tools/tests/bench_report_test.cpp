@@ -211,7 +211,7 @@ TEST_F(BenchReportTest, JsonSchema) {
                   "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
                   "engine_voluntary_switches engine_involuntary_switches "
                   "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
-                  "dispatch completions_check")
+                  "dispatch completions_check jobs")
             << "run " << r.at("sequence").text;
     }
     const auto& summary = doc.at("summary");
@@ -225,7 +225,8 @@ TEST_F(BenchReportTest, JsonSchema) {
                             "completions_median dispatch_p50_ns_median dispatch_p99_ns_median "
                             "dispatch_max_ns_median dispatch_max_ns "
                             "dispatch_load_cpu_share_median probe_ns_per_completion "
-                            "dispatch_hist completions_check_failures queued_share_median")
+                            "dispatch_hist completions_check_failures queued_share_median "
+                            "jobs_iops_median")
             << name;
     }
     const auto& target_list = doc.at("targets").items;

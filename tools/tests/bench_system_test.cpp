@@ -153,6 +153,67 @@ TEST_F(BenchCgroupTest, UnderTheRootEnablesCpuThereOnly) {
                         }));
 }
 
+// --hierarchy k8s: a chain of groups, each with its weight, "+cpu" delegated down to the
+// load's, removed deepest first; the root's controller disabled again last.
+TEST_F(BenchCgroupTest, ANestedChainIsCreatedTopDownAndRemovedBottomUp) {
+    const FakeCgroupFs fake(root_.string());
+    {
+        BenchCgroup group(fake, "",
+                          {{"k", 174, "kubepods", 2048},
+                           {"burstable", 174, "qos", 2048},
+                           {"podu", 174, "pod", 2048},
+                           {"c", 174, "container", 2048}},
+                          "user.slice", warn_);
+        EXPECT_EQ(group.path(), "k/burstable/podu/c");
+        EXPECT_EQ(group.weight(), 174u);
+        EXPECT_EQ(group.level_path(1), "k/burstable");
+        EXPECT_EQ(file("k/burstable/podu/c/cpu.weight"), "174");
+        EXPECT_EQ(file("k/burstable/podu/cgroup.subtree_control"), "cpu");
+        EXPECT_EQ(file("k/burstable/podu/c/cgroup.subtree_control"), "");
+        group.enter(4711);
+        EXPECT_EQ(file("k/burstable/podu/c/cgroup.procs"), "4711");
+    }
+    EXPECT_FALSE(fs::exists(root_ / "k"));
+    EXPECT_TRUE(warnings_.empty());
+    EXPECT_EQ(fake.log, (std::vector<std::string>{
+                            "cgroup.subtree_control < +cpu",
+                            "mkdir k",
+                            "k/cpu.weight < 174",
+                            "k/cgroup.subtree_control < +cpu",
+                            "mkdir k/burstable",
+                            "k/burstable/cpu.weight < 174",
+                            "k/burstable/cgroup.subtree_control < +cpu",
+                            "mkdir k/burstable/podu",
+                            "k/burstable/podu/cpu.weight < 174",
+                            "k/burstable/podu/cgroup.subtree_control < +cpu",
+                            "mkdir k/burstable/podu/c",
+                            "k/burstable/podu/c/cpu.weight < 174",
+                            "k/burstable/podu/c/cgroup.procs < 4711",
+                            "user.slice/cgroup.procs < 4711",
+                            "rmdir k/burstable/podu/c",
+                            "rmdir k/burstable/podu",
+                            "rmdir k/burstable",
+                            "rmdir k",
+                            "cgroup.subtree_control < -cpu",
+                        }));
+}
+
+TEST_F(BenchCgroupTest, AFailureHalfWayDownTheChainRemovesWhatWasMade) {
+    FakeCgroupFs fake(root_.string());
+    fake.refuse_write = "k/burstable/cpu.weight";
+    EXPECT_THROW(BenchCgroup(fake, "",
+                             {{"k", 174, "kubepods", std::nullopt},
+                              {"burstable", 174, "qos", std::nullopt},
+                              {"pod", 174, "pod", std::nullopt}},
+                             "", warn_),
+                 Failure);
+    EXPECT_FALSE(fs::exists(root_ / "k"));
+    EXPECT_EQ(file("cgroup.subtree_control"), "memory pids");
+    EXPECT_EQ(std::vector<std::string>(fake.log.end() - 3, fake.log.end()),
+              (std::vector<std::string>{"rmdir k/burstable", "rmdir k",
+                                        "cgroup.subtree_control < -cpu"}));
+}
+
 TEST_F(BenchCgroupTest, BelowAParentEnablesCpuAllTheWayDown) {
     const FakeCgroupFs fake(root_.string());
     {

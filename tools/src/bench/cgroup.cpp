@@ -125,11 +125,20 @@ std::string cgroup_join(const std::string& parent, std::string_view child) {
 
 BenchCgroup::BenchCgroup(const CgroupFs& fs, const std::string& parent, const std::string& name,
                          unsigned weight, std::string home, Warn warn)
+    : BenchCgroup(fs, parent, {CgroupLevel{name, weight, "load", std::nullopt}}, std::move(home),
+                  std::move(warn)) {}
+
+BenchCgroup::BenchCgroup(const CgroupFs& fs, const std::string& parent,
+                         std::vector<CgroupLevel> levels, std::string home, Warn warn)
     : fs_(fs)
-    , path_(cgroup_join(parent, name))
-    , weight_(weight)
+    , parent_(parent)
+    , levels_(std::move(levels))
     , home_(std::move(home))
     , warn_(std::move(warn)) {
+    if (levels_.empty()) {
+        throw std::invalid_argument("a bench cgroup needs at least one level");
+    }
+    path_ = level_path(levels_.size() - 1);
     try {
         for (const auto& group : cgroup_lineage(parent)) {
             const std::string control = cgroup_join(group, "cgroup.subtree_control");
@@ -154,13 +163,28 @@ BenchCgroup::BenchCgroup(const CgroupFs& fs, const std::string& parent, const st
             }
             enabled_.push_back(group);
         }
-        fs_.make_group(path_);
-        created_ = true;
-        fs_.write(cgroup_join(path_, "cpu.weight"), std::to_string(weight));
+        for (std::size_t level = 0; level < levels_.size(); ++level) {
+            const std::string path = level_path(level);
+            fs_.make_group(path);
+            ++created_;
+            fs_.write(cgroup_join(path, "cpu.weight"), std::to_string(levels_[level].weight));
+            // The group below needs the controller; it goes with the group when removed.
+            if (level + 1 < levels_.size()) {
+                fs_.write(cgroup_join(path, "cgroup.subtree_control"), "+cpu");
+            }
+        }
     } catch (...) {
         undo();
         throw;
     }
+}
+
+std::string BenchCgroup::level_path(std::size_t level) const {
+    std::string path = parent_;
+    for (std::size_t i = 0; i <= level && i < levels_.size(); ++i) {
+        path = cgroup_join(path, levels_[i].name);
+    }
+    return path;
 }
 
 BenchCgroup::~BenchCgroup() {
@@ -193,9 +217,10 @@ void BenchCgroup::undo() noexcept {
     if (inside_) {
         attempt([this] { leave(); });
     }
-    if (created_) {
-        attempt([this] { fs_.remove_group(path_); });
-        created_ = false;
+    // Deepest first: a group with children cannot be removed.
+    while (created_ > 0) {
+        --created_;
+        attempt([this] { fs_.remove_group(level_path(created_)); });
     }
     while (!enabled_.empty()) {
         const std::string group = enabled_.back();

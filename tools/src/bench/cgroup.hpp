@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // The load's high-weight cgroup (cgroup v2): created under a parent with the cpu controller
 // enabled on the way down to it, entered and left by the process that runs the load, and removed
-// afterwards with every controller it enabled disabled again.
+// afterwards with every controller it enabled disabled again. One group (--hierarchy flat), or
+// a chain of nested ones, each with its own cpu.weight, the load in the deepest (--hierarchy k8s:
+// kubepods/burstable/pod<uid>/<container>).
 //
 // Paths are relative to the cgroup2 mount ("" is its root, "a/b" a group below), and every file
 // operation goes through CgroupFs, which the tests replace with a directory of their own.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,6 +58,18 @@ std::vector<std::string> cgroup_lineage(const std::string& path);
 // "a/b" + "c" -> "a/b/c"; "" + "c" -> "c".
 std::string cgroup_join(const std::string& parent, std::string_view child);
 
+// One group of the chain the bench creates: its name below the one above, its cpu.weight, and
+// for the report what it stands for ("load" when flat; "kubepods", "qos", "pod", "container")
+// and the cgroup v1 shares its weight was converted from, if any.
+struct CgroupLevel {
+    std::string name;
+    unsigned weight = 100;
+    std::string role = "load";
+    std::optional<std::uint64_t> shares;
+
+    bool operator==(const CgroupLevel&) const = default;
+};
+
 class BenchCgroup {
 public:
     using Warn = std::function<void(const std::string&)>;
@@ -64,14 +79,22 @@ public:
     // there. Throws diowq::Failure, having undone what it did.
     BenchCgroup(const CgroupFs& fs, const std::string& parent, const std::string& name,
                 unsigned weight, std::string home, Warn warn);
+    // The same for a chain: parent/levels[0]/levels[1]/..., each created with "+cpu" in its
+    // cgroup.subtree_control (but the last: the load's) and its weight; removed deepest first.
+    BenchCgroup(const CgroupFs& fs, const std::string& parent, std::vector<CgroupLevel> levels,
+                std::string home, Warn warn);
     BenchCgroup(const BenchCgroup&) = delete;
     BenchCgroup& operator=(const BenchCgroup&) = delete;
     // Leaves the group if a process is still in it, removes it, disables what it enabled; what
     // fails is told to `warn`.
     ~BenchCgroup();
 
+    // The load's group, the deepest, and its weight.
     const std::string& path() const { return path_; }
-    unsigned weight() const { return weight_; }
+    unsigned weight() const { return levels_.back().weight; }
+    // Every group created, top first, and its path.
+    const std::vector<CgroupLevel>& levels() const { return levels_; }
+    std::string level_path(std::size_t level) const;
     // The groups whose cgroup.subtree_control got "+cpu" from us, root first.
     const std::vector<std::string>& enabled() const { return enabled_; }
 
@@ -83,12 +106,13 @@ private:
     void undo() noexcept;
 
     const CgroupFs& fs_;
+    std::string parent_;
+    std::vector<CgroupLevel> levels_;
     std::string path_;
-    unsigned weight_;
     std::string home_;
     Warn warn_;
     std::vector<std::string> enabled_;
-    bool created_ = false;
+    std::size_t created_ = 0; // levels created, from the top
     std::optional<pid_t> inside_;
 };
 

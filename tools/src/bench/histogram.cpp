@@ -34,6 +34,16 @@ std::uint64_t LatencyHistogram::bucket_high(std::size_t bucket) {
     return bucket_low(bucket) + ((std::uint64_t{1} << shift) - 1);
 }
 
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+    for (std::size_t i = 0; i < bucket_count; ++i) {
+        buckets_[i] += other.buckets_[i];
+    }
+    count_ += other.count_;
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+    sum_ += other.sum_;
+}
+
 void LatencyHistogram::add(std::uint64_t ns) {
     ++buckets_[bucket_of(ns)];
     ++count_;

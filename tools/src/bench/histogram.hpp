@@ -16,6 +16,8 @@ public:
     static constexpr std::size_t bucket_count = (64 - sub_bits + 1) << sub_bits;
 
     void add(std::uint64_t ns);
+    // Adds every latency of `other` (another job's, --jobs).
+    void merge(const LatencyHistogram& other);
     void clear() { *this = LatencyHistogram(); }
 
     std::uint64_t count() const { return count_; }

@@ -10,6 +10,7 @@
 
 #include "bench/configuration.hpp"
 #include "bench/engine.hpp"
+#include "bench/kubernetes.hpp"
 
 namespace diowq::bench {
 
@@ -43,9 +44,12 @@ struct BenchOptions {
     EngineKind engine_kind = EngineKind::builtin;
     std::uint64_t file_size = std::uint64_t{1} << 30;
     Pattern pattern = Pattern::overwrite;
-    std::optional<unsigned> cpu;    // none: the highest-numbered CPU this process may use
-    std::optional<unsigned> weight; // none: 100 x online CPUs, as Kubernetes does ("auto")
-    std::string cgroup_parent;      // relative to the cgroup2 root; "" is the root itself
+    std::optional<unsigned> cpu; // job 0's; none: the highest-numbered CPU this process may use
+    // Submitters, each on a CPU of its own with a file of its own, all in the same place.
+    unsigned jobs = 1;
+    std::optional<unsigned> weight;        // none: 100 x online CPUs ("auto"); flat only
+    std::string cgroup_parent;             // relative to the cgroup2 root; "" is the root itself
+    Hierarchy hierarchy = Hierarchy::flat; // the load's cgroup: one group, or nested as kubelet
     std::vector<Configuration> configurations;
     bool matrix = false;
     unsigned repeat = 1;
@@ -65,6 +69,9 @@ struct BenchOptions {
 inline constexpr const char* default_matrix = "outside_off,inside_off,inside_on";
 inline constexpr unsigned default_matrix_repeat = 5;
 inline constexpr std::chrono::milliseconds default_matrix_warmup{10'000};
+
+// At most this many --jobs (the engine's threads; the machine's CPUs limit it further).
+inline constexpr unsigned max_jobs = 1024;
 
 // Kubernetes' weight for a pod's cgroup on a machine with `cpus` CPUs, clamped to cpu.weight's
 // range 1..10000.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bench/report_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "bench/verdict.hpp"
@@ -76,7 +77,7 @@ json::Value check_json(const std::optional<CompletionCheck>& check) {
     };
 }
 
-json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
+json::Value dispatch_json(const RunRecord& r, const std::vector<unsigned>& load_cpus) {
     if (!r.dispatch) {
         return json::Value();
     }
@@ -110,7 +111,14 @@ json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
         {"seconds", rounded(d.seconds, 3)},
         {"completions", completions},
         {"completions_per_cpu", std::move(per_cpu)},
-        {"load_cpu_completions", d.completions_on(load_cpu)},
+        {"load_cpu_completions",
+         [&] {
+             std::uint64_t n = 0;
+             for (const unsigned cpu : load_cpus) {
+                 n += d.completions_on(cpu);
+             }
+             return n;
+         }()},
         {"unmatched", d.unmatched},
         {"p50_ns", optional_ns(d.percentile_ns(50))},
         {"p99_ns", optional_ns(d.percentile_ns(99))},
@@ -127,7 +135,36 @@ json::Value dispatch_json(const RunRecord& r, unsigned load_cpu) {
     };
 }
 
-json::Value run_json(const RunRecord& r, unsigned cpu) {
+// Each job's part of a run: where it ran and what it did.
+json::Value jobs_json(const RunRecord& r, const BenchSetup& setup) {
+    const auto cpus = setup.load_cpus();
+    json::Array jobs;
+    for (std::size_t job = 0; job < r.jobs.size(); ++job) {
+        const EngineResult& e = r.jobs[job];
+        const double cpu_s = e.cpu_user_seconds + e.cpu_system_seconds;
+        jobs.push_back(json::Object{
+            {"job", std::uint64_t{job}},
+            {"cpu", job < cpus.size() ? json::Value(cpus[job]) : json::Value()},
+            {"file", job < setup.files.size() ? json::Value(setup.files[job]) : json::Value()},
+            {"seconds", rounded(e.seconds, 3)},
+            {"ios", e.ios()},
+            {"reads", e.reads},
+            {"writes", e.writes},
+            {"file_restarts", e.file_restarts},
+            {"iops", rounded(e.iops(), 1)},
+            {"clat_p50_ns",
+             e.latency_summary() ? json::Value(e.latency_summary()->p50) : json::Value()},
+            {"clat_p99_ns",
+             e.latency_summary() ? json::Value(e.latency_summary()->p99) : json::Value()},
+            {"cpu_us_per_io",
+             e.ios() == 0 ? json::Value() : rounded(cpu_s * 1e6 / double(e.ios()), 3)},
+        });
+    }
+    return jobs;
+}
+
+json::Value run_json(const RunRecord& r, const BenchSetup& setup) {
+    const auto cpus = setup.load_cpus();
     const Spread s = spread_of(r.engine.iops_samples);
     json::Array samples;
     for (const double v : r.engine.iops_samples) {
@@ -165,14 +202,15 @@ json::Value run_json(const RunRecord& r, unsigned cpu) {
         {"engine_voluntary_switches", r.engine.voluntary_switches},
         {"engine_involuntary_switches", r.engine.involuntary_switches},
         {"interrupts_per_cpu", std::move(interrupts)},
-        {"interrupt_share", rounded(r.interrupt_share(cpu), 3)},
+        {"interrupt_share", rounded(r.interrupt_share(cpus), 3)},
         {"reniced", std::uint64_t{r.reniced}},
         {"not_reniced_at_end",
          r.not_reniced ? json::Value(std::uint64_t{*r.not_reniced}) : json::Value()},
         {"diowq", superblock_json(r.diowq, r.dispatch ? std::optional(r.dispatch->completions())
                                                       : std::nullopt)},
-        {"dispatch", dispatch_json(r, cpu)},
+        {"dispatch", dispatch_json(r, cpus)},
         {"completions_check", check_json(r.check)},
+        {"jobs", jobs_json(r, setup)},
     };
 }
 
@@ -202,6 +240,38 @@ json::Value summary_json(const ConfigurationSummary& s) {
         {"dispatch_hist", s.dispatch_runs > 0 ? hist_json(s.dispatch_hist) : json::Value()},
         {"completions_check_failures", std::uint64_t{s.completion_check_failures}},
         {"queued_share_median", rounded(s.queued_share_median, 3)},
+        {"jobs_iops_median",
+         [&] {
+             json::Array medians;
+             for (const double v : s.job_iops_median) {
+                 medians.push_back(rounded(v, 1));
+             }
+             return medians;
+         }()},
+    };
+}
+
+// The load's cgroups: flat (one) or nested as kubelet does, each level's path and weight.
+json::Value hierarchy_json(const BenchSetup& setup) {
+    const auto& o = setup.options;
+    json::Array levels;
+    for (const auto& [path, level] : setup.cgroup_levels) {
+        levels.push_back(json::Object{
+            {"role", level.role},
+            {"path", path},
+            {"weight", level.weight},
+            {"shares", json::Value::optional(level.shares)},
+        });
+    }
+    const bool k8s = o.hierarchy != Hierarchy::flat;
+    const auto cpus = std::max(setup.online_cpus, 1u);
+    return json::Object{
+        {"name", hierarchy_name(o.hierarchy)},
+        {"driver", k8s ? json::Value("cgroupfs") : json::Value()},
+        {"qos", k8s ? json::Value("Burstable") : json::Value()},
+        {"pod_cpu_request_milli", k8s ? json::Value(std::uint64_t{cpus} * 1000) : json::Value()},
+        {"conversion", k8s ? json::Value(conversion_name(o.hierarchy)) : json::Value()},
+        {"levels", std::move(levels)},
     };
 }
 
@@ -211,14 +281,26 @@ json::Value setup_json(const BenchSetup& setup) {
     for (const auto& c : o.configurations) {
         configurations.emplace_back(c.name);
     }
+    json::Array job_cpus;
+    for (const unsigned cpu : setup.load_cpus()) {
+        job_cpus.emplace_back(cpu);
+    }
+    json::Array files;
+    for (const auto& file : setup.files) {
+        files.emplace_back(file);
+    }
     return json::Object{
         {"online_cpus", setup.online_cpus},
         {"cpu", setup.cpu},
+        {"jobs", std::max(o.jobs, 1u)},
+        {"job_cpus", std::move(job_cpus)},
         {"weight", setup.weight},
         {"cgroup", setup.cgroup.empty() ? json::Value() : json::Value(setup.cgroup)},
+        {"hierarchy", hierarchy_json(setup)},
         {"home_cgroup", setup.home_cgroup},
         {"directory", setup.directory},
         {"file", setup.file},
+        {"files", std::move(files)},
         {"mountpoint", setup.mountpoint},
         {"fstype", setup.fstype},
         {"source", setup.source},
@@ -265,7 +347,7 @@ json::Value report_json(const BenchSetup& setup, const std::vector<RunRecord>& r
                         const std::vector<Target>& targets, bool interrupted) {
     json::Array runs;
     for (const auto& r : records) {
-        runs.push_back(run_json(r, setup.cpu));
+        runs.push_back(run_json(r, setup));
     }
     json::Object summary;
     for (const auto& s : summaries) {

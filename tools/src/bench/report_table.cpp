@@ -82,6 +82,38 @@ std::string dispatch_notes(const BenchSetup& setup, const std::vector<RunRecord>
     return out;
 }
 
+// The header's placement: CPUs, jobs, the cgroup(s) and their weights.
+std::string placement_text(const BenchSetup& setup) {
+    const auto& o = setup.options;
+    const auto cpus = setup.load_cpus();
+    std::vector<std::string> names;
+    for (const unsigned cpu : cpus) {
+        names.push_back(std::to_string(cpu));
+    }
+    std::string out = cpus.size() == 1 ? fmt::format("CPU {} of {}", setup.cpu, setup.online_cpus)
+                                       : fmt::format("{} jobs on CPUs {} of {}", cpus.size(),
+                                                     fmt::join(names, ","), setup.online_cpus);
+    if (o.hierarchy == Hierarchy::flat) {
+        return out + fmt::format(", cpu.weight {}", setup.weight);
+    }
+    out += fmt::format(", cgroups as kubelet's for a Burstable pod requesting {} CPUs ({} "
+                       "conversion)",
+                       setup.online_cpus, conversion_name(o.hierarchy));
+    for (const auto& [path, level] : setup.cgroup_levels) {
+        out += fmt::format("\n  {:<9} cpu.weight {:>5}  {}", level.role, level.weight, path);
+    }
+    return out;
+}
+
+// "5.1k + 4.9k": each job's median IOPS.
+std::string jobs_iops_text(const std::vector<double>& medians) {
+    std::vector<std::string> parts;
+    for (const double v : medians) {
+        parts.push_back(format_rate(v));
+    }
+    return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, " + "));
+}
+
 } // namespace
 
 std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& records,
@@ -89,11 +121,10 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                         const std::vector<Target>& targets) {
     const auto& o = setup.options;
     std::string out;
-    out += fmt::format("diowqctl bench{} on {}: {} {} on {} ({}), CPU {} of {}, cpu.weight {}\n",
+    out += fmt::format("diowqctl bench{} on {}: {} {} on {} ({}), {}\n",
                        o.engine_kind == EngineKind::fio ? " (load run by fio)" : "", setup.kernel,
                        setup.fstype, setup.mountpoint, setup.source,
-                       setup.irq_name.value_or("interrupts not counted"), setup.cpu,
-                       setup.online_cpus, setup.weight);
+                       setup.irq_name.value_or("interrupts not counted"), placement_text(setup));
     const std::string mix = o.engine.offsets == Offsets::append ? "append"
                             : o.engine.read_percent == 0        ? "randwrite"
                             : o.engine.read_percent == 100
@@ -108,36 +139,59 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                        format_duration(o.engine.ramp), o.repeat, o.repeat == 1 ? "" : "s");
 
     using text::Align;
-    text::Table table({{"CONFIGURATION"},
-                       {"IOPS", Align::right},
-                       {"MIN", Align::right},
-                       {"MAX", Align::right},
-                       {"VS BASE", Align::right},
-                       {"CTX/IO", Align::right},
-                       {"VS BASE", Align::right},
-                       {"CPU US/IO", Align::right},
-                       {"CLAT P50 US", Align::right},
-                       {"CLAT P99 US", Align::right},
-                       {"DISP P50 US", Align::right},
-                       {"DISP P99 US", Align::right},
-                       {fmt::format("IRQ CPU{}", setup.cpu), Align::right},
-                       {"RUNS", Align::right}});
+    const auto cpus = setup.load_cpus();
+    const bool jobs = cpus.size() > 1;
+    std::vector<std::string> cpu_names;
+    for (const unsigned cpu : cpus) {
+        cpu_names.push_back(std::to_string(cpu));
+    }
+    std::vector<text::Column> columns{{"CONFIGURATION"},
+                                      {jobs ? "IOPS TOTAL" : "IOPS", Align::right},
+                                      {"MIN", Align::right},
+                                      {"MAX", Align::right},
+                                      {"VS BASE", Align::right}};
+    if (jobs) {
+        columns.push_back({"IOPS PER JOB", Align::right});
+    }
+    for (const char* name : {"CTX/IO", "VS BASE", "CPU US/IO", "CLAT P50 US", "CLAT P99 US",
+                             "DISP P50 US", "DISP P99 US"}) {
+        columns.push_back({name, Align::right});
+    }
+    columns.push_back({fmt::format("IRQ CPU{}", fmt::join(cpu_names, ",")), Align::right});
+    columns.push_back({"RUNS", Align::right});
+    text::Table table(columns);
     for (const auto& s : summaries) {
+        std::vector<std::string> row;
         if (s.repeats == 0) {
-            table.add_row(
-                {s.name, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "0"});
+            row.assign(columns.size(), "-");
+            row.front() = s.name;
+            row.back() = "0";
+            table.add_row(row);
             continue;
         }
-        table.add_row(
-            {s.name, format_rate(s.iops.median), format_rate(s.iops.min), format_rate(s.iops.max),
-             ratio_text(s.ratio),
-             s.switches_per_io_median ? fmt::format("{:.3f}", *s.switches_per_io_median) : "-",
-             ratio_text(s.switches_ratio), fmt::format("{:.2f}", s.cpu_us_per_io_median),
-             micros(s.latency_p50_ns_median), micros(s.latency_p99_ns_median),
-             dispatch_micros(s.dispatch_p50_ns_median), dispatch_micros(s.dispatch_p99_ns_median),
-             share_text(s.interrupt_share_median), std::to_string(s.repeats)});
+        row = {s.name, format_rate(s.iops.median), format_rate(s.iops.min), format_rate(s.iops.max),
+               ratio_text(s.ratio)};
+        if (jobs) {
+            row.push_back(jobs_iops_text(s.job_iops_median));
+        }
+        for (auto& cell : std::vector<std::string>{
+                 s.switches_per_io_median ? fmt::format("{:.3f}", *s.switches_per_io_median) : "-",
+                 ratio_text(s.switches_ratio), fmt::format("{:.2f}", s.cpu_us_per_io_median),
+                 micros(s.latency_p50_ns_median), micros(s.latency_p99_ns_median),
+                 dispatch_micros(s.dispatch_p50_ns_median),
+                 dispatch_micros(s.dispatch_p99_ns_median), share_text(s.interrupt_share_median),
+                 std::to_string(s.repeats)}) {
+            row.push_back(std::move(cell));
+        }
+        table.add_row(row);
     }
     out += table.render();
+    if (jobs) {
+        out +=
+            fmt::format("\nIOPS TOTAL: all {} jobs' I/Os; IOPS PER JOB: each job's median, job 0 "
+                        "(CPU {}) first; CTX/IO: switches on all their CPUs per I/O of all\n",
+                        cpus.size(), setup.cpu);
+    }
 
     if (records.size() == 1) {
         // One run: fio's view of it (a run by fio has no per-second samples here).
@@ -164,10 +218,18 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                                us(d->percentile_ns(50)), us(d->percentile_ns(99)), us(d->max_ns()),
                                d->completions(), d->completions_on(setup.cpu), setup.cpu);
         }
-        out += fmt::format("  cpu: usr={:.2f}s, sys={:.2f}s, ctx={} (engine), {} on CPU {}\n",
+        out += fmt::format("  cpu: usr={:.2f}s, sys={:.2f}s, ctx={} (engine), {} on CPU{} {}\n",
                            r.engine.cpu_user_seconds, r.engine.cpu_system_seconds,
                            r.engine.voluntary_switches + r.engine.involuntary_switches,
-                           r.cpu_switches ? std::to_string(*r.cpu_switches) : "-", setup.cpu);
+                           r.cpu_switches ? std::to_string(*r.cpu_switches) : "-", jobs ? "s" : "",
+                           fmt::join(cpu_names, ","));
+        if (jobs) {
+            for (std::size_t job = 0; job < r.jobs.size(); ++job) {
+                out += fmt::format("  job {} (CPU {}): iops={:.0f}, ios={}\n", job,
+                                   job < cpus.size() ? cpus[job] : 0, r.jobs[job].iops(),
+                                   r.jobs[job].ios());
+            }
+        }
     }
     if (setup.switches_unavailable) {
         out += fmt::format("\nno context switch counts: {}\n", *setup.switches_unavailable);
@@ -188,9 +250,17 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
 
 std::string run_line(const RunRecord& r, std::size_t total_runs) {
     const auto switches = r.switches_per_io();
+    std::string per_job;
+    if (r.jobs.size() > 1) {
+        std::vector<double> iops;
+        for (const auto& job : r.jobs) {
+            iops.push_back(job.iops());
+        }
+        per_job = fmt::format(" ({})", jobs_iops_text(iops));
+    }
     std::string line = fmt::format(
-        "{:>3}/{} {:<18} #{}  {:>6} IOPS  ctx/IO {}  CPU us/IO {:.2f}  p99 {} us", r.sequence + 1,
-        total_runs, r.configuration, r.round + 1, format_rate(r.engine.iops()),
+        "{:>3}/{} {:<18} #{}  {:>6} IOPS{}  ctx/IO {}  CPU us/IO {:.2f}  p99 {} us", r.sequence + 1,
+        total_runs, r.configuration, r.round + 1, format_rate(r.engine.iops()), per_job,
         switches ? fmt::format("{:.3f}", *switches) : "-", r.cpu_us_per_io(),
         micros(r.engine.latency_summary() ? double(r.engine.latency_summary()->p99) : 0.0));
     if (r.dispatch) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "bench/runner.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "bench/cgroup.hpp"
 #include "bench/cpu_counters.hpp"
 #include "bench/fio_engine.hpp"
+#include "bench/jobs.hpp"
 #include "bench/kworkers.hpp"
 #include "bench/testfile.hpp"
 #include "bench/tuning.hpp"
@@ -98,8 +100,9 @@ private:
 
 class RunObserver : public EngineObserver {
 public:
-    RunObserver(RunRecord& record, const BenchSetup& setup, const ContextSwitchCounter* switches,
-                DispatchWatch* dispatch, KworkerRenice* renice, RunnerEvents& events)
+    RunObserver(RunRecord& record, const BenchSetup& setup,
+                const std::vector<const ContextSwitchCounter*>& switches, DispatchWatch* dispatch,
+                const std::vector<std::unique_ptr<KworkerRenice>>& renice, RunnerEvents& events)
         : record_(record)
         , setup_(setup)
         , switches_(switches)
@@ -108,21 +111,25 @@ public:
         , events_(events) {}
 
     void measure_begin() override {
-        switches_start_ = switches_ ? switches_->read() : std::nullopt;
+        switches_start_ = switches();
         interrupts_start_ = interrupts();
         // Clearing each CPU's maximum makes the next reading's the window's own.
         dispatch_start_ = dispatch_ ? dispatch_->mark(true) : std::nullopt;
     }
 
     void measure_end() override {
-        const auto switches_end = switches_ ? switches_->read() : std::nullopt;
+        const auto switches_end = switches();
         if (dispatch_start_) {
             if (const auto dispatch_end = dispatch_->mark(false)) {
                 record_.dispatch = dispatch_window(*dispatch_start_, *dispatch_end);
             }
         }
-        if (renice_ != nullptr) {
-            record_.not_reniced = renice_->stragglers();
+        if (!renice_.empty()) {
+            std::size_t stragglers = 0;
+            for (const auto& renice : renice_) {
+                stragglers += renice->stragglers();
+            }
+            record_.not_reniced = stragglers;
         }
         if (switches_start_ && switches_end) {
             record_.cpu_switches = *switches_end - *switches_start_;
@@ -141,6 +148,22 @@ public:
     }
 
 private:
+    // Summed over the jobs' CPUs; nullopt when any is unknown.
+    std::optional<std::uint64_t> switches() const {
+        if (switches_.empty()) {
+            return std::nullopt;
+        }
+        std::uint64_t sum = 0;
+        for (const auto* counter : switches_) {
+            const auto count = counter != nullptr ? counter->read() : std::nullopt;
+            if (!count) {
+                return std::nullopt;
+            }
+            sum += *count;
+        }
+        return sum;
+    }
+
     std::vector<std::uint64_t> interrupts() const {
         if (!setup_.irq_name) {
             return {};
@@ -150,22 +173,42 @@ private:
 
     RunRecord& record_;
     const BenchSetup& setup_;
-    const ContextSwitchCounter* switches_;
+    const std::vector<const ContextSwitchCounter*>& switches_;
     DispatchWatch* dispatch_;
-    KworkerRenice* renice_;
+    const std::vector<std::unique_ptr<KworkerRenice>>& renice_;
     RunnerEvents& events_;
     std::optional<std::uint64_t> switches_start_;
     std::optional<DispatchMark> dispatch_start_;
     std::vector<std::uint64_t> interrupts_start_;
 };
 
-// The load, by the engine asked for.
-EngineResult run_load(const BenchSetup& setup, const TestFile& file, const EngineOptions& options,
-                      EngineObserver& observer, const std::atomic<bool>& stop) {
-    if (setup.options.engine_kind == EngineKind::fio) {
-        return run_fio(file.path(), file.size(), options, observer, stop);
+// The load, by the engine asked for: each job's on its file (fio runs one job).
+std::vector<EngineResult> run_load(const BenchSetup& setup, const std::vector<TestFile*>& files,
+                                   const EngineOptions& options, EngineObserver& observer,
+                                   const std::atomic<bool>& stop) {
+    const auto cpus = setup.load_cpus();
+    if (files.size() != cpus.size()) {
+        throw std::logic_error("a file per job is needed");
     }
-    return run_engine(file.fd(), file.size(), options, observer, stop);
+    if (setup.options.engine_kind == EngineKind::fio) {
+        if (files.size() != 1) {
+            throw std::logic_error("fio runs one job");
+        }
+        return {run_fio(files[0]->path(), files[0]->size(), options, observer, stop)};
+    }
+    return run_jobs(
+        cpus,
+        [&](unsigned job, EngineObserver& job_observer, const std::atomic<bool>& job_stop) {
+            const TestFile& file = *files[job];
+            return run_engine(file.fd(), file.size(), options, job_observer, job_stop);
+        },
+        observer, stop);
+}
+
+void prepare_files(const std::vector<TestFile*>& files) {
+    for (auto* file : files) {
+        file->prepare_run();
+    }
 }
 
 } // namespace
@@ -197,14 +240,29 @@ double RunRecord::cpu_us_per_io() const {
 }
 
 std::optional<double> RunRecord::interrupt_share(unsigned cpu) const {
+    return interrupt_share(std::vector<unsigned>{cpu});
+}
+
+std::optional<double> RunRecord::interrupt_share(const std::vector<unsigned>& cpus) const {
     std::uint64_t total = 0;
     for (const auto count : interrupts) {
         total += count;
     }
-    if (total == 0 || cpu >= interrupts.size()) {
+    std::uint64_t taken = 0;
+    for (const unsigned cpu : cpus) {
+        if (cpu >= interrupts.size()) {
+            return std::nullopt;
+        }
+        taken += interrupts[cpu];
+    }
+    if (total == 0 || cpus.empty()) {
         return std::nullopt;
     }
-    return double(interrupts[cpu]) / double(total);
+    return double(taken) / double(total);
+}
+
+std::vector<unsigned> BenchSetup::load_cpus() const {
+    return cpus.empty() ? std::vector<unsigned>{cpu} : cpus;
 }
 
 std::optional<CompletionCheck> RunRecord::completion_check(const BenchOptions& options) const {
@@ -215,7 +273,7 @@ std::optional<CompletionCheck> RunRecord::completion_check(const BenchOptions& o
     result.engine_writes = engine.writes;
     result.module_completions = dispatch->completions() + dispatch->unmatched;
     const double share = options.engine_kind == EngineKind::fio ? 0.05 : 0.01;
-    result.slack = 2 * std::uint64_t{options.engine.iodepth} +
+    result.slack = 2 * std::uint64_t{options.engine.iodepth} * std::max(options.jobs, 1u) +
                    static_cast<std::uint64_t>(share * static_cast<double>(engine.writes));
     // Fewer is not an error: when a write's bio ends before iomap_dio_rw() drops the submitter's
     // reference (the interrupt lands on the submitter's CPU while it is still in the call), the
@@ -234,7 +292,7 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
     std::vector<RunRecord> records;
     if (setup.options.warmup.count() > 0 && !stop.load()) {
         events.warmup_started(setup.options.warmup);
-        parts.file.prepare_run();
+        prepare_files(parts.files);
         if (parts.tuning != nullptr) {
             parts.tuning->set(std::nullopt);
         }
@@ -243,7 +301,7 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         warmup.runtime = setup.options.warmup;
         const CpuPin pin(setup.cpu);
         EngineObserver quiet;
-        run_load(setup, parts.file, warmup, quiet, stop);
+        run_load(setup, parts.files, warmup, quiet, stop);
     }
     for (const auto& [index, round] : schedule) {
         if (stop.load()) {
@@ -255,7 +313,7 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         record.round = round;
         record.sequence = unsigned(records.size());
 
-        parts.file.prepare_run();
+        prepare_files(parts.files);
         const auto mode = diowq_mode(configuration);
         if (parts.tuning != nullptr) {
             parts.tuning->set(mode);
@@ -268,17 +326,21 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         }
         events.run_started(record, schedule.size());
         {
-            std::unique_ptr<KworkerRenice> renice;
+            // Every job's CPU's kworkers.
+            std::vector<std::unique_ptr<KworkerRenice>> renice;
             if (configuration.treatment == Treatment::renice) {
-                renice = std::make_unique<KworkerRenice>(setup.cpu, -20);
-                record.reniced = renice->changed().size();
+                for (const unsigned cpu : setup.load_cpus()) {
+                    renice.push_back(std::make_unique<KworkerRenice>(cpu, -20));
+                    record.reniced += renice.back()->changed().size();
+                }
             }
             DispatchWatch* const dispatch = configuration.unwatched ? nullptr : parts.dispatch;
             const ProgramDetached detached(configuration.unwatched ? parts.dispatch : nullptr);
             const CpuPin pin(setup.cpu);
             const CgroupStay stay(inside ? parts.cgroup : nullptr);
-            RunObserver observer(record, setup, parts.switches, dispatch, renice.get(), events);
-            record.engine = run_load(setup, parts.file, setup.options.engine, observer, stop);
+            RunObserver observer(record, setup, parts.switches, dispatch, renice, events);
+            record.jobs = run_load(setup, parts.files, setup.options.engine, observer, stop);
+            record.engine = merge_jobs(record.jobs);
         }
         if (mode && parts.tuning != nullptr) {
             record.diowq = parts.tuning->status();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The matrix: every configuration `repeat` times, interleaved (round r runs the configurations
 // in the given order rotated by r, so that none always runs first or right after another), in
-// one go, on one file, on one pinned CPU. Around each run it applies the configuration (diowq's
-// tuning, the kworkers' nice, the cgroup), counts what happens on the CPU while the engine
-// measures, and puts everything back.
+// one go, each job on its file and its pinned CPU (one of each unless --jobs). Around each run it
+// applies the configuration (diowq's tuning, the kworkers' nice, the cgroup), counts what happens
+// on the CPU while the engine measures, and puts everything back.
 #pragma once
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench/block_device.hpp"
+#include "bench/cgroup.hpp"
 #include "bench/configuration.hpp"
 #include "bench/dispatch.hpp"
 #include "bench/engine.hpp"
@@ -30,7 +31,7 @@ std::vector<std::pair<std::size_t, unsigned>> interleave(std::size_t configurati
 
 // The module's completions of a window against the engine's writes (see completion_check()).
 struct CompletionCheck {
-    std::uint64_t engine_writes = 0;      // reaped in the engine's measured window
+    std::uint64_t engine_writes = 0;      // reaped in the engine's measured window, all jobs
     std::uint64_t module_completions = 0; // measured + unmatched, in the module's window
     std::uint64_t slack = 0;              // how many more than the writes are allowed
     double queued_share = 0;              // module_completions / engine_writes
@@ -40,10 +41,11 @@ struct CompletionCheck {
 // One run of one configuration.
 struct RunRecord {
     std::string configuration;
-    unsigned round = 0;    // 0-based repeat of this configuration
-    unsigned sequence = 0; // 0-based position in the whole bench
-    EngineResult engine;
-    std::optional<std::uint64_t> cpu_switches; // on the load's CPU while measuring
+    unsigned round = 0;                        // 0-based repeat of this configuration
+    unsigned sequence = 0;                     // 0-based position in the whole bench
+    EngineResult engine;                       // all jobs together (merge_jobs): the run's totals
+    std::vector<EngineResult> jobs;            // each job's own, job 0 first (one with --jobs 1)
+    std::optional<std::uint64_t> cpu_switches; // on the load's CPUs while measuring
     std::vector<std::uint64_t> interrupts;     // the device's, per CPU, while measuring
     std::optional<SuperblockStatus> diowq;     // the module's view after the run; tuned only
     std::size_t reniced = 0;                   // kworkers reniced before the run
@@ -53,12 +55,13 @@ struct RunRecord {
 
     std::optional<double> switches_per_io() const;
     double cpu_us_per_io() const;
-    // The share of the device's interrupts the load's CPU took; nullopt when unknown.
+    // The share of the device's interrupts the load's CPU (CPUs) took; nullopt when unknown.
     std::optional<double> interrupt_share(unsigned cpu) const;
+    std::optional<double> interrupt_share(const std::vector<unsigned>& cpus) const;
     // Every write the engine reaped in its window ran its completion work in the module's window,
     // give or take the I/Os in flight at either end: the module's count (measured + unmatched)
-    // must be within 2 x iodepth + 1 % of the engine's writes (5 % when fio ran the load: its
-    // window and the readings are only aligned to diowqctl's 100 ms polling). nullopt without
+    // must be within 2 x iodepth x jobs + 1 % of the engine's writes (5 % when fio ran the load:
+    // its window and the readings are only aligned to diowqctl's 100 ms polling). nullopt without
     // the module's counts.
     std::optional<CompletionCheck> completion_check(const BenchOptions& options) const;
 };
@@ -68,12 +71,20 @@ struct BenchSetup {
     std::string tool_version;
     std::string kernel; // uname -r
     unsigned online_cpus = 0;
-    unsigned cpu = 0;        // the load's
-    unsigned weight = 0;     // the cgroup's cpu.weight
-    std::string cgroup;      // absolute path of the load's cgroup, "" if no configuration is inside
+    unsigned cpu = 0;           // the load's (job 0's)
+    std::vector<unsigned> cpus; // each job's, job 0 first; empty: {cpu}
+    unsigned weight = 0;        // the load's cgroup's cpu.weight (the deepest group's)
+    std::string cgroup; // absolute path of the load's cgroup, "" if no configuration is inside
+    // Every group the bench created, top first (one when flat), with its absolute path.
+    struct CgroupLevelSetup {
+        std::string path;
+        CgroupLevel level;
+    };
+    std::vector<CgroupLevelSetup> cgroup_levels;
     std::string home_cgroup; // absolute path of where diowqctl runs ("outside")
     std::string directory;
-    std::string file;
+    std::string file;               // job 0's
+    std::vector<std::string> files; // each job's
     std::string mountpoint;
     std::string fstype;
     std::string source;                              // the device, as mountinfo names it
@@ -88,6 +99,9 @@ struct BenchSetup {
     std::optional<std::string> dispatch_unavailable;
     std::optional<SuperblockStatus> diowq_before;
     BenchOptions options;
+
+    // The jobs' CPUs: `cpus`, or `cpu` alone when it is empty.
+    std::vector<unsigned> load_cpus() const;
 };
 
 class RunnerEvents {
@@ -108,11 +122,11 @@ class TestFile;
 class ContextSwitchCounter;
 
 struct RunnerParts {
-    TestFile& file;
-    FilesystemTuning* tuning = nullptr; // needed when a configuration tunes
-    BenchCgroup* cgroup = nullptr;      // needed when a configuration is inside
-    const ContextSwitchCounter* switches = nullptr;
-    DispatchWatch* dispatch = nullptr; // dispatch latency, when available
+    std::vector<TestFile*> files;                      // a job's each, as setup.load_cpus()
+    FilesystemTuning* tuning = nullptr;                // needed when a configuration tunes
+    BenchCgroup* cgroup = nullptr;                     // needed when a configuration is inside
+    std::vector<const ContextSwitchCounter*> switches; // one per job's CPU, or none
+    DispatchWatch* dispatch = nullptr;                 // dispatch latency, when available
 };
 
 // Runs the warm-up, then the schedule; stops early, keeping what was measured, when `stop` is

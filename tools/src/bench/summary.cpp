@@ -33,6 +33,12 @@ const ConfigurationSummary* find_summary(const std::vector<ConfigurationSummary>
 
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
                                             const std::vector<RunRecord>& records, unsigned cpu) {
+    return summarize(configurations, records, std::vector<unsigned>{cpu});
+}
+
+std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
+                                            const std::vector<RunRecord>& records,
+                                            const std::vector<unsigned>& cpus) {
     std::vector<ConfigurationSummary> summaries;
     for (const auto& configuration : configurations) {
         ConfigurationSummary s;
@@ -49,6 +55,7 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         std::vector<double> dispatch_max;
         std::vector<double> load_share;
         std::vector<double> queued_shares;
+        std::vector<std::vector<double>> job_iops;
         std::uint64_t probe_ns = 0;
         std::uint64_t probed = 0;
         for (const auto& r : records) {
@@ -79,12 +86,22 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
                     s.dispatch_max_ns = std::max(s.dispatch_max_ns.value_or(0), *v);
                 }
                 if (n > 0) {
-                    load_share.push_back(double(d->completions_on(cpu)) / double(n));
+                    std::uint64_t on_load = 0;
+                    for (const unsigned cpu : cpus) {
+                        on_load += d->completions_on(cpu);
+                    }
+                    load_share.push_back(double(on_load) / double(n));
                 }
             }
             iops.push_back(r.engine.iops());
+            if (job_iops.size() < r.jobs.size()) {
+                job_iops.resize(r.jobs.size());
+            }
+            for (std::size_t job = 0; job < r.jobs.size(); ++job) {
+                job_iops[job].push_back(r.jobs[job].iops());
+            }
             switches.push_back(r.switches_per_io());
-            shares.push_back(r.interrupt_share(cpu));
+            shares.push_back(r.interrupt_share(cpus));
             cpu_us.push_back(r.cpu_us_per_io());
             if (const auto latency = r.engine.latency_summary()) {
                 p50.push_back(double(latency->p50));
@@ -93,6 +110,9 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         }
         s.repeats = iops.size();
         s.iops = spread_of(iops);
+        for (const auto& job : job_iops) {
+            s.job_iops_median.push_back(median(job));
+        }
         s.switches_per_io_median = median_of(switches);
         s.interrupt_share_median = median_of(shares);
         s.cpu_us_per_io_median = median(cpu_us);

@@ -17,12 +17,14 @@ namespace diowq::bench {
 struct ConfigurationSummary {
     std::string name;
     std::size_t repeats = 0;
-    Spread iops; // of the runs' mean IOPS
+    Spread iops; // of the runs' mean IOPS, all jobs together
+    // --jobs: each job's median IOPS, job 0 first (the runs that have that job).
+    std::vector<double> job_iops_median;
     std::optional<double> switches_per_io_median;
     double cpu_us_per_io_median = 0;
     double latency_p50_ns_median = 0;
     double latency_p99_ns_median = 0;
-    std::optional<double> interrupt_share_median; // of the load's CPU
+    std::optional<double> interrupt_share_median; // of the load's CPUs
     // To the baseline's medians; nullopt without a baseline.
     std::optional<double> ratio;
     std::optional<double> switches_ratio;
@@ -44,6 +46,10 @@ struct ConfigurationSummary {
     std::optional<double> queued_share_median;
 };
 
+// `cpus`: the jobs' CPUs (the load's CPU when one job).
+std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
+                                            const std::vector<RunRecord>& records,
+                                            const std::vector<unsigned>& cpus);
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
                                             const std::vector<RunRecord>& records, unsigned cpu);
 

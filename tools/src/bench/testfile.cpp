@@ -25,9 +25,13 @@ struct FreeDeleter {
 
 } // namespace
 
+std::string test_file_suffix(unsigned job, unsigned jobs) {
+    return jobs <= 1 ? std::string() : fmt::format("-{}", job);
+}
+
 TestFile::TestFile(const std::string& directory, std::uint64_t size, Pattern pattern,
-                   const std::atomic<bool>& stop, const Progress& progress)
-    : path_(fmt::format("{}/diowq-bench.{}", directory, getpid()))
+                   const std::atomic<bool>& stop, const Progress& progress, std::string_view suffix)
+    : path_(fmt::format("{}/diowq-bench.{}{}", directory, getpid(), suffix))
     , size_(size)
     , pattern_(pattern)
     , stop_(stop)

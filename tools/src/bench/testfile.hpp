@@ -8,21 +8,26 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "bench/options.hpp"
 #include "system/unique_fd.hpp"
 
 namespace diowq::bench {
 
+// The suffix of job `job`'s file when `jobs` run: none for a single job (diowq-bench.<pid>, as
+// always), "-<job>" for each of several.
+std::string test_file_suffix(unsigned job, unsigned jobs);
+
 class TestFile {
 public:
     // Called now and then while the file is written: bytes done of total.
     using Progress = std::function<void(std::uint64_t, std::uint64_t)>;
 
-    // Creates `directory`/diowq-bench.<pid> (never an existing file) and lays it out. Throws
-    // diowq::Failure; an interrupted layout (stop set) throws too.
+    // Creates `directory`/diowq-bench.<pid><suffix> (never an existing file) and lays it out.
+    // Throws diowq::Failure; an interrupted layout (stop set) throws too.
     TestFile(const std::string& directory, std::uint64_t size, Pattern pattern,
-             const std::atomic<bool>& stop, const Progress& progress);
+             const std::atomic<bool>& stop, const Progress& progress, std::string_view suffix = "");
     TestFile(const TestFile&) = delete;
     TestFile& operator=(const TestFile&) = delete;
     ~TestFile();

@@ -28,6 +28,8 @@ struct RawBench {
     std::string layout;
     unsigned rwmixread = 0;
     unsigned cpu = 0;
+    std::string jobs = "1";
+    std::string hierarchy = "flat";
     std::string weight = "1000";
     std::string cgroup_parent;
     std::string configurations;
@@ -137,9 +139,17 @@ void add_bench_command(CLI::App& app, Command& selected) {
         ->type_name("NAME")
         ->group(load);
     auto* cpu = sub->add_option("--cpu", raw->cpu,
-                                "The CPU the load is pinned to (default: the last one it may use)")
+                                "The CPU the load is pinned to (default: the last one it may use); "
+                                "with --jobs, job 0's")
                     ->type_name("N")
                     ->group(load);
+    sub->add_option("--jobs", raw->jobs,
+                    "Submitters running at once (default 1), each pinned to a CPU of its own (job "
+                    "0 on --cpu, the others on the highest free ones) and writing a file of its "
+                    "own of --size, all in the same place; at most one per CPU this process may "
+                    "use. The table and JSON give the total IOPS and each job's")
+        ->type_name("N")
+        ->group(load);
 
     const char* placement = "Placement";
     sub->add_option("--config", raw->configurations,
@@ -148,9 +158,20 @@ void add_bench_command(CLI::App& app, Command& selected) {
                                 bench::configuration_names(), bench::default_matrix))
         ->type_name("LIST")
         ->group(placement);
-    sub->add_option("--weight", raw->weight,
-                    "cpu.weight of the load's cgroup, or auto: 100 x online CPUs (default 1000)")
-        ->type_name("N|auto")
+    auto* weight_option =
+        sub->add_option("--weight", raw->weight,
+                        "cpu.weight of the load's cgroup, or auto: 100 x online CPUs (default "
+                        "1000); --hierarchy flat only")
+            ->type_name("N|auto")
+            ->group(placement);
+    sub->add_option("--hierarchy", raw->hierarchy,
+                    "The load's cgroup: flat, one group with --weight (default); k8s, nested as "
+                    "kubelet (cgroupfs driver) nests a container, kubepods/burstable/pod<uid>/"
+                    "<container>, each level with the cpu.weight it gets for a Burstable pod "
+                    "requesting all online CPUs, converted from cpu.shares as runc 1.3.2+, crun "
+                    "1.23+ and kubelet 1.35+ do; k8s-linear, the same with the older linear "
+                    "conversion (kubelet up to 1.34, older runc and crun)")
+        ->type_name("HOW")
         ->group(placement);
     sub->add_option("--cgroup-parent", raw->cgroup_parent,
                     "Create the load's cgroup below this one (default: the root)")
@@ -210,6 +231,17 @@ The cgroup is created directly below --cgroup-parent (the cpu controller is enab
 needed) and removed afterwards, also after an error or Ctrl-C; tuning and nice values are put
 back. Needs root and, for the _on configurations, the diowq module.
 
+--jobs N runs N submitters as threads of diowqctl, so all of them are wherever the configuration
+puts the load: job 0 on --cpu, the others each on a CPU of its own, each on its own file
+(diowq-bench.<pid>-<job>, --size each). IOPS is the total, IOPS PER JOB each job's median; the
+context switches are counted on all their CPUs.
+
+--hierarchy k8s puts the inside configurations' load where a Kubernetes container runs, below
+--cgroup-parent: diowq-bench-<pid>-kubepods/burstable/pod<uid>/<container id> (kubelet's
+cgroupfs names, its own top so that a node's kubepods is not touched), every level with
+cpu.weight from cpu.shares = online CPUs x 1024 (a Burstable pod requesting all CPUs, no
+reservations); the outside configurations run where diowqctl runs, as always.
+
 The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
 context switches on the load's CPU per I/O, CLAT the completion latency (submit to reap), DISP
 the dispatch latency of the dio write completions (queued to running, all CPUs; measured by
@@ -222,9 +254,11 @@ Examples:
   diowqctl bench /mnt/xfs --matrix --pattern unwritten  writes into preallocated space
   diowqctl bench /mnt/xfs --config inside_off --weight auto
   diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load
-  diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring)");
+  diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring
+  diowqctl bench /mnt/xfs --matrix --jobs 2             two submitters on two CPUs
+  diowqctl bench /mnt/xfs --matrix --hierarchy k8s      the load in a Kubernetes pod's cgroups)");
 
-    sub->callback([&selected, raw, cpu, repeat, warmup, json, plot] {
+    sub->callback([&selected, raw, cpu, weight_option, repeat, warmup, json, plot] {
         bench::BenchOptions options;
         options.directory = raw->directory;
         auto& engine = options.engine;
@@ -294,6 +328,29 @@ Examples:
         if (cpu->count() > 0) {
             options.cpu = raw->cpu;
         }
+        {
+            unsigned jobs = 0;
+            const auto* end = raw->jobs.data() + raw->jobs.size();
+            const auto [ptr, err] = std::from_chars(raw->jobs.data(), end, jobs);
+            if (err != std::errc() || ptr != end || jobs < 1 || jobs > bench::max_jobs) {
+                throw CLI::ValidationError(
+                    "--jobs", fmt::format("'{}' is not a number of jobs 1..{} (one per CPU)",
+                                          raw->jobs, bench::max_jobs));
+            }
+            options.jobs = jobs;
+        }
+        const auto hierarchy = bench::parse_hierarchy(raw->hierarchy);
+        if (!hierarchy) {
+            throw CLI::ValidationError(
+                "--hierarchy", fmt::format("'{}' is not flat, k8s or k8s-linear", raw->hierarchy));
+        }
+        options.hierarchy = *hierarchy;
+        if (options.hierarchy != bench::Hierarchy::flat && weight_option->count() > 0) {
+            throw CLI::ValidationError(
+                "--weight", fmt::format("sets the flat group's weight; with --hierarchy {} every "
+                                        "level has kubelet's weight (see --help)",
+                                        raw->hierarchy));
+        }
         if (raw->weight != "auto") {
             unsigned weight = 0;
             const auto* end = raw->weight.data() + raw->weight.size();
@@ -344,6 +401,10 @@ Examples:
         } else {
             throw CLI::ValidationError("--engine",
                                        fmt::format("'{}' is not builtin or fio", raw->engine));
+        }
+        if (options.engine_kind == bench::EngineKind::fio && options.jobs > 1) {
+            throw CLI::ValidationError("--jobs",
+                                       "the fio cross-check runs one job; use --engine builtin");
         }
         selected = options;
     });

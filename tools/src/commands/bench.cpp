@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -22,6 +23,8 @@
 #include "bench/cgroup.hpp"
 #include "bench/cpu_counters.hpp"
 #include "bench/dispatch.hpp"
+#include "bench/jobs.hpp"
+#include "bench/kubernetes.hpp"
 #include "bench/plot.hpp"
 #include "bench/progress.hpp"
 #include "bench/report_json.hpp"
@@ -166,6 +169,12 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         throw Failure(fmt::format("--cpu {}: not a CPU this process may run on ({})", setup.cpu,
                                   sys::format_cpulist(cpus)));
     }
+    // Checked before anything is created or started.
+    try {
+        setup.cpus = select_cpus(cpus, setup.cpu, options.jobs);
+    } catch (const std::invalid_argument& e) {
+        throw Failure(fmt::format("--jobs {}: {}", options.jobs, e.what()));
+    }
     setup.weight = options.weight.value_or(auto_weight(setup.online_cpus));
     setup.directory = options.directory;
     setup.mountpoint = target.mount->mount_point;
@@ -226,11 +235,25 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         }
         const std::string home = parse_proc_cgroup(read_text("/proc/self/cgroup"));
         cgroup_fs = std::make_unique<CgroupFs>(*root);
-        cgroup = std::make_unique<BenchCgroup>(*cgroup_fs, options.cgroup_parent,
-                                               fmt::format("diowq-bench-{}", getpid()),
-                                               setup.weight, home, warn);
+        const std::string name = fmt::format("diowq-bench-{}", getpid());
+        std::vector<CgroupLevel> levels{{name, setup.weight, "load", std::nullopt}};
+        if (options.hierarchy != Hierarchy::flat) {
+            // kubelet's cgroupfs names below a top of our own: a real node's kubepods stays
+            // untouched.
+            const std::uint64_t seed =
+                (std::uint64_t(getpid()) << 32) ^ std::uint64_t(time(nullptr));
+            levels = kubernetes_levels(options.hierarchy, setup.online_cpus, name + "-kubepods",
+                                       pod_uid_from(seed), container_id_from(seed));
+        }
+        cgroup =
+            std::make_unique<BenchCgroup>(*cgroup_fs, options.cgroup_parent, levels, home, warn);
+        setup.weight = cgroup->weight();
         setup.cgroup = cgroup_fs->absolute(cgroup->path());
         setup.home_cgroup = cgroup_fs->absolute(home);
+        for (std::size_t level = 0; level < cgroup->levels().size(); ++level) {
+            setup.cgroup_levels.push_back(
+                {cgroup_fs->absolute(cgroup->level_path(level)), cgroup->levels()[level]});
+        }
     } else if (const auto root = find_cgroup2_mount(mounts)) {
         try {
             setup.home_cgroup =
@@ -240,11 +263,22 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         }
     }
 
-    const ContextSwitchCounter switches(setup.cpu);
-    if (!switches.available()) {
-        setup.switches_unavailable = switches.why();
-    } else {
-        setup.switches_source = switches.source();
+    // On every job's CPU.
+    std::vector<std::unique_ptr<ContextSwitchCounter>> switch_counters;
+    std::vector<const ContextSwitchCounter*> switches;
+    for (const unsigned cpu : setup.cpus) {
+        switch_counters.push_back(std::make_unique<ContextSwitchCounter>(cpu));
+        const auto& counter = *switch_counters.back();
+        if (!counter.available()) {
+            setup.switches_unavailable = counter.why();
+            switches.clear();
+            break;
+        }
+        setup.switches_source = counter.source();
+        switches.push_back(&counter);
+    }
+    if (setup.switches_unavailable) {
+        setup.switches_source.reset();
     }
 
     const StopOnSignals signals;
@@ -255,20 +289,28 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
 
     std::vector<RunRecord> records;
     {
-        std::unique_ptr<TestFile> file;
+        // A file per job, each --size.
+        std::vector<std::unique_ptr<TestFile>> files;
+        std::vector<TestFile*> file_parts;
         try {
-            file = std::make_unique<TestFile>(options.directory, options.file_size, options.pattern,
-                                              stop_requested, layout_progress);
+            for (unsigned job = 0; job < setup.cpus.size(); ++job) {
+                files.push_back(std::make_unique<TestFile>(
+                    options.directory, options.file_size, options.pattern, stop_requested,
+                    layout_progress, test_file_suffix(job, unsigned(setup.cpus.size()))));
+                file_parts.push_back(files.back().get());
+                setup.files.push_back(files.back()->path());
+            }
         } catch (const Failure&) {
             if (!stop_requested.load()) {
                 throw;
             }
+            file_parts.clear();
         }
-        if (file) {
-            setup.file = file->path();
-            records =
-                run_matrix(setup, {*file, tuning.get(), cgroup.get(), &switches, dispatch.get()},
-                           progress, stop_requested);
+        if (!file_parts.empty()) {
+            setup.file = file_parts.front()->path();
+            records = run_matrix(setup,
+                                 {file_parts, tuning.get(), cgroup.get(), switches, dispatch.get()},
+                                 progress, stop_requested);
         }
     }
     // Put the machine back before the report, so that its warnings come first.
@@ -277,7 +319,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     cgroup.reset();
     dispatch.reset();
 
-    const auto summaries = summarize(options.configurations, records, setup.cpu);
+    const auto summaries = summarize(options.configurations, records, setup.cpus);
     const auto targets = evaluate_targets(summaries);
     const json::Value document = report_json(setup, records, summaries, targets, interrupted);
     if (options.json_file) {
