@@ -112,6 +112,7 @@ DispatchWatch::DispatchWatch(Warn warn)
     : warn_(std::move(warn)) {
     try {
         probe_ = std::make_unique<bpf::DispatchProbe>();
+        probe_->measure_cost();
     } catch (const std::exception& e) {
         why_ = e.what();
         return;

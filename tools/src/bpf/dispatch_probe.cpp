@@ -233,8 +233,13 @@ DispatchProbe::DispatchProbe()
     coverage_.all_completions = loaded_->count_all;
     stats_fd_ = bpf_map__fd(loaded_->skel->maps.stats);
     windows_fd_ = bpf_map__fd(loaded_->skel->maps.windows);
-    // Best effort: without it, cost() reads zeros.
-    loaded_->stats_fd = sys::UniqueFd(bpf_enable_stats(BPF_STATS_RUN_TIME));
+}
+
+void DispatchProbe::measure_cost() {
+    if (loaded_ && !loaded_->stats_fd) {
+        // Best effort: without it, cost() reads zeros.
+        loaded_->stats_fd = sys::UniqueFd(bpf_enable_stats(BPF_STATS_RUN_TIME));
+    }
 }
 
 DispatchProbe::DispatchProbe(Pinned) {}

@@ -94,7 +94,11 @@ public:
     // The counters so far. With `take_window_max`, each delay_max_ns is the largest delay since
     // the last such read instead of since the program was attached.
     std::vector<DispatchCounters> read(bool take_window_max) const;
-    // The program's own cost so far (zero for a pinned program, or without BPF statistics).
+    // Turn on the kernel's BPF run-time statistics for as long as this object lives, so that
+    // cost() reads something: they time every run of every BPF program on the machine (two
+    // clock reads each), so only the bench asks for them, never diagnose or top.
+    void measure_cost();
+    // The program's own cost so far (zero for a pinned program, or without measure_cost()).
     DispatchCost cost() const;
     // Events the kernel did not run the program for because one of its parts was running on
     // that CPU already (an interrupt's completion nested in a task's): each a completion not
