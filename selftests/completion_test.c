@@ -19,6 +19,9 @@
  *   where the kernel queues them (6.1, 6.12) and on no queue at all where
  *   it completes them inline (7.x); either way every write completes and
  *   the data reads back.
+ * - O_DSYNC overwrites (RWF_DSYNC) of a written file queue on every
+ *   kernel where the device has no FUA, as the rig's virtio disks: the
+ *   completion flushes the device's cache. Tuned, diowq runs them.
  */
 #include <stdio.h>
 
@@ -74,10 +77,11 @@ static int env_setup(struct completion_env *env, const char *fstype)
  * second under emulation, where the others do thousands. Both must have
  * done real work.
  */
-static void sample_load(struct __test_metadata *_metadata,
-			struct completion_env *env, struct dq_sampler **sp)
+static void sample_load_dsync(struct __test_metadata *_metadata,
+			      struct completion_env *env, struct dq_sampler **sp,
+			      bool dsync)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .dsync = dsync);
 	struct dq_writer_result res;
 	struct dq_writer *w;
 	int err;
@@ -95,6 +99,12 @@ static void sample_load(struct __test_metadata *_metadata,
 	ASSERT_TRUE(dq_writer_result_ok(&res));
 	ASSERT_LE(MIN_COMPLETIONS, res.completed);
 	ASSERT_LE(MIN_SAMPLER_PASSES, dq_sampler_passes(*sp));
+}
+
+static void sample_load(struct __test_metadata *_metadata,
+			struct completion_env *env, struct dq_sampler **sp)
+{
+	sample_load_dsync(_metadata, env, sp, false);
 }
 
 /* The margins, for whoever wonders how close a run came to failing. */
@@ -278,32 +288,37 @@ FIXTURE_TEARDOWN(overwrite)
 	EXPECT_EQ(0, dq_machine_reset());
 }
 
-TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
+/*
+ * Tune (mode, or NULL: untuned), run overwrites of the written file, and
+ * check where their completions ran: on no queue where the kernel completes
+ * them inline, else on diowq's queue when tuned and the kernel's when not.
+ * Every write must read back.
+ */
+static void check_overwrites(struct __test_metadata *_metadata,
+			     struct completion_env *env, const char *mode,
+			     bool dsync, bool inline_comp)
 {
-	struct completion_env *env = &self->env;
-	bool inline_comp = dq_overwrites_complete_inline();
 	unsigned long long ours, kernels;
 	struct dq_verify_result vr;
 	struct dq_sampler *s;
 
-	if (variant->mode) {
-		ASSERT_EQ(0, dq_tune(variant->mode, env->fs.mnt));
+	if (mode) {
+		ASSERT_EQ(0, dq_tune(mode, env->fs.mnt));
 		ASSERT_EQ(0, dq_sb_queue(env->fs.sid, env->diowq,
 					 sizeof(env->diowq)));
 	}
-	sample_load(_metadata, env, &s);
+	sample_load_dsync(_metadata, env, &s, dsync);
 	log_counts(_metadata, env, s);
 	ours = dq_sampler_count(s, env->diowq, DQ_KW_LIVE, DQ_ANY_NICE);
 	kernels = dq_sampler_count(s, env->dio, DQ_KW_LIVE, DQ_ANY_NICE);
-	TH_LOG("%s, %s: overwrites %s", variant->fstype,
-	       variant->mode ? variant->mode : "untuned",
-	       inline_comp ? "must complete inline (7.x)" :
-	       "must be queued (6.x)");
+	TH_LOG("%s, %s: %soverwrites must %s", env->fs.fstype,
+	       mode ? mode : "untuned", dsync ? "O_DSYNC " : "",
+	       inline_comp ? "complete inline" : "be queued");
 
 	if (inline_comp) {
 		EXPECT_EQ(0ull, ours) dq_sampler_log(s, env->fs.sid);
 		EXPECT_EQ(0ull, kernels) dq_sampler_log(s, env->fs.sid);
-	} else if (variant->mode) {
+	} else if (mode) {
 		EXPECT_LT(0ull, ours) dq_sampler_log(s, env->fs.sid);
 		EXPECT_EQ(0ull, dq_sampler_count(s, env->dio, DQ_KW_RUNNING,
 						 DQ_ANY_NICE))
@@ -316,6 +331,75 @@ TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
 
 	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
+}
+
+/* 6.1 and 6.12 queue every overwrite's completion, 7.x none. */
+TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
+{
+	check_overwrites(_metadata, &self->env, variant->mode, false,
+			 dq_overwrites_complete_inline());
+}
+
+/* Does the device advertise FUA (/sys/block/<disk>/queue/fua)? */
+static bool device_has_fua(const struct dq_fs *fs)
+{
+	const char *disk = strrchr(fs->dev, '/');
+	char path[PATH_MAX], value[8] = "";
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua",
+		 disk ? disk + 1 : fs->dev);
+	return dq_read_file(path, value, sizeof(value)) > 0 && value[0] == '1';
+}
+
+FIXTURE(dsync) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(dsync) {
+	const char *fstype;
+	const char *mode;	/* NULL: untuned */
+};
+
+FIXTURE_VARIANT_ADD(dsync, xfs_untuned) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(dsync, xfs_highpri) {
+	.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_VARIANT_ADD(dsync, ext4_untuned) {
+	.fstype = "ext4",
+};
+
+FIXTURE_VARIANT_ADD(dsync, ext4_highpri) {
+	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_SETUP(dsync)
+{
+	DQ_SETUP(env_setup_layout(&self->env, variant->fstype,
+				  DQ_DATA_FILE_SIZE, DQ_LAYOUT_WRITTEN));
+}
+
+FIXTURE_TEARDOWN(dsync)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+/*
+ * Without FUA, an O_DSYNC write's completion must flush the device's
+ * cache, which needs a task: it queues on every kernel, 7.x included. With
+ * FUA the data is on stable storage when the bio ends, and 7.x completes a
+ * pure overwrite inline, as it does without O_DSYNC.
+ */
+TEST_F_TIMEOUT(dsync, overwrites_queue_without_fua, 120)
+{
+	bool fua = device_has_fua(&self->env.fs);
+
+	TH_LOG("the device has %s", fua ? "FUA" : "no FUA");
+	check_overwrites(_metadata, &self->env, variant->mode, true,
+			 fua && dq_overwrites_complete_inline());
 }
 
 DQ_TEST_MAIN

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/fs.h>
+
 #include "aio.h"
 #include "util.h"
 #include "writer.h"
@@ -238,6 +240,7 @@ static bool prepare_write(struct dq_writer *w)
 	req->iocb.aio_buf = (uintptr_t)req->buf;
 	req->iocb.aio_nbytes = w->opts.block_size;
 	req->iocb.aio_offset = offset;
+	req->iocb.aio_rw_flags = w->opts.dsync ? RWF_DSYNC : 0;
 
 	w->pending[w->nr_pending++] = idx;
 	return true;

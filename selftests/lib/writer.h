@@ -22,6 +22,9 @@
  *   counted by kind and the writer keeps submitting. Without it the first
  *   failed write is logged and ends the run: the writer stops submitting
  *   and reaps what is in flight.
+ * - dsync: every write is RWF_DSYNC (as if the file were opened O_DSYNC):
+ *   it completes once on stable storage, which on a device without FUA
+ *   means a cache flush in the completion work.
  */
 #ifndef DIOWQ_SELFTEST_WRITER_H
 #define DIOWQ_SELFTEST_WRITER_H
@@ -40,6 +43,7 @@ struct dq_writer_opts {
 	uint64_t seed;			/* for the random offsets */
 	bool log_iocbs;			/* account every iocb by id */
 	bool tolerate_errors;		/* keep writing after failed writes */
+	bool dsync;			/* RWF_DSYNC writes */
 };
 
 /*
