@@ -251,6 +251,17 @@ TEST_F_TIMEOUT(unbound_nice, workers_follow_the_queue_nice, 120)
 	dq_sampler_destroy(s);
 }
 
+/* Does the device advertise FUA (/sys/block/<disk>/queue/fua)? */
+static bool device_has_fua(const struct dq_fs *fs)
+{
+	const char *disk = strrchr(fs->dev, '/');
+	char path[PATH_MAX], value[8] = "";
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua",
+		 disk ? disk + 1 : fs->dev);
+	return dq_read_file(path, value, sizeof(value)) > 0 && value[0] == '1';
+}
+
 FIXTURE(overwrite) {
 	struct completion_env env;
 };
@@ -258,6 +269,7 @@ FIXTURE(overwrite) {
 FIXTURE_VARIANT(overwrite) {
 	const char *fstype;
 	const char *mode;	/* NULL: untuned */
+	bool dsync;		/* RWF_DSYNC writes */
 };
 
 FIXTURE_VARIANT_ADD(overwrite, xfs_untuned) {
@@ -274,6 +286,22 @@ FIXTURE_VARIANT_ADD(overwrite, ext4_untuned) {
 
 FIXTURE_VARIANT_ADD(overwrite, ext4_highpri) {
 	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_VARIANT_ADD(overwrite, xfs_dsync_untuned) {
+	.fstype = "xfs", .dsync = true,
+};
+
+FIXTURE_VARIANT_ADD(overwrite, xfs_dsync_highpri) {
+	.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME, .dsync = true,
+};
+
+FIXTURE_VARIANT_ADD(overwrite, ext4_dsync_untuned) {
+	.fstype = "ext4", .dsync = true,
+};
+
+FIXTURE_VARIANT_ADD(overwrite, ext4_dsync_highpri) {
+	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME, .dsync = true,
 };
 
 FIXTURE_SETUP(overwrite)
@@ -333,73 +361,23 @@ static void check_overwrites(struct __test_metadata *_metadata,
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
 }
 
-/* 6.1 and 6.12 queue every overwrite's completion, 7.x none. */
+/*
+ * 6.1 and 6.12 queue every overwrite's completion, 7.x none, but for an
+ * O_DSYNC one on a device without FUA: its completion must flush the
+ * device's cache, which needs a task, on every kernel.
+ */
 TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
 {
-	check_overwrites(_metadata, &self->env, variant->mode, false,
-			 dq_overwrites_complete_inline());
-}
+	bool inline_comp = dq_overwrites_complete_inline();
 
-/* Does the device advertise FUA (/sys/block/<disk>/queue/fua)? */
-static bool device_has_fua(const struct dq_fs *fs)
-{
-	const char *disk = strrchr(fs->dev, '/');
-	char path[PATH_MAX], value[8] = "";
+	if (variant->dsync) {
+		bool fua = device_has_fua(&self->env.fs);
 
-	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua",
-		 disk ? disk + 1 : fs->dev);
-	return dq_read_file(path, value, sizeof(value)) > 0 && value[0] == '1';
-}
-
-FIXTURE(dsync) {
-	struct completion_env env;
-};
-
-FIXTURE_VARIANT(dsync) {
-	const char *fstype;
-	const char *mode;	/* NULL: untuned */
-};
-
-FIXTURE_VARIANT_ADD(dsync, xfs_untuned) {
-	.fstype = "xfs",
-};
-
-FIXTURE_VARIANT_ADD(dsync, xfs_highpri) {
-	.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_VARIANT_ADD(dsync, ext4_untuned) {
-	.fstype = "ext4",
-};
-
-FIXTURE_VARIANT_ADD(dsync, ext4_highpri) {
-	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,
-};
-
-FIXTURE_SETUP(dsync)
-{
-	DQ_SETUP(env_setup_layout(&self->env, variant->fstype,
-				  DQ_DATA_FILE_SIZE, DQ_LAYOUT_WRITTEN));
-}
-
-FIXTURE_TEARDOWN(dsync)
-{
-	EXPECT_EQ(0, dq_machine_reset());
-}
-
-/*
- * Without FUA, an O_DSYNC write's completion must flush the device's
- * cache, which needs a task: it queues on every kernel, 7.x included. With
- * FUA the data is on stable storage when the bio ends, and 7.x completes a
- * pure overwrite inline, as it does without O_DSYNC.
- */
-TEST_F_TIMEOUT(dsync, overwrites_queue_without_fua, 120)
-{
-	bool fua = device_has_fua(&self->env.fs);
-
-	TH_LOG("the device has %s", fua ? "FUA" : "no FUA");
-	check_overwrites(_metadata, &self->env, variant->mode, true,
-			 fua && dq_overwrites_complete_inline());
+		TH_LOG("the device has %s", fua ? "FUA" : "no FUA");
+		inline_comp = inline_comp && fua;
+	}
+	check_overwrites(_metadata, &self->env, variant->mode, variant->dsync,
+			 inline_comp);
 }
 
 DQ_TEST_MAIN
