@@ -146,6 +146,17 @@ check_kubernetes() {
 }
 host_check host "Kubernetes manifests (check_manifests.py and its test)" check_kubernetes || true
 
+# make bench's table (bench-table.sh, jq) from the fixture under testdata/bench-table/: the table
+# it prints must be the one committed next to it (expected.md).
+check_bench_table() {
+	local d=$VM_DIR/testdata/bench-table
+	diff -u "$d/expected.md" <("$VM_DIR/bench-table.sh" "$d"/*.json) &&
+		if command -v shellcheck >/dev/null; then
+			shellcheck -x "$VM_DIR/bench-table.sh" "$VM_DIR/bench.sh" "$VM_DIR/bench-guest.sh"
+		fi
+}
+host_check host "bench-table.sh on its fixture" check_bench_table || true
+
 run_tool_tests() {
 	local out rc=0 total failed_n
 	section "diowqctl unit tests"
