@@ -163,16 +163,13 @@ summary_value() {
 # less A B: is the number A below B (B empty: yes)?
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b == "" || a + 0 < b + 0) }'; }
 
-if [ "$mode" = full ]; then
-	# shellcheck disable=SC2086  # the list is comma-separated words
-	for p in $(echo "$patterns" | tr ',' ' '); do
-		echo
-		echo "== pattern $p, libaio, 1 job"
-		run_bench "$(name_of "$p" libaio 1)" "$p" libaio 1 "$repeat"
-	done
-	worst='' worst_ratio='' any='' any_ratio=''
-	for p in $(echo "$patterns" | tr ',' ' '); do
-		f=/tmp/$(name_of "$p" libaio 1).json
+# pick_worst PATTERN:FILE...: which pattern starved worst, from each one's bench JSON. Prints a
+# line per pattern and, last, "# worst pattern: NAME (why)".
+pick_worst() {
+	local worst='' worst_ratio='' any='' any_ratio='' pf p f r q
+	for pf in "$@"; do
+		p=${pf%%:*}
+		f=${pf#*:}
 		r=$(summary_value "$f" inside_off ratio)
 		q=$(summary_value "$f" inside_off queued_share_median)
 		echo "# $p: inside_off / outside_off ${r:-null}, inside_off queued share ${q:-null}"
@@ -185,13 +182,30 @@ if [ "$mode" = full ]; then
 	if [ -n "$worst" ]; then
 		echo "# worst pattern: $worst (inside_off / outside_off $worst_ratio, queued share >= 10 %)"
 	elif [ -n "$any" ]; then
-		worst=$any
-		echo "# worst pattern: $worst (inside_off / outside_off $any_ratio; no pattern had a" \
+		echo "# worst pattern: $any (inside_off / outside_off $any_ratio; no pattern had a" \
 			"queued share >= 10 %)"
 	else
-		worst=overwrite
 		echo "# worst pattern: overwrite (no inside_off ratio in the results)"
 	fi
+}
+
+if [ "$mode" = full ]; then
+	# shellcheck disable=SC2086  # the list is comma-separated words
+	for p in $(echo "$patterns" | tr ',' ' '); do
+		echo
+		echo "== pattern $p, libaio, 1 job"
+		run_bench "$(name_of "$p" libaio 1)" "$p" libaio 1 "$repeat"
+	done
+	pairs=''
+	for p in $(echo "$patterns" | tr ',' ' '); do
+		pairs="$pairs $p:/tmp/$(name_of "$p" libaio 1).json"
+	done
+	# shellcheck disable=SC2086  # a list of words
+	picked=$(pick_worst $pairs)
+	echo "$picked"
+	worst=$(echo "$picked" | tail -n 1)
+	worst=${worst#\# worst pattern: }
+	worst=${worst%% *}
 	echo
 	echo "== pattern $worst, io_uring, 1 job"
 	run_bench "$(name_of "$worst" io_uring 1)" "$worst" io_uring 1 "$repeat2"
