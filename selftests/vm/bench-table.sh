@@ -11,7 +11,7 @@
 #               inside_on, inside_on_unbound)
 #   queued      inside_off's queued_share_median: of the engine's writes, the share whose
 #               completion the BPF program saw run from a queue (dispatch measurement)
-# One row per file, sorted by kernel version, then the libaio --jobs 1 rows by pattern
+# Values as the JSON has them (ratios and shares to 3 decimals, ctx/IO to 4). One row per file, sorted by kernel version, then the libaio --jobs 1 rows by pattern
 # (overwrite, unwritten, append, dsync), then io_uring, --jobs N and the rest. "–": the value is
 # not in the file (the configuration did not run, or ran without the dispatch measurement).
 # Needs jq (make deps).
@@ -22,12 +22,14 @@ command -v jq >/dev/null || { echo "$0: needs jq (make deps)" >&2; exit 1; }
 
 # shellcheck disable=SC2016  # jq's $variables, not the shell's
 jq -r -s '
+# The values as the JSON has them (ratios 3 decimals, ctx/IO 4, queued share 3): padded, never
+# rounded again.
 def fixed(d): if . == null then "–"
-	else (if d == 2 then 100 else 1000 end) as $m | (. * $m | round) as $n
+	else ([range(d)] | map(10) | reduce .[] as $x (1; . * $x)) as $m | (. * $m | round) as $n
 	| ($n / $m | floor | tostring) + "."
-	  + (($n % $m) | tostring | (if d == 2 then ("0" + .)[-2:] else ("00" + .)[-3:] end))
+	  + (($n % $m) | tostring | ("0000" + .)[-d:])
 	end;
-def percent: if . == null then "–" else (. * 100 | round | tostring) + " %" end;
+def percent: if . == null then "–" else (. * 100 | fixed(1)) + " %" end;
 def patterns: ["overwrite", "unwritten", "append", "dsync"];
 [ .[] | {
 	kernel: (.kernel // "?"),
@@ -53,10 +55,10 @@ def patterns: ["overwrite", "unwritten", "append", "dsync"];
   "|---|---|---|---:|---:|---:|---:|---|---:|",
   (.[] | .s as $s | "| \(.kernel) | \(.pattern) | \(.load)"
 	+ " | \(($s.inside_off.repeats // $s.outside_off.repeats // null) | if . == null then "–" else tostring end)"
-	+ " | \($s.inside_off.ratio | fixed(2))"
-	+ " | \($s.inside_on.ratio | fixed(2))"
-	+ " | \($s.inside_on_unbound.ratio | fixed(2))"
+	+ " | \($s.inside_off.ratio | fixed(3))"
+	+ " | \($s.inside_on.ratio | fixed(3))"
+	+ " | \($s.inside_on_unbound.ratio | fixed(3))"
 	+ " | \([$s.outside_off, $s.inside_off, $s.inside_on, $s.inside_on_unbound]
-		| map(.ctx_per_io_median | fixed(3)) | join(" · "))"
+		| map(.ctx_per_io_median | fixed(4)) | join(" · "))"
 	+ " | \($s.inside_off.queued_share_median | percent) |")
 ' "$@"
