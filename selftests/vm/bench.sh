@@ -22,8 +22,10 @@
 #   4 configurations x (4 patterns x 3 runs + 2 matrices x 3 runs) = 72 runs
 #   72 x (2 + 7) s x 1.3 = 842 s;  6 benches x 26 s = 156 s;  boot 60 s:  1058 s = 17.6 min
 #   3 kernels: 52.9 min, plus ~2 min on the host (diowqctl, the cached kernels' modules and
-#   initramfs): about 55 min, inside the hour. Measured runs take ~1.05-1.1 x (ramp + runtime),
-#   so 1.3 is the pessimistic side. First runs also download kernels and build the 7.x chroot.
+#   initramfs): about 55 min, inside the hour. 1.3 is the pessimistic side: a smoke run of the
+#   full matrix (6.1, 72 runs of 1 + 3 s = 288 s) took 375 s in the VM, 60 s of it the 6 warm-ups,
+#   which puts the full make bench nearer 40 min. First runs also download kernels and build the
+#   7.x chroot.
 #
 # --quick (make bench-quick): the same full matrix in short: Debian 6.1 only, outside_off,
 # inside_off and inside_on, 3 runs of 1 + 3 s, a 256 MiB file:
