@@ -37,7 +37,7 @@
 # Environment (defaults of the full matrix, then --quick's, in parentheses; --demo has its own):
 #   DIOWQ_BENCH_MODE     full or single: single runs the one matrix the knobs below describe, as
 #                        make bench did before (full, unless DIOWQ_BENCH_PATTERN, _IOENGINE,
-#                        _JOBS, _HIERARCHY or _FIO is set: then single)
+#                        _JOBS, _HIERARCHY or _FIO is set, or _LATENCY is 0: then single)
 #   DIOWQ_BENCH_SERIES   kernels ("6.1 6.12 7.x"; "6.1")
 #   DIOWQ_BENCH_CONFIG   configurations (outside_off,inside_off,inside_on,inside_on_unbound;
 #                        outside_off,inside_off,inside_on; single: all)
@@ -63,8 +63,8 @@
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
-#                        once, before the first run); 0: --no-latency, no program (1; the full
-#                        matrix needs it: its queued shares come from it)
+#                        once, before the first run); 0: --no-latency, no program, and a single
+#                        matrix (1; the full matrix needs it: its queued shares come from it)
 # and run-vm.sh's DIOWQ_ACCEL.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -79,7 +79,7 @@ esac
 if [[ $variant == demo ]]; then
 	mode=single
 elif [[ -n ${DIOWQ_BENCH_PATTERN:-}${DIOWQ_BENCH_IOENGINE:-}${DIOWQ_BENCH_JOBS:-} ||
-	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_FIO:-} ]]; then
+	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_FIO:-} || ${DIOWQ_BENCH_LATENCY:-1} == 0 ]]; then
 	mode=${DIOWQ_BENCH_MODE:-single}
 else
 	mode=${DIOWQ_BENCH_MODE:-full}
