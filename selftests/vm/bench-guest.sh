@@ -31,6 +31,21 @@
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
 #   diowq_vm.bench_ioengine=NAME libaio or io_uring, for the load and fio alike (default libaio)
+#   diowq_vm.bench_mode=MODE     single (default): the one matrix above; full: make bench's matrix
+#                                (below), which ignores bench_pattern, _ioengine, _jobs and _fio
+#   diowq_vm.bench_patterns=LIST full: the patterns of its libaio part (default all four)
+#   diowq_vm.bench_repeat2=N     full: runs of each configuration in the io_uring and --jobs 2
+#                                matrices (default bench_repeat)
+#
+# The full matrix (make bench): one diowqctl bench --matrix per pattern of bench_patterns, libaio,
+# one job; then, for the pattern that starved worst here, one with --ioengine io_uring and one
+# with --jobs 2. Worst: the lowest inside_off ratio (its median IOPS / outside_off's) among the
+# patterns whose inside_off queued_share_median is at least 0.1 (the kernel queued at least a
+# tenth of their completions: where it queues none, there is nothing for diowq to cure); when no
+# pattern qualifies, the lowest ratio of all. The ratios come from the bench's own JSON (its
+# "summary"), read with awk: busybox has no JSON tool. Each bench attaches the BPF program once,
+# while the guest is idle between two benches. The files come back already named as make bench
+# keeps them: <kver>[-<pattern>][-io_uring][-jobs<N>].json, .svg, -latency.svg.
 #
 # shellcheck disable=SC3043  # busybox ash has `local`
 
@@ -71,6 +86,9 @@ hierarchy=$(arg bench_hierarchy flat)
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
+mode=$(arg bench_mode single)
+patterns=$(arg bench_patterns overwrite,unwritten,append,dsync)
+repeat2=$(arg bench_repeat2 "$repeat")
 kernel=$(uname -r)
 
 # diowqctl counts context switches in debugfs's sched/debug: reading it changes nothing in the
@@ -90,25 +108,115 @@ mount -t xfs "$DISK" "$MNT" || fail "mount $DISK"
 insmod "$DIOWQ_KO" || fail "insmod $DIOWQ_KO"
 
 echo "== diowqctl bench on $kernel, $(nproc) CPUs, XFS on $DISK (QEMU NVMe on /dev/shm)"
-common="--matrix --config $config --repeat $repeat --runtime $runtime --ramp $ramp --size $size"
-common="$common --pattern $pattern --progress lines --ioengine $ioengine"
-common="$common --jobs $jobs --hierarchy $hierarchy"
-[ "$hierarchy" != flat ] || common="$common --weight $weight"
-[ "$latency" = 1 ] || common="$common --no-latency"
-echo "# diowqctl bench $MNT $common"
-# shellcheck disable=SC2086  # $common is a list of words
-diowqctl bench "$MNT" $common --json /tmp/bench.json --plot /tmp/bench.svg ||
-	fail "diowqctl bench"
-# Every cgroup the bench made is gone (--hierarchy k8s nests four).
-for group in /sys/fs/cgroup/diowq-bench-*; do
-	[ ! -e "$group" ] || fail "diowqctl bench left a cgroup behind: $group"
-done
-echo "# no diowq-bench cgroup left"
-# The bench's BPF program goes with its process; it pins nothing.
-[ ! -e /sys/fs/bpf/diowq ] || fail "diowqctl bench left a pinned program behind"
-send /tmp/bench.json "$kernel.json"
-send /tmp/bench.svg "$kernel.svg"
-[ ! -s /tmp/bench-latency.svg ] || send /tmp/bench-latency.svg "$kernel-latency.svg"
+
+# The file names of a bench: <kver>[-<pattern>][-io_uring][-jobs<N>] (make bench's names).
+name_of() {
+	local name="$kernel"
+	[ "$1" = overwrite ] || name=$name-$1
+	[ "$2" = libaio ] || name=$name-$2
+	[ "$3" = 1 ] || name=$name-jobs$3
+	echo "$name"
+}
+
+# run_bench NAME PATTERN IOENGINE JOBS REPEAT: one diowqctl bench --matrix; its JSON stays in
+# /tmp/NAME.json, and it and the charts go to the host as NAME.json, NAME.svg, NAME-latency.svg.
+run_bench() {
+	local args
+	args="--matrix --config $config --repeat $5 --runtime $runtime --ramp $ramp --size $size"
+	args="$args --pattern $2 --progress lines --ioengine $3"
+	args="$args --jobs $4 --hierarchy $hierarchy"
+	[ "$hierarchy" != flat ] || args="$args --weight $weight"
+	[ "$latency" = 1 ] || args="$args --no-latency"
+	rm -f /tmp/bench.json /tmp/bench.svg /tmp/bench-latency.svg
+	echo "# diowqctl bench $MNT $args"
+	# shellcheck disable=SC2086  # $args is a list of words
+	diowqctl bench "$MNT" $args --json /tmp/bench.json --plot /tmp/bench.svg ||
+		fail "diowqctl bench ($1)"
+	# Every cgroup the bench made is gone (--hierarchy k8s nests four).
+	for group in /sys/fs/cgroup/diowq-bench-*; do
+		[ ! -e "$group" ] || fail "diowqctl bench left a cgroup behind: $group"
+	done
+	echo "# no diowq-bench cgroup left"
+	# The bench's BPF program goes with its process; it pins nothing.
+	[ ! -e /sys/fs/bpf/diowq ] || fail "diowqctl bench left a pinned program behind"
+	cp /tmp/bench.json "/tmp/$1.json"
+	send /tmp/bench.json "$1.json"
+	send /tmp/bench.svg "$1.svg"
+	[ ! -s /tmp/bench-latency.svg ] || send /tmp/bench-latency.svg "$1-latency.svg"
+}
+
+# summary_value FILE CONFIGURATION KEY: a number of the "summary" object of a bench JSON (null
+# when absent). diowqctl writes it pretty-printed, 4 spaces a level, one key a line.
+summary_value() {
+	awk -v cfg="$2" -v key="$3" '
+		/^    "summary": [{]/ { in_summary = 1; next }
+		in_summary && /^    [}]/ { exit }
+		in_summary && /^        "[^"]+": [{]/ { split($0, f, "\""); c = f[2]; next }
+		in_summary && c == cfg && index($0, "            \"" key "\": ") == 1 {
+			v = substr($0, length(key) + 17)
+			sub(/,$/, "", v)
+			print v
+			exit
+		}' "$1"
+}
+
+# less A B: is the number A below B (B empty: yes)?
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b == "" || a + 0 < b + 0) }'; }
+
+# pick_worst PATTERN:FILE...: which pattern starved worst, from each one's bench JSON. Prints a
+# line per pattern and, last, "# worst pattern: NAME (why)".
+pick_worst() {
+	local worst='' worst_ratio='' any='' any_ratio='' pf p f r q
+	for pf in "$@"; do
+		p=${pf%%:*}
+		f=${pf#*:}
+		r=$(summary_value "$f" inside_off ratio)
+		q=$(summary_value "$f" inside_off queued_share_median)
+		echo "# $p: inside_off / outside_off ${r:-null}, inside_off queued share ${q:-null}"
+		case $r in "" | null) continue ;; esac
+		if less "$r" "$any_ratio"; then any=$p any_ratio=$r; fi
+		case $q in "" | null) continue ;; esac
+		less "$q" 0.1 && continue
+		if less "$r" "$worst_ratio"; then worst=$p worst_ratio=$r; fi
+	done
+	if [ -n "$worst" ]; then
+		echo "# worst pattern: $worst (inside_off / outside_off $worst_ratio, queued share >= 10 %)"
+	elif [ -n "$any" ]; then
+		echo "# worst pattern: $any (inside_off / outside_off $any_ratio; no pattern had a" \
+			"queued share >= 10 %)"
+	else
+		echo "# worst pattern: overwrite (no inside_off ratio in the results)"
+	fi
+}
+
+if [ "$mode" = full ]; then
+	# shellcheck disable=SC2086  # the list is comma-separated words
+	for p in $(echo "$patterns" | tr ',' ' '); do
+		echo
+		echo "== pattern $p, libaio, 1 job"
+		run_bench "$(name_of "$p" libaio 1)" "$p" libaio 1 "$repeat"
+	done
+	pairs=''
+	for p in $(echo "$patterns" | tr ',' ' '); do
+		pairs="$pairs $p:/tmp/$(name_of "$p" libaio 1).json"
+	done
+	# shellcheck disable=SC2086  # a list of words
+	picked=$(pick_worst $pairs)
+	echo "$picked"
+	worst=$(echo "$picked" | tail -n 1)
+	worst=${worst#\# worst pattern: }
+	worst=${worst%% *}
+	echo
+	echo "== pattern $worst, io_uring, 1 job"
+	run_bench "$(name_of "$worst" io_uring 1)" "$worst" io_uring 1 "$repeat2"
+	echo
+	echo "== pattern $worst, libaio, 2 jobs"
+	run_bench "$(name_of "$worst" libaio 2)" "$worst" libaio 2 "$repeat2"
+	fio=''
+else
+	# make bench names the files: they go as <kver>.json, ...
+	run_bench "$kernel" "$pattern" "$ioengine" "$jobs" "$repeat"
+fi
 
 if [ -n "$fio" ]; then
 	echo

@@ -146,6 +146,30 @@ check_kubernetes() {
 }
 host_check host "Kubernetes manifests (check_manifests.py and its test)" check_kubernetes || true
 
+# make bench's table (bench-table.sh, jq) from the fixture under testdata/bench-table/: the table
+# it prints must be the one committed next to it (expected.md). And the guest's choice of the
+# pattern that starved worst (bench-guest.sh's pick_worst, busybox sh and awk as in the guest):
+# the lowest inside_off ratio among the patterns with a queued share >= 10 %, else the lowest.
+check_bench_table() {
+	local d=$VM_DIR/testdata/bench-table picked
+	diff -u "$d/expected.md" <("$VM_DIR/bench-table.sh" "$d"/*.json) || return
+	picked=$(cd "$d" && busybox sh -c '
+		awk() { busybox awk "$@"; }
+		eval "$(sed -n "/^summary_value()/,/^}/p;/^less()/p;/^pick_worst()/,/^}/p" "$1")"
+		pick_worst append:7.3.4+deb13-amd64-append.json dsync:7.3.4+deb13-amd64-dsync.json |
+			tail -n 1
+		pick_worst overwrite:6.12.117+deb12-amd64.json | tail -n 1' sh "$VM_DIR/bench-guest.sh")
+	echo "$picked"
+	diff -u - <(echo "$picked") <<-'EOF' || return
+		# worst pattern: dsync (inside_off / outside_off 0.432, queued share >= 10 %)
+		# worst pattern: overwrite (inside_off / outside_off 0.259; no pattern had a queued share >= 10 %)
+	EOF
+	if command -v shellcheck >/dev/null; then
+		shellcheck -x "$VM_DIR/bench-table.sh" "$VM_DIR/bench.sh" "$VM_DIR/bench-guest.sh"
+	fi
+}
+host_check host "bench-table.sh on its fixture" check_bench_table || true
+
 run_tool_tests() {
 	local out rc=0 total failed_n
 	section "diowqctl unit tests"

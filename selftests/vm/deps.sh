@@ -34,6 +34,8 @@ pkgs=(
 	dkms dh-dkms debhelper dpkg-dev openssl
 	# Operations files: man page lint, the systemd unit check, the Kubernetes manifest check.
 	mandoc systemd python3-yaml
+	# make bench's kernel x pattern table from the result JSONs (bench-table.sh).
+	jq
 )
 
 missing=()
