@@ -11,7 +11,7 @@
 #   make demo            the main job, in a Debian 6.1 VM: tune an XFS mount and watch completions
 #                        move, then a short bench matrix showing the starvation and the cure
 #   make bench           the bench matrix in VMs on Debian 6.1, 6.12 and 7.x: every write pattern
-#                        with libaio, then io_uring and --jobs 2 for the worst (~55 min under TCG);
+#                        with libaio, then io_uring and --jobs 2 for the worst (~53 min under TCG);
 #                        prints the kernel x pattern table, build/bench/matrix.md
 #   make bench-quick     its short form: Debian 6.1, 3 configurations, 3 runs of 1 + 3 s (~8 min)
 #   make soak            soak_test: SOAK_MINUTES (10) of mixed tune/untune/unmount/remount/mkfs/

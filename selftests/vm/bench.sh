@@ -19,12 +19,12 @@
 # time; bench-guest.sh picks it from the JSON) the same matrix with io_uring, and with --jobs 2.
 # Its budget, on 2 cores under TCG (per kernel; runs x (ramp + runtime) x 1.3 for TCG's overhead,
 # each bench's 10 s warm-up and file layout ~20 s x 1.3, a boot ~60 s):
-#   4 configurations x (4 patterns x 3 runs + 2 matrices x 3 runs) = 72 runs
-#   72 x (2 + 7) s x 1.3 = 842 s;  6 benches x 26 s = 156 s;  boot 60 s:  1058 s = 17.6 min
-#   3 kernels: 52.9 min, plus ~2 min on the host (diowqctl, the cached kernels' modules and
-#   initramfs): about 55 min, inside the hour. 1.3 is the pessimistic side: a smoke run of the
+#   4 configurations x (4 patterns x 5 runs + 2 matrices x 3 runs) = 104 runs
+#   104 x (1 + 5) s x 1.3 = 811 s;  6 benches x 26 s = 156 s;  boot 60 s:  1027 s = 17.1 min
+#   3 kernels: 51.4 min, plus ~2 min on the host (diowqctl, the cached kernels' modules and
+#   initramfs): about 53 min, inside the hour. 1.3 is the pessimistic side: a smoke run of the
 #   full matrix (6.1, 72 runs of 1 + 3 s = 288 s) took 375 s in the VM, 60 s of it the 6 warm-ups,
-#   which puts the full make bench nearer 40 min. First runs also download kernels and build the
+#   which puts the full make bench nearer 45 min. First runs also download kernels and build the
 #   7.x chroot.
 #
 # --quick (make bench-quick): the same full matrix in short: Debian 6.1 only, outside_off,
@@ -41,10 +41,10 @@
 #   DIOWQ_BENCH_SERIES   kernels ("6.1 6.12 7.x"; "6.1")
 #   DIOWQ_BENCH_CONFIG   configurations (outside_off,inside_off,inside_on,inside_on_unbound;
 #                        outside_off,inside_off,inside_on; single: all)
-#   DIOWQ_BENCH_REPEAT   runs of each configuration (3; 3; single: 5)
+#   DIOWQ_BENCH_REPEAT   runs of each configuration (5; 3; single: 5)
 #   DIOWQ_BENCH_REPEAT2  full: runs of each in the io_uring and --jobs 2 matrices (3; 3)
-#   DIOWQ_BENCH_RUNTIME  measured seconds per run (7; 3; single: 12)
-#   DIOWQ_BENCH_RAMP     unmeasured seconds before each run (2; 1; single: 3)
+#   DIOWQ_BENCH_RUNTIME  measured seconds per run (5; 3; single: 12)
+#   DIOWQ_BENCH_RAMP     unmeasured seconds before each run (1; 1; single: 3)
 #   DIOWQ_BENCH_SIZE     test file, one per job (512m; 256m; single: 1g); the disk is 2 GiB, so
 #                        the full matrix's --jobs 2 needs it below ~900m
 #   DIOWQ_BENCH_PATTERNS full: the patterns (overwrite,unwritten,append,dsync)
@@ -103,9 +103,9 @@ elif [[ $variant == quick ]]; then
 elif [[ $mode == full ]]; then
 	series_list=${DIOWQ_BENCH_SERIES:-6.1 6.12 7.x}
 	config=${DIOWQ_BENCH_CONFIG:-outside_off,inside_off,inside_on,inside_on_unbound}
-	repeat=${DIOWQ_BENCH_REPEAT:-3}
-	runtime=${DIOWQ_BENCH_RUNTIME:-7}
-	ramp=${DIOWQ_BENCH_RAMP:-2}
+	repeat=${DIOWQ_BENCH_REPEAT:-5}
+	runtime=${DIOWQ_BENCH_RUNTIME:-5}
+	ramp=${DIOWQ_BENCH_RAMP:-1}
 	size=${DIOWQ_BENCH_SIZE:-512m}
 else
 	series_list=${DIOWQ_BENCH_SERIES:-6.1 6.12 7.x}
