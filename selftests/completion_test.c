@@ -22,8 +22,12 @@
  * - O_DSYNC overwrites (RWF_DSYNC) of a written file queue on every
  *   kernel where the device has no FUA, as the rig's virtio disks: the
  *   completion flushes the device's cache. Tuned, diowq runs them.
+ * - appends to an empty file queue on XFS, which extends i_size in the
+ *   completion work, on every kernel; ext4 writes them synchronously and
+ *   completes them in the submitter, on no queue.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "lib/diowq_test.h"
@@ -77,17 +81,16 @@ static int env_setup(struct completion_env *env, const char *fstype)
  * second under emulation, where the others do thousands. Both must have
  * done real work.
  */
-static void sample_load_dsync(struct __test_metadata *_metadata,
-			      struct completion_env *env, struct dq_sampler **sp,
-			      bool dsync)
+static void sample_load_with(struct __test_metadata *_metadata,
+			     struct completion_env *env, struct dq_sampler **sp,
+			     const struct dq_writer_opts *opts)
 {
-	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .dsync = dsync);
 	struct dq_writer_result res;
 	struct dq_writer *w;
 	int err;
 
 	ASSERT_EQ(0, dq_sampler_start(sp, 0));
-	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, &opts));
+	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, opts));
 	usleep(LOAD_MS * 1000);
 	err = dq_writer_wait_progress(w, MIN_COMPLETIONS, MIN_COMPLETIONS_MS);
 	dq_writer_stop(w);
@@ -104,7 +107,9 @@ static void sample_load_dsync(struct __test_metadata *_metadata,
 static void sample_load(struct __test_metadata *_metadata,
 			struct completion_env *env, struct dq_sampler **sp)
 {
-	sample_load_dsync(_metadata, env, sp, false);
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0);
+
+	sample_load_with(_metadata, env, sp, &opts);
 }
 
 /* The margins, for whoever wonders how close a run came to failing. */
@@ -317,14 +322,14 @@ FIXTURE_TEARDOWN(overwrite)
 }
 
 /*
- * Tune (mode, or NULL: untuned), run overwrites of the written file, and
- * check where their completions ran: on no queue where the kernel completes
- * them inline, else on diowq's queue when tuned and the kernel's when not.
- * Every write must read back.
+ * Tune (mode, or NULL: untuned), run the writer's load on the file, and
+ * check where its completions ran: on no queue where the kernel completes
+ * them without one, else on diowq's queue when tuned and the kernel's when
+ * not. Every write must read back.
  */
-static void check_overwrites(struct __test_metadata *_metadata,
-			     struct completion_env *env, const char *mode,
-			     bool dsync, bool inline_comp)
+static void check_load(struct __test_metadata *_metadata,
+		       struct completion_env *env, const char *mode,
+		       const struct dq_writer_opts *opts, bool queued)
 {
 	unsigned long long ours, kernels;
 	struct dq_verify_result vr;
@@ -335,15 +340,16 @@ static void check_overwrites(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, dq_sb_queue(env->fs.sid, env->diowq,
 					 sizeof(env->diowq)));
 	}
-	sample_load_dsync(_metadata, env, &s, dsync);
+	sample_load_with(_metadata, env, &s, opts);
 	log_counts(_metadata, env, s);
 	ours = dq_sampler_count(s, env->diowq, DQ_KW_LIVE, DQ_ANY_NICE);
 	kernels = dq_sampler_count(s, env->dio, DQ_KW_LIVE, DQ_ANY_NICE);
-	TH_LOG("%s, %s: %soverwrites must %s", env->fs.fstype,
-	       mode ? mode : "untuned", dsync ? "O_DSYNC " : "",
-	       inline_comp ? "complete inline" : "be queued");
+	TH_LOG("%s, %s: %s%s writes must %s", env->fs.fstype,
+	       mode ? mode : "untuned", opts->dsync ? "O_DSYNC " : "",
+	       opts->append ? "appending" : "overwriting",
+	       queued ? "be queued" : "complete without a queue");
 
-	if (inline_comp) {
+	if (!queued) {
 		EXPECT_EQ(0ull, ours) dq_sampler_log(s, env->fs.sid);
 		EXPECT_EQ(0ull, kernels) dq_sampler_log(s, env->fs.sid);
 	} else if (mode) {
@@ -368,6 +374,7 @@ static void check_overwrites(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
 {
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .dsync = variant->dsync);
 	bool inline_comp = dq_overwrites_complete_inline();
 
 	if (variant->dsync) {
@@ -376,8 +383,62 @@ TEST_F_TIMEOUT(overwrite, run_where_the_kernel_queues_them, 120)
 		TH_LOG("the device has %s", fua ? "FUA" : "no FUA");
 		inline_comp = inline_comp && fua;
 	}
-	check_overwrites(_metadata, &self->env, variant->mode, variant->dsync,
-			 inline_comp);
+	check_load(_metadata, &self->env, variant->mode, &opts, !inline_comp);
+}
+
+FIXTURE(append) {
+	struct completion_env env;
+};
+
+FIXTURE_VARIANT(append) {
+	const char *fstype;
+	const char *mode;	/* NULL: untuned */
+	bool queued;		/* the filesystem queues the completions */
+};
+
+/* XFS extends i_size in the completion work, which is queued. */
+FIXTURE_VARIANT_ADD(append, xfs_untuned) {
+	.fstype = "xfs", .queued = true,
+};
+
+FIXTURE_VARIANT_ADD(append, xfs_highpri) {
+	.fstype = "xfs", .mode = DIOWQ_MODE_HIGHPRI_NAME, .queued = true,
+};
+
+/*
+ * ext4 performs extending direct writes synchronously
+ * (IOMAP_DIO_FORCE_WAIT, fs/ext4/file.c): the submitter waits in
+ * io_submit() and completes each write itself, on every kernel.
+ */
+FIXTURE_VARIANT_ADD(append, ext4_untuned) {
+	.fstype = "ext4",
+};
+
+FIXTURE_VARIANT_ADD(append, ext4_highpri) {
+	.fstype = "ext4", .mode = DIOWQ_MODE_HIGHPRI_NAME,
+};
+
+FIXTURE_SETUP(append)
+{
+	DQ_SETUP(env_setup_layout(&self->env, variant->fstype,
+				  DQ_QUEUED_FILE_SIZE, DQ_LAYOUT_EMPTY));
+}
+
+FIXTURE_TEARDOWN(append)
+{
+	EXPECT_EQ(0, dq_machine_reset());
+}
+
+/* Appends, from an empty file, in order: where the filesystem queues them. */
+TEST_F_TIMEOUT(append, run_where_the_filesystem_queues_them, 120)
+{
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .append = true);
+	struct stat st;
+
+	check_load(_metadata, &self->env, variant->mode, &opts, variant->queued);
+	ASSERT_EQ(0, fstat(self->env.tf.fd, &st));
+	TH_LOG("the file grew to %lld bytes", (long long)st.st_size);
+	EXPECT_LT(0, st.st_size);
 }
 
 DQ_TEST_MAIN

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tagged_file.h"
@@ -138,7 +139,7 @@ int dq_tf_create(struct dq_tagged_file *tf, const char *path, uint64_t size,
 
 	if (layout == DQ_LAYOUT_WRITTEN)
 		err = write_layout(tf);
-	else if (fallocate(tf->fd, 0, 0, size))
+	else if (layout == DQ_LAYOUT_UNWRITTEN && fallocate(tf->fd, 0, 0, size))
 		err = -errno;
 	if (!err && fsync(tf->fd))
 		err = -errno;
@@ -200,9 +201,28 @@ static const char *check_block(const uint64_t *words, uint64_t offset,
 	return NULL;
 }
 
+/* Blocks past the end of the file: none may have been written. */
+static void check_beyond_eof(const struct dq_tagged_file *tf, uint64_t size,
+			     struct dq_verify_result *res)
+{
+	uint64_t block;
+
+	for (block = size / DQ_BLOCK_SIZE; block < tf->nr_blocks; block++) {
+		if (!tf->expected[block])
+			continue;
+		if (!res->bad++) {
+			res->first_bad = block;
+			res->first_why = "beyond the end of the file (lost i_size update)";
+			res->first_expected = tf->expected[block];
+			res->first_found = 0;
+		}
+	}
+}
+
 int dq_tf_verify(struct dq_tagged_file *tf, struct dq_verify_result *res)
 {
 	uint64_t size = tf->nr_blocks * DQ_BLOCK_SIZE;
+	struct stat st;
 	uint64_t pos;
 	void *buf;
 	int err = 0;
@@ -210,6 +230,13 @@ int dq_tf_verify(struct dq_tagged_file *tf, struct dq_verify_result *res)
 	memset(res, 0, sizeof(*res));
 	if (tf->fd < 0)
 		return -EBADF;
+	/* An appended file ends where its writes do: read up to there. */
+	if (fstat(tf->fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size > size || st.st_size % DQ_BLOCK_SIZE)
+		return -EFBIG;
+	size = st.st_size;
+	check_beyond_eof(tf, size, res);
 	if (posix_memalign(&buf, DQ_BLOCK_SIZE, DQ_CHUNK_SIZE))
 		return -ENOMEM;
 

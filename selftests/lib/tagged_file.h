@@ -31,12 +31,18 @@ enum dq_layout {
 	 * must read back as zeros.
 	 */
 	DQ_LAYOUT_UNWRITTEN,
+	/*
+	 * Empty: size is only the most it may grow to, by appending writes
+	 * that extend i_size in their completion. Verification reads up to
+	 * the end of the file; no block written may lie beyond it.
+	 */
+	DQ_LAYOUT_EMPTY,
 };
 
 struct dq_tagged_file {
 	int fd;			/* O_RDWR | O_DIRECT, -1 when closed */
 	char path[PATH_MAX];
-	uint64_t nr_blocks;	/* 4 KiB blocks in the file */
+	uint64_t nr_blocks;	/* 4 KiB blocks in the file (its most for EMPTY) */
 	/* Generation last written to each block; 0: never (zeros). */
 	uint64_t *expected;
 	uint64_t next_generation;

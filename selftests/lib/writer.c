@@ -154,6 +154,7 @@ struct dq_writer {
 	struct dq_writer_opts opts;
 	uint64_t nr_slots;		/* block_size slots in the file */
 	uint8_t *slot_busy;		/* a write to the slot is in flight */
+	uint64_t next_append;		/* append: the next slot to write */
 	struct dq_request *reqs;	/* queue_depth of them */
 	unsigned int *free_reqs, nr_free;
 	unsigned int *pending, nr_pending; /* prepared, not yet submitted */
@@ -195,6 +196,8 @@ static bool may_submit(struct dq_writer *w, uint64_t start_ms)
 	if (w->opts.max_writes &&
 	    w->res.submitted + w->nr_pending >= w->opts.max_writes)
 		return false;
+	if (w->opts.append && w->next_append == w->nr_slots)
+		return false;
 	return true;
 }
 
@@ -207,14 +210,18 @@ static bool prepare_write(struct dq_writer *w)
 	unsigned int idx = w->free_reqs[w->nr_free - 1];
 	struct dq_request *req = &w->reqs[idx];
 	unsigned int blocks = w->opts.block_size / DQ_BLOCK_SIZE;
-	uint64_t slot = next_random(w) % w->nr_slots;
-	uint64_t offset, data = idx;
+	uint64_t slot, offset, data = idx;
 	unsigned int i;
 	int err;
 
-	/* queue_depth is far below nr_slots, so this ends quickly. */
-	while (w->slot_busy[slot])
-		slot = (slot + 1) % w->nr_slots;
+	if (w->opts.append) {
+		slot = w->next_append++;
+	} else {
+		slot = next_random(w) % w->nr_slots;
+		/* queue_depth is far below nr_slots, so this ends quickly. */
+		while (w->slot_busy[slot])
+			slot = (slot + 1) % w->nr_slots;
+	}
 	if (w->opts.log_iocbs) {
 		err = dq_iolog_add(&w->log, slot, w->tf->next_generation, idx,
 				   &data);

@@ -22,6 +22,9 @@
  *   counted by kind and the writer keeps submitting. Without it the first
  *   failed write is logged and ends the run: the writer stops submitting
  *   and reaps what is in flight.
+ * - append: the writes go to the file's blocks in order, from the first,
+ *   each extending the file (a DQ_LAYOUT_EMPTY one), until the file has
+ *   reached its size: then the writer ends as with max_writes.
  * - dsync: every write is RWF_DSYNC (as if the file were opened O_DSYNC):
  *   it completes once on stable storage, which on a device without FUA
  *   means a cache flush in the completion work.
@@ -44,6 +47,7 @@ struct dq_writer_opts {
 	bool log_iocbs;			/* account every iocb by id */
 	bool tolerate_errors;		/* keep writing after failed writes */
 	bool dsync;			/* RWF_DSYNC writes */
+	bool append;			/* in order, extending the file */
 };
 
 /*
