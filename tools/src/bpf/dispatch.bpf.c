@@ -165,11 +165,6 @@ static struct iomap_dio___diowq *dio_of(const struct work_struct *work)
 	return (void *)work - bpf_core_field_offset(struct iomap_dio___diowq, aio.work);
 }
 
-static bool dio_is_write(const struct iomap_dio___diowq *dio)
-{
-	return dio && BPF_CORE_READ(dio, flags) & DQ_IOMAP_DIO_WRITE;
-}
-
 /* The dio's filesystem; valid until the work has run (the completion puts the file). */
 static __u32 dio_dev(const struct iomap_dio___diowq *dio)
 {
@@ -399,11 +394,14 @@ int BPF_PROG(dq_complete, struct iomap_dio___diowq *dio)
 	struct dq_dispatch_stats *s;
 	__u32 zero = 0;
 
-	run = bpf_map_lookup_elem(&running, &zero);
-	if (run && run->work == arg_address(ctx, 0) +
-			bpf_core_field_offset(struct iomap_dio___diowq, aio.work))
+	/*
+	 * The dio is the function's typed argument: a plain load, no helper
+	 * call, tells a read (which completes here too) before the map lookup.
+	 */
+	if (!(dio->flags & DQ_IOMAP_DIO_WRITE))
 		return 0;
-	if (!dio_is_write(dio))
+	run = bpf_map_lookup_elem(&running, &zero);
+	if (run && run->work == (__u64)&dio->aio.work)
 		return 0;
 	s = stats_of(dio_dev(dio));
 	if (s)
