@@ -248,5 +248,40 @@ TEST(BenchCommandLine, Mistakes) {
                        "at most 32768 with io_uring");
 }
 
+// --jobs and --hierarchy.
+TEST(BenchJobsCommandLine, DefaultsAreOneJobFlat) {
+    const auto o = parse_bench({"/mnt/xfs"});
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->jobs, 1u);
+    EXPECT_EQ(o->hierarchy, bench::Hierarchy::flat);
+    EXPECT_EQ(o->weight, 1000u);
+}
+
+TEST(BenchJobsCommandLine, JobsAndHierarchy) {
+    const auto o = parse_bench({"/mnt/xfs", "--jobs", "2", "--hierarchy", "k8s", "--matrix"});
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->jobs, 2u);
+    EXPECT_EQ(o->hierarchy, bench::Hierarchy::k8s);
+    const auto linear = parse_bench({"/mnt/xfs", "--hierarchy", "k8s-linear"});
+    ASSERT_TRUE(linear);
+    EXPECT_EQ(linear->hierarchy, bench::Hierarchy::k8s_linear);
+    const auto flat = parse_bench({"/mnt/xfs", "--hierarchy", "flat", "--weight", "500"});
+    ASSERT_TRUE(flat);
+    EXPECT_EQ(flat->weight, 500u);
+}
+
+TEST(BenchJobsCommandLine, MistakesNameTheOption) {
+    expect_bench_error({"/mnt/xfs", "--jobs", "0"}, "--jobs: '0' is not a number of jobs 1..1024");
+    expect_bench_error({"/mnt/xfs", "--jobs", "two"}, "--jobs: 'two' is not a number of jobs");
+    expect_bench_error({"/mnt/xfs", "--jobs", "1025"}, "--jobs: '1025'");
+    expect_bench_error({"/mnt/xfs", "--jobs", "-1"}, "--jobs: '-1'");
+    expect_bench_error({"/mnt/xfs", "--hierarchy", "kubernetes"},
+                       "--hierarchy: 'kubernetes' is not flat, k8s or k8s-linear");
+    expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--weight", "1000"},
+                       "--weight: sets the flat group's weight; with --hierarchy k8s");
+    expect_bench_error({"/mnt/xfs", "--jobs", "2", "--engine", "fio"},
+                       "--jobs: the fio cross-check runs one job");
+}
+
 } // namespace
 } // namespace diowq::cli

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// --jobs and --hierarchy: the options and their mistakes, the CPUs the jobs get, kubelet's
-// weights, the jobs run together (without I/O: a load of our own), and what the report says of
-// them.
+// --jobs and --hierarchy: the CPUs the jobs get, kubelet's weights, the jobs run together
+// (without I/O: a load of our own), and what the report says of them. Their options and mistakes
+// are tested with the other bench options (bench_cli_test.cpp).
 #include <atomic>
 #include <thread>
 
@@ -14,67 +14,10 @@
 #include "bench/report_json.hpp"
 #include "bench/report_table.hpp"
 #include "bench_support.hpp"
-#include "cli/command_line.hpp"
-#include "command_line_support.hpp"
 #include "errors.hpp"
 
 namespace diowq::bench {
 namespace {
-
-std::optional<BenchOptions> parse(const std::vector<std::string>& args,
-                                  std::string* err = nullptr) {
-    std::vector<std::string> full{"bench", "/mnt/xfs"};
-    full.insert(full.end(), args.begin(), args.end());
-    const test::Parsed parsed = test::parse(full);
-    if (err != nullptr) {
-        *err = parsed.err;
-    }
-    if (!parsed.result.invocation) {
-        EXPECT_EQ(parsed.result.exit_code, exit_usage);
-        return std::nullopt;
-    }
-    const auto* options = std::get_if<BenchOptions>(&parsed.result.invocation->command);
-    return options ? std::optional(*options) : std::nullopt;
-}
-
-void expect_error(const std::vector<std::string>& args, const std::string& needle) {
-    std::string err;
-    EXPECT_FALSE(parse(args, &err).has_value()) << "accepted: " << args.back();
-    EXPECT_NE(err.find(needle), std::string::npos) << "stderr: " << err;
-}
-
-TEST(BenchJobsCommandLine, DefaultsAreOneJobFlat) {
-    const auto o = parse({});
-    ASSERT_TRUE(o);
-    EXPECT_EQ(o->jobs, 1u);
-    EXPECT_EQ(o->hierarchy, Hierarchy::flat);
-    EXPECT_EQ(o->weight, 1000u);
-}
-
-TEST(BenchJobsCommandLine, JobsAndHierarchy) {
-    const auto o = parse({"--jobs", "2", "--hierarchy", "k8s", "--matrix"});
-    ASSERT_TRUE(o);
-    EXPECT_EQ(o->jobs, 2u);
-    EXPECT_EQ(o->hierarchy, Hierarchy::k8s);
-    const auto linear = parse({"--hierarchy", "k8s-linear"});
-    ASSERT_TRUE(linear);
-    EXPECT_EQ(linear->hierarchy, Hierarchy::k8s_linear);
-    const auto flat = parse({"--hierarchy", "flat", "--weight", "500"});
-    ASSERT_TRUE(flat);
-    EXPECT_EQ(flat->weight, 500u);
-}
-
-TEST(BenchJobsCommandLine, MistakesNameTheOption) {
-    expect_error({"--jobs", "0"}, "--jobs: '0' is not a number of jobs 1..1024");
-    expect_error({"--jobs", "two"}, "--jobs: 'two' is not a number of jobs");
-    expect_error({"--jobs", "1025"}, "--jobs: '1025'");
-    expect_error({"--jobs", "-1"}, "--jobs: '-1'");
-    expect_error({"--hierarchy", "kubernetes"},
-                 "--hierarchy: 'kubernetes' is not flat, k8s or k8s-linear");
-    expect_error({"--hierarchy", "k8s", "--weight", "1000"},
-                 "--weight: sets the flat group's weight; with --hierarchy k8s");
-    expect_error({"--jobs", "2", "--engine", "fio"}, "--jobs: the fio cross-check runs one job");
-}
 
 TEST(KubernetesWeights, SharesAreKubeletsMilliCpuToShares) {
     EXPECT_EQ(milli_cpu_to_shares(1000), 1024u);
