@@ -256,14 +256,15 @@ TEST_F_TIMEOUT(unbound_nice, workers_follow_the_queue_nice, 120)
 	dq_sampler_destroy(s);
 }
 
-/* Does the device advertise FUA (/sys/block/<disk>/queue/fua)? */
+/*
+ * Does the device advertise FUA (/sys/block/<disk>/queue/fua)? The disk's
+ * name is the superblock's s_id (dq_disk() took it from the device).
+ */
 static bool device_has_fua(const struct dq_fs *fs)
 {
-	const char *disk = strrchr(fs->dev, '/');
 	char path[PATH_MAX], value[8] = "";
 
-	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua",
-		 disk ? disk + 1 : fs->dev);
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/fua", fs->sid);
 	return dq_read_file(path, value, sizeof(value)) > 0 && value[0] == '1';
 }
 
