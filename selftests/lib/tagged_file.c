@@ -201,6 +201,18 @@ static const char *check_block(const uint64_t *words, uint64_t offset,
 	return NULL;
 }
 
+/* Count a bad block; the first one is kept in detail. */
+static void record_bad(struct dq_verify_result *res, uint64_t block,
+		       const char *why, uint64_t expected, uint64_t found)
+{
+	if (res->bad++)
+		return;
+	res->first_bad = block;
+	res->first_why = why;
+	res->first_expected = expected;
+	res->first_found = found;
+}
+
 /* Blocks past the end of the file: none may have been written. */
 static void check_beyond_eof(const struct dq_tagged_file *tf, uint64_t size,
 			     struct dq_verify_result *res)
@@ -208,14 +220,10 @@ static void check_beyond_eof(const struct dq_tagged_file *tf, uint64_t size,
 	uint64_t block;
 
 	for (block = size / DQ_BLOCK_SIZE; block < tf->nr_blocks; block++) {
-		if (!tf->expected[block])
-			continue;
-		if (!res->bad++) {
-			res->first_bad = block;
-			res->first_why = "beyond the end of the file (lost i_size update)";
-			res->first_expected = tf->expected[block];
-			res->first_found = 0;
-		}
+		if (tf->expected[block])
+			record_bad(res, block,
+				   "beyond the end of the file (lost i_size update)",
+				   tf->expected[block], 0);
 	}
 }
 
@@ -264,14 +272,9 @@ int dq_tf_verify(struct dq_tagged_file *tf, struct dq_verify_result *res)
 					  block * DQ_BLOCK_SIZE,
 					  tf->expected[block], &found);
 			res->blocks++;
-			if (!why)
-				continue;
-			if (!res->bad++) {
-				res->first_bad = block;
-				res->first_why = why;
-				res->first_expected = tf->expected[block];
-				res->first_found = found;
-			}
+			if (why)
+				record_bad(res, block, why, tf->expected[block],
+					   found);
 		}
 	}
 	free(buf);
