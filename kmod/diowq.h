@@ -24,9 +24,16 @@
 
 #define DIOWQ_NAME "diowq"
 
-/* One completion workqueue of ours, installed in (or retiring from) a sb. */
+struct diowq_cg;
+
+/*
+ * One completion workqueue of ours, installed in (or retiring from) a sb.
+ * In mode cgroup it is the sentinel and @cg the thread that runs what is
+ * queued on it (cgroup.c); the sentinel runs whatever is not diverted.
+ */
 struct diowq_queue {
 	struct workqueue_struct *wq;
+	struct diowq_cg *cg;
 	enum diowq_mode mode;
 	char name[DIOWQ_WQ_NAME_LEN];
 	struct list_head node;		/* on diowq_queues while it exists */
@@ -64,7 +71,8 @@ bool diowq_fstype_name_supported(const char *name);
 #define DIOWQ_NR_FSTYPES 2
 extern const char *const diowq_supported_fstypes[DIOWQ_NR_FSTYPES + 1];
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin, struct netlink_ext_ack *extack);
+		  const char *cgroup, enum diowq_origin origin,
+		  struct netlink_ext_ack *extack);
 void diowq_sb_unmounting(struct diowq_sb *dsb);
 bool diowq_sb_known(struct super_block *sb);
 /* Requests (sysfs, netlink); @extack may be NULL. */
@@ -72,6 +80,7 @@ int diowq_check_mount_root(const struct path *path,
 			   struct netlink_ext_ack *extack);
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 		     struct netlink_ext_ack *extack);
+int diowq_tune_mount_cgroup(const struct path *path, const char *cgroup);
 int diowq_untune_mount(const struct path *path,
 		       struct netlink_ext_ack *extack);
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
@@ -109,6 +118,18 @@ void diowq_queue_abandon(struct diowq_queue *q);
 void diowq_queues_exit(void);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
+void diowq_retire_flush_cgroups(void);
+
+/* cgroup.c */
+struct diowq_cg *diowq_cg_create(struct super_block *sb,
+				 struct workqueue_struct *wq, const char *dir,
+				 struct netlink_ext_ack *extack);
+void diowq_cg_publish(struct diowq_cg *cg);
+void diowq_cg_unpublish(struct diowq_cg *cg);
+void diowq_cg_destroy(struct diowq_cg *cg);
+const char *diowq_cg_leaf(const struct diowq_cg *cg);
+const char *diowq_cg_dir(const struct diowq_cg *cg);
+unsigned long diowq_cg_diverted(const struct diowq_cg *cg);
 
 /* unmount.c */
 int diowq_unmount_watch_init(void);

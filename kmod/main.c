@@ -80,6 +80,11 @@ static int __init diowq_init(void)
 	int err;
 
 	err = diowq_mode_parse(default_mode, &diowq_default_mode);
+	/* Mode cgroup needs a cgroup per request: never a default. */
+	if (!err && diowq_default_mode == DIOWQ_MODE_CGROUP) {
+		diowq_default_mode = DIOWQ_MODE_HIGHPRI;
+		err = -EINVAL;
+	}
 	if (err) {
 		pr_err("default_mode=%s: expected %s or %s\n", default_mode,
 		       DIOWQ_MODE_HIGHPRI_NAME, DIOWQ_MODE_UNBOUND_NAME);

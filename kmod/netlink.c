@@ -50,7 +50,8 @@ static const struct nla_policy diowq_none_policy[DIOWQ_A_MAX + 1] = {
 };
 
 static const struct nla_policy diowq_set_config_policy[DIOWQ_A_MAX + 1] = {
-	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	/* Not cgroup: it needs a cgroup, which netlink cannot name yet. */
+	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_UNBOUND),
 	[DIOWQ_A_AUTO_FSTYPES] = { .type = NLA_NUL_STRING,
 				   .len = DIOWQ_AUTO_FSTYPES_MAXLEN },
 };
@@ -62,7 +63,7 @@ static const struct nla_policy diowq_get_sb_policy[DIOWQ_A_MAX + 1] = {
 
 static const struct nla_policy diowq_tune_policy[DIOWQ_A_MAX + 1] = {
 	DIOWQ_NLA_MOUNT,
-	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_UNBOUND),
 };
 
 static const struct nla_policy diowq_untune_policy[DIOWQ_A_MAX + 1] = {

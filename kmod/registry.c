@@ -171,10 +171,14 @@ static bool diowq_dir_name_taken(struct diowq_sb *dsb)
 /*
  * Tune @sb in @mode, or switch its mode. The caller holds diowq_ctl_lock
  * and pins @sb. All that can fail happens before the swap, the point of no
- * return, and is undone on failure: nothing is ever half applied.
+ * return, and is undone on failure: nothing is ever half applied. Mode
+ * cgroup needs @cgroup, the directory below which its thread's leaf
+ * cgroup is made (cgroup.c); switching it to another directory is a
+ * switch like any other.
  */
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin, struct netlink_ext_ack *extack)
+		  const char *cgroup, enum diowq_origin origin,
+		  struct netlink_ext_ack *extack)
 {
 	struct diowq_queue *q, *old;
 	struct diowq_sb *dsb;
@@ -187,9 +191,16 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		return -EOPNOTSUPP;
 	}
 
+	if (mode == DIOWQ_MODE_CGROUP && !cgroup) {
+		NL_SET_ERR_MSG(extack, "mode cgroup needs a cgroup directory");
+		return -EINVAL;
+	}
+
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_lookup_sb(sb);
-	if (dsb && dsb->queue && dsb->mode == mode) {
+	if (dsb && dsb->queue && dsb->mode == mode &&
+	    (mode != DIOWQ_MODE_CGROUP ||
+	     !strcmp(diowq_cg_dir(dsb->queue->cg), cgroup))) {
 		mutex_unlock(&diowq_state_lock);
 		return 0;
 	}
@@ -201,6 +212,15 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	q = diowq_queue_create(sb, mode);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
+	if (mode == DIOWQ_MODE_CGROUP) {
+		struct diowq_cg *cg = diowq_cg_create(sb, q->wq, cgroup, extack);
+
+		if (IS_ERR(cg)) {
+			diowq_queue_destroy_unused(q);
+			return PTR_ERR(cg);
+		}
+		q->cg = cg;
+	}
 
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_get_entry(sb, &created);
@@ -230,6 +250,9 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		}
 	}
 
+	/* Divert from the first completion queued on the sentinel on. */
+	if (q->cg)
+		diowq_cg_publish(q->cg);
 	err = diowq_queue_swap(sb, old ? old->wq : dsb->kernel_wq, q->wq);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "s_dio_done_wq is being changed by someone else");
@@ -371,8 +394,31 @@ int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 		return err;
 	err = diowq_tune_sb(path->mnt->mnt_sb,
 			    mode ? *mode : READ_ONCE(diowq_default_mode),
-			    DIOWQ_ORIGIN_MANUAL, extack);
+			    NULL, DIOWQ_ORIGIN_MANUAL, extack);
 	diowq_request_end();
+	diowq_retire_flush_cgroups();
+	return err;
+}
+
+/*
+ * Mode cgroup, below the cgroup directory @cgroup. A leaf of this
+ * superblock that is still being retired is waited for first, so that
+ * toggling back to the same directory finds its name free.
+ */
+int diowq_tune_mount_cgroup(const struct path *path, const char *cgroup)
+{
+	int err = diowq_check_mount_root(path, NULL);
+
+	if (err)
+		return err;
+	diowq_retire_flush_cgroups();
+	err = diowq_request_begin(NULL);
+	if (err)
+		return err;
+	err = diowq_tune_sb(path->mnt->mnt_sb, DIOWQ_MODE_CGROUP, cgroup,
+			    DIOWQ_ORIGIN_MANUAL, NULL);
+	diowq_request_end();
+	diowq_retire_flush_cgroups();
 	return err;
 }
 
@@ -397,6 +443,7 @@ static int diowq_untune_key(const struct diowq_key *key,
 	}
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
+	diowq_retire_flush_cgroups();
 	return err;
 }
 
@@ -439,6 +486,7 @@ int diowq_untune_every(struct netlink_ext_ack *extack)
 	}
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
+	diowq_retire_flush_cgroups();
 	if (err)
 		NL_SET_ERR_MSG(extack, "s_dio_done_wq was changed by someone else");
 	return err;
@@ -495,7 +543,7 @@ static void diowq_tune_dev_one(struct super_block *sb, void *arg)
 {
 	struct diowq_dev_request *req = arg;
 
-	req->err = diowq_tune_sb(sb, req->mode, DIOWQ_ORIGIN_MANUAL,
+	req->err = diowq_tune_sb(sb, req->mode, NULL, DIOWQ_ORIGIN_MANUAL,
 				 req->extack);
 }
 
@@ -512,6 +560,7 @@ int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
 	req.mode = mode ? *mode : READ_ONCE(diowq_default_mode);
 	found = diowq_with_dev_sb(dev, diowq_tune_dev_one, &req);
 	diowq_request_end();
+	diowq_retire_flush_cgroups();
 	if (!found) {
 		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
 		return -ENOENT;

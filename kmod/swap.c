@@ -48,6 +48,7 @@
 static const char *const diowq_mode_names[__DIOWQ_MODE_MAX] = {
 	[DIOWQ_MODE_HIGHPRI] = DIOWQ_MODE_HIGHPRI_NAME,
 	[DIOWQ_MODE_UNBOUND] = DIOWQ_MODE_UNBOUND_NAME,
+	[DIOWQ_MODE_CGROUP] = DIOWQ_MODE_CGROUP_NAME,
 };
 
 const char *diowq_mode_name(enum diowq_mode mode)
@@ -84,6 +85,8 @@ static LIST_HEAD(diowq_queues);
 static LIST_HEAD(diowq_retire_pending);
 static LIST_HEAD(diowq_retire_destroying);
 static unsigned int diowq_retire_backlog;
+/* Retiring queues with a cgroup thread (diowq_retire_flush_cgroups()). */
+static unsigned int diowq_retire_cgroups;
 static DEFINE_MUTEX(diowq_queues_lock);
 
 /*
@@ -171,7 +174,8 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 {
 	/*
 	 * WQ_MEM_RECLAIM as for the kernel's own queue: completions must
-	 * make progress under memory pressure (rescuer thread).
+	 * make progress under memory pressure (rescuer thread). Mode
+	 * cgroup's sentinel is a highpri queue (cgroup.c).
 	 */
 	unsigned int flags = WQ_MEM_RECLAIM | WQ_HIGHPRI;
 	unsigned int n = 0, attempt;
@@ -200,9 +204,18 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 	return ERR_PTR(-ENOMEM);
 }
 
-/* For a queue that was never installed: nobody can hold its pointer. */
+/*
+ * For a queue that was never installed: nobody can hold its pointer. Its
+ * cgroup thread may have been published for a moment: after a grace
+ * period nothing can be diverted to it any more (cgroup.c).
+ */
 void diowq_queue_destroy_unused(struct diowq_queue *q)
 {
+	if (q->cg) {
+		diowq_cg_unpublish(q->cg);
+		synchronize_rcu();
+		diowq_cg_destroy(q->cg);
+	}
 	destroy_workqueue(q->wq);
 	diowq_queue_free(q);
 }
@@ -219,6 +232,28 @@ void diowq_queue_destroy_unused(struct diowq_queue *q)
 void diowq_queue_abandon(struct diowq_queue *q)
 {
 	pr_err("leaving workqueue %s to whoever replaced it\n", q->name);
+	if (q->cg) {
+		/*
+		 * Our thread is module text: stop diverting, so what is
+		 * still queued on the sentinel runs there, and let the
+		 * retire worker stop the thread (a wrapper of its own, so
+		 * the sentinel itself is never destroyed).
+		 */
+		struct diowq_queue *stop = kzalloc(sizeof(*stop), GFP_KERNEL);
+
+		diowq_cg_unpublish(q->cg);
+		if (stop) {
+			stop->cg = q->cg;
+			INIT_LIST_HEAD(&stop->node);
+			q->cg = NULL;
+			mutex_lock(&diowq_queues_lock);
+			list_add_tail(&stop->node, &diowq_queues);
+			mutex_unlock(&diowq_queues_lock);
+			diowq_queue_retire(stop);
+		} else {
+			pr_err("%s: leaking its cgroup thread\n", q->name);
+		}
+	}
 }
 
 /*
@@ -257,9 +292,14 @@ int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
 
 void diowq_queue_retire(struct diowq_queue *q)
 {
+	/* Nothing is diverted to its thread after the worker's grace period. */
+	if (q->cg)
+		diowq_cg_unpublish(q->cg);
 	mutex_lock(&diowq_queues_lock);
 	list_add_tail(&q->retire_node, &diowq_retire_pending);
 	diowq_retire_backlog++;
+	if (q->cg)
+		diowq_retire_cgroups++;
 	mutex_unlock(&diowq_queues_lock);
 	queue_work(diowq_system_unbound_wq, &diowq_retire_work);
 }
@@ -284,11 +324,21 @@ static void diowq_retire_workfn(struct work_struct *work)
 	synchronize_rcu_tasks();
 
 	list_for_each_entry_safe(q, tmp, &diowq_retire_destroying, retire_node) {
-		destroy_workqueue(q->wq);
+		/*
+		 * Mode cgroup: its thread runs every item diverted to it
+		 * before the sentinel goes (cgroup.c, drain protocol). A
+		 * wrapper from diowq_queue_abandon() has no queue.
+		 */
+		if (q->cg)
+			diowq_cg_destroy(q->cg);
+		if (q->wq)
+			destroy_workqueue(q->wq);
 		mutex_lock(&diowq_queues_lock);
 		list_del(&q->retire_node);
 		list_del(&q->node);
 		diowq_retire_backlog--;
+		if (q->cg)
+			diowq_retire_cgroups--;
 		mutex_unlock(&diowq_queues_lock);
 		kfree(q);
 	}
@@ -313,4 +363,21 @@ void diowq_retire_throttle(void)
 void diowq_retire_flush(void)
 {
 	flush_work(&diowq_retire_work);
+}
+
+/*
+ * A request that retired a cgroup thread waits, with no lock held, until
+ * its leaf is gone, so that the user can remove the pod's cgroup once the
+ * request returns. It waits for grace periods, and for an item blocked on
+ * a frozen filesystem.
+ */
+void diowq_retire_flush_cgroups(void)
+{
+	bool any;
+
+	mutex_lock(&diowq_queues_lock);
+	any = diowq_retire_cgroups;
+	mutex_unlock(&diowq_queues_lock);
+	if (any)
+		flush_work(&diowq_retire_work);
 }

@@ -97,6 +97,9 @@ static ssize_t default_mode_store(struct kobject *kobj,
 	kfree(req);
 	if (err)
 		return err;
+	/* Mode cgroup needs a cgroup per request. */
+	if (mode == DIOWQ_MODE_CGROUP)
+		return -EINVAL;
 
 	mutex_lock(&diowq_ctl_lock);
 	WRITE_ONCE(diowq_default_mode, mode);
@@ -130,6 +133,10 @@ static ssize_t auto_fstypes_store(struct kobject *kobj,
  * "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot.
  * The path is resolved before any lock is taken: a lookup can block
  * (automounts, FUSE) and must not stall other requests.
+ *
+ * "cgroup /absolute/mountpoint /absolute/cgroup/dir": the cgroup directory
+ * is what follows the last space (prototype: it cannot contain spaces; the
+ * mount point can).
  */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
@@ -137,6 +144,7 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	char *req = diowq_request_dup(buf, count);
 	enum diowq_mode mode;
 	bool has_mode = false;
+	char *cgroup = NULL;
 	struct path mnt;
 	char *path;
 	int err;
@@ -157,13 +165,25 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 		has_mode = true;
 		path = sep + 1;
 	}
+	if (has_mode && mode == DIOWQ_MODE_CGROUP) {
+		char *sep = strrchr(path, ' ');
+
+		err = -EINVAL;
+		if (!sep || sep[1] != '/')
+			goto out;
+		*sep = '\0';
+		cgroup = sep + 1;
+	}
 	err = -EINVAL;
 	if (path[0] != '/')
 		goto out;
 	err = kern_path(path, LOOKUP_FOLLOW, &mnt);
 	if (err)
 		goto out;
-	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL, NULL);
+	if (cgroup)
+		err = diowq_tune_mount_cgroup(&mnt, cgroup);
+	else
+		err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL, NULL);
 	path_put(&mnt);
 out:
 	kfree(req);
@@ -291,6 +311,27 @@ static ssize_t swaps_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%lu\n", READ_ONCE(to_dsb(kobj)->swaps));
 }
 
+/*
+ * Mode cgroup: the leaf cgroup and how many items its thread ran. The
+ * queue and its thread are freed by the retire worker only after grace
+ * periods, long after this returns (as for workqueue_show()).
+ */
+static ssize_t cgroup_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
+
+	return sysfs_emit(buf, "%s\n", q && q->cg ? diowq_cg_leaf(q->cg) : "");
+}
+
+static ssize_t diverted_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
+
+	return sysfs_emit(buf, "%lu\n", q && q->cg ? diowq_cg_diverted(q->cg) : 0);
+}
+
 static ssize_t tuned_ms_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
@@ -306,6 +347,8 @@ static struct kobj_attribute diowq_sb_attr_dev = __ATTR_RO(dev);
 static struct kobj_attribute diowq_sb_attr_workqueue = __ATTR_RO(workqueue);
 static struct kobj_attribute diowq_sb_attr_origin = __ATTR_RO(origin);
 static struct kobj_attribute diowq_sb_attr_swaps = __ATTR_RO(swaps);
+static struct kobj_attribute diowq_sb_attr_cgroup = __ATTR_RO(cgroup);
+static struct kobj_attribute diowq_sb_attr_diverted = __ATTR_RO(diverted);
 static struct kobj_attribute diowq_sb_attr_tuned_ms = __ATTR_RO(tuned_ms);
 
 /* Created in this order: tests take tuned_ms as "all files are there". */
@@ -317,6 +360,8 @@ static struct attribute *diowq_sb_attrs[] = {
 	&diowq_sb_attr_workqueue.attr,
 	&diowq_sb_attr_origin.attr,
 	&diowq_sb_attr_swaps.attr,
+	&diowq_sb_attr_cgroup.attr,
+	&diowq_sb_attr_diverted.attr,
 	&diowq_sb_attr_tuned_ms.attr,
 	NULL,
 };

@@ -10,10 +10,12 @@
  *   default_mode     rw  mode used when a tune request names none
  *   auto_fstypes     rw  comma-separated types tuned automatically
  *   auto_rescan_ms   r   period of the rescan that finds new mounts
- *   tune             w   "[MODE ]/abs/path/of/mountpoint"
+ *   tune             w   "[MODE ]/abs/path/of/mountpoint", or
+ *                        "cgroup /abs/mountpoint /sys/fs/cgroup/<dir>"
  *   untune           w   "/abs/path/of/mountpoint" or a tuned s_id
  *   <s_id>/          one read-only directory per tuned superblock:
- *       mode, fstype, source, dev, workqueue, origin, swaps, tuned_ms
+ *       mode, fstype, source, dev, workqueue, origin, swaps, cgroup,
+ *       diverted, tuned_ms
  */
 #ifndef _UAPI_DIOWQ_H
 #define _UAPI_DIOWQ_H
@@ -39,18 +41,37 @@
 #define DIOWQ_SB_ATTR_WORKQUEUE		"workqueue"
 #define DIOWQ_SB_ATTR_ORIGIN		"origin"
 #define DIOWQ_SB_ATTR_SWAPS		"swaps"
+#define DIOWQ_SB_ATTR_CGROUP		"cgroup"	/* leaf; "" if not cgroup */
+#define DIOWQ_SB_ATTR_DIVERTED		"diverted"	/* items run by our thread */
 #define DIOWQ_SB_ATTR_TUNED_MS		"tuned_ms"
 
 /* Completion queue modes: netlink values, and their sysfs spellings. */
 enum diowq_mode {
 	DIOWQ_MODE_HIGHPRI,	/* per-CPU, nice -20 */
 	DIOWQ_MODE_UNBOUND,	/* unbound, nice/cpumask tunable in sysfs */
+	/*
+	 * Prototype (issue #16): completions run in a kthread of ours in a
+	 * leaf cgroup below a given cgroup v2 directory; a highpri queue is
+	 * installed as the sentinel. Only through sysfs "tune" for now, and
+	 * never a default mode.
+	 */
+	DIOWQ_MODE_CGROUP,
 	__DIOWQ_MODE_MAX,
 };
 
 #define DIOWQ_MODE_MAX (__DIOWQ_MODE_MAX - 1)
 #define DIOWQ_MODE_HIGHPRI_NAME		"highpri"
 #define DIOWQ_MODE_UNBOUND_NAME		"unbound"
+#define DIOWQ_MODE_CGROUP_NAME		"cgroup"
+
+/*
+ * Mode cgroup: the leaf cgroup diowq creates below the named directory,
+ * DIOWQ_CG_LEAF_PREFIX<s_id>, with cpu.weight DIOWQ_CG_WEIGHT; its one
+ * thread is called DIOWQ_CG_THREAD_PREFIX<s_id> (comm, 15 characters).
+ */
+#define DIOWQ_CG_LEAF_PREFIX		"diowq-"
+#define DIOWQ_CG_WEIGHT			10000
+#define DIOWQ_CG_THREAD_PREFIX		"diowqcg/"
 
 /* How a superblock came to be tuned; "origin" in sysfs. */
 enum diowq_origin {

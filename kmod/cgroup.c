@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mode cgroup (prototype, issue #16): a filesystem's dio completions run in
+ * a kthread of ours that lives in a leaf cgroup below a cgroup v2
+ * directory the user names (a pod's), so that their CPU is charged to it.
+ *
+ * The pieces
+ * ----------
+ * - The sentinel: a highpri queue of ours, installed in s_dio_done_wq with
+ *   the ordinary swap protocol (swap.c). Whatever is not diverted (the hook
+ *   absent, being removed, or refusing) runs there at nice -20: nothing is
+ *   ever lost.
+ * - The divert set: the sentinels whose items are diverted, an RCU list of
+ *   struct diowq_cg keyed by the sentinel's pointer.
+ * - The hook: an ftrace ops with IPMODIFY on queue_work_on(), registered
+ *   only while a diowq_cg exists. Its handler looks the queue up in the
+ *   set and, on a hit, makes queue_work_on() return into
+ *   diowq_queue_work_on() instead, with the same arguments; every other
+ *   call goes through untouched. iomap queues its completions with
+ *   queue_work(sb->s_dio_done_wq, ...), i.e. queue_work_on(); nothing but
+ *   dio completions is queued on s_dio_done_wq.
+ * - The thread, one per filesystem: it takes the items off its list and
+ *   runs them, as a worker would.
+ *
+ * Honouring the workqueue core
+ * ----------------------------
+ * diowq_queue_work_on() does what queue_work_on() does up to the point
+ * where the core would insert the item in a pool: it claims the PENDING
+ * bit (an item already pending is not queued twice, and false is
+ * returned), gives it back for an item disable_work() disabled (6.9+),
+ * and with PENDING owned, work->entry is ours, exactly as it is the
+ * pool's in the core. The thread, like process_one_work(), reads the
+ * function, takes the item off the list (list_del_init: the core WARNs on
+ * a non-empty entry when the item is queued again), clears PENDING with a
+ * full barrier, so the function may queue the item again and sees
+ * everything the queuer did, then calls the function and never touches
+ * the item again: it may be freed (iomap frees the dio).
+ *
+ * Why the divert set is race-free
+ * -------------------------------
+ * An item is added to a thread's list only by diowq_queue_work_on(),
+ * between its own lookup in the set and the list_add, inside one RCU
+ * read-side section. The handler's lookup only chooses where the call
+ * returns to: the set may change before diowq_queue_work_on() runs (the
+ * caller may be preempted in between), so it looks again, and on a miss
+ * calls queue_work_on() itself, which the handler then lets through to
+ * the sentinel, which is alive (below). So after diowq_cg_unpublish() and
+ * one RCU grace period no item can be added to the thread's list any
+ * more: stopping the thread then (it drains its list first) runs every
+ * diverted item exactly once.
+ *
+ * Drain protocol (untune, mode switch, unmount, rmmod)
+ * ----------------------------------------------------
+ * The sentinel is swapped out of s_dio_done_wq like any queue of ours and
+ * retired (swap.c): diowq_queue_retire() unpublishes its diowq_cg first,
+ * then the retire worker waits for synchronize_rcu() (the divert set, as
+ * above) and synchronize_rcu_tasks() (completers and fallbacks preempted
+ * while holding the sentinel's pointer), then destroys the diowq_cg
+ * (kthread_stop() after the thread has run every item on its list, rmdir
+ * of the leaf, the hook unregistered with the last one) and only then the
+ * sentinel (destroy_workqueue() runs what fell through to it). So the
+ * kernel's generic_shutdown_super() never sees our sentinel, and no
+ * diverted item outlives the queue it was queued on.
+ *
+ * Getting the thread into the cgroup
+ * ----------------------------------
+ * Kernel threads cannot be moved with cgroup_attach_task_all() unless a
+ * task is already in the target cgroup, and cgroup_attach_task() is not
+ * exported. So the module does what the user would do, through the VFS,
+ * in the context of the request and with the requester's credentials and
+ * cgroup namespace: mkdir <dir>/diowq-<s_id>, write cpu.weight, and write
+ * the new (not yet woken) thread's pid to the leaf's cgroup.procs. The
+ * cgroup core allows it for a kthread not bound with kthread_bind() (no
+ * PF_NO_SETAFFINITY); it refuses a leaf the requester's cgroup namespace
+ * does not see. The thread is woken only once it is in the leaf, so it
+ * never runs a completion elsewhere.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/ftrace.h>
+#include <linux/kthread.h>
+#include <linux/magic.h>
+#include <linux/namei.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/trace_recursion.h>
+
+#include "diowq.h"
+
+struct diowq_cg {
+	struct workqueue_struct *wq;	/* the sentinel: the set's key */
+	struct list_head node;		/* in diowq_divert_set while published */
+	bool published;			/* under diowq_divert_set_lock */
+	spinlock_t lock;		/* items */
+	struct list_head items;		/* diverted work items, by ->entry */
+	struct task_struct *task;
+	unsigned long diverted;		/* items run; written by the thread */
+	struct path leaf;		/* pinned from mkdir to rmdir */
+	char *leaf_name;		/* <dir>/diowq-<s_id>, for sysfs */
+	char *dir;
+};
+
+static LIST_HEAD(diowq_divert_set);
+static DEFINE_SPINLOCK(diowq_divert_set_lock);
+
+/* How many diowq_cg exist; the hook is registered while non-zero. */
+static DEFINE_MUTEX(diowq_divert_lock);
+static unsigned int diowq_divert_users;
+
+/* Caller is in an RCU read-side section. */
+static struct diowq_cg *diowq_divert_lookup(struct workqueue_struct *wq)
+{
+	struct diowq_cg *cg;
+
+	list_for_each_entry_rcu(cg, &diowq_divert_set, node)
+		if (cg->wq == wq)
+			return cg;
+	return NULL;
+}
+
+/*
+ * Where the hook sends queue_work_on(@cpu, @wq, @work) for a sentinel: the
+ * same prototype, and the same return value (false: already pending).
+ */
+static bool diowq_queue_work_on(int cpu, struct workqueue_struct *wq,
+				struct work_struct *work)
+{
+	struct diowq_cg *cg;
+	unsigned long flags;
+	bool queued = false;
+
+	rcu_read_lock();
+	cg = diowq_divert_lookup(wq);
+	if (!cg) {
+		/* Unpublished since the handler looked: let the core queue it. */
+		rcu_read_unlock();
+		return queue_work_on(cpu, wq, work);
+	}
+	local_irq_save(flags);
+	if (!test_and_set_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work))) {
+		if (unlikely(diowq_work_disabled(work))) {
+			/* As clear_pending_if_disabled(): give PENDING back. */
+			clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
+			smp_mb__after_atomic();
+		} else {
+			spin_lock(&cg->lock);
+			list_add_tail(&work->entry, &cg->items);
+			spin_unlock(&cg->lock);
+			queued = true;
+		}
+	}
+	local_irq_restore(flags);
+	if (queued)
+		wake_up_process(cg->task);
+	rcu_read_unlock();
+	return queued;
+}
+
+static void notrace diowq_divert_handler(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *ops,
+					 struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct workqueue_struct *wq;
+	int bit;
+
+	/* Without the registers, let the call through: the sentinel runs it. */
+	if (!regs)
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	wq = (struct workqueue_struct *)regs_get_kernel_argument(regs, 1);
+	rcu_read_lock();
+	if (diowq_divert_lookup(wq))
+		diowq_ftrace_set_ip(fregs, (unsigned long)diowq_queue_work_on);
+	rcu_read_unlock();
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops diowq_divert_ops = {
+	.func = diowq_divert_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+static int diowq_divert_get(struct netlink_ext_ack *extack)
+{
+	int err = 0;
+
+	mutex_lock(&diowq_divert_lock);
+	if (!diowq_divert_users) {
+		err = ftrace_set_filter_ip(&diowq_divert_ops,
+					   (unsigned long)queue_work_on, 0, 1);
+		if (!err) {
+			err = register_ftrace_function(&diowq_divert_ops);
+			if (err)
+				ftrace_free_filter(&diowq_divert_ops);
+		}
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot hook queue_work_on() with ftrace");
+			pr_err("cgroup mode: hooking queue_work_on() failed: %d\n",
+			       err);
+		}
+	}
+	if (!err)
+		diowq_divert_users++;
+	mutex_unlock(&diowq_divert_lock);
+	return err;
+}
+
+static void diowq_divert_put(void)
+{
+	mutex_lock(&diowq_divert_lock);
+	if (!--diowq_divert_users) {
+		unregister_ftrace_function(&diowq_divert_ops);
+		ftrace_free_filter(&diowq_divert_ops);
+	}
+	mutex_unlock(&diowq_divert_lock);
+}
+
+/*
+ * The thread: run every item on the list, in order; exit once asked to
+ * and the list is empty. The stop request comes only when nothing can be
+ * added any more (see the drain protocol above), so nothing is left.
+ */
+static int diowq_cg_thread(void *arg)
+{
+	struct diowq_cg *cg = arg;
+
+	for (;;) {
+		struct work_struct *work = NULL;
+		work_func_t fn;
+
+		set_current_state(TASK_IDLE);
+		spin_lock_irq(&cg->lock);
+		if (!list_empty(&cg->items)) {
+			work = list_first_entry(&cg->items, struct work_struct,
+						entry);
+			list_del_init(&work->entry);
+		}
+		spin_unlock_irq(&cg->lock);
+		if (!work) {
+			if (kthread_should_stop())
+				break;
+			schedule();
+			continue;
+		}
+		__set_current_state(TASK_RUNNING);
+		/* As process_one_work(): the function first, then PENDING. */
+		fn = READ_ONCE(work->func);
+		clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
+		smp_mb__after_atomic();
+		WRITE_ONCE(cg->diverted, cg->diverted + 1);
+		fn(work);
+		/* @work may be gone now: never touched again. */
+		cond_resched();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* Write @val to @file of the directory @dir, as the requesting task. */
+static int diowq_cg_write(const struct path *dir, const char *file,
+			  const char *val)
+{
+	struct file *f = file_open_root(dir, file, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+/*
+ * rmdir the leaf. The thread has exited, but kthread_stop() returns before
+ * the exiting task leaves its cgroup (cgroup_exit() comes late in
+ * do_exit()), and the leaf cannot be removed while populated: retry for a
+ * while.
+ */
+static void diowq_cg_remove_leaf(struct diowq_cg *cg)
+{
+	int err, tries;
+
+	for (tries = 0; tries < 200; tries++) {
+		err = diowq_rmdir(&cg->leaf);
+		if (err != -EBUSY)
+			break;
+		msleep(5);
+	}
+	if (err)
+		pr_err("cgroup mode: cannot remove %s: %d\n", cg->leaf_name,
+		       err);
+}
+
+static void diowq_cg_free(struct diowq_cg *cg)
+{
+	kfree(cg->leaf_name);
+	kfree(cg->dir);
+	kfree(cg);
+}
+
+/*
+ * Make the leaf below @dir, its thread in it, and the hook: everything but
+ * publishing the sentinel @wq. Called with diowq_ctl_lock held, in the
+ * context of the request (paths resolve as the requester sees them).
+ */
+struct diowq_cg *diowq_cg_create(struct super_block *sb,
+				 struct workqueue_struct *wq, const char *dir,
+				 struct netlink_ext_ack *extack)
+{
+	char buf[16];
+	struct path parent;
+	struct diowq_cg *cg;
+	pid_t pid;
+	int err;
+
+	if (dir[0] != '/') {
+		NL_SET_ERR_MSG(extack, "the cgroup must be an absolute path");
+		return ERR_PTR(-EINVAL);
+	}
+	err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "no such cgroup directory");
+		return ERR_PTR(err);
+	}
+	if (parent.dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC) {
+		path_put(&parent);
+		NL_SET_ERR_MSG(extack, "not a cgroup v2 directory");
+		return ERR_PTR(-EINVAL);
+	}
+	path_put(&parent);
+
+	cg = kzalloc(sizeof(*cg), GFP_KERNEL);
+	if (!cg)
+		return ERR_PTR(-ENOMEM);
+	cg->wq = wq;
+	INIT_LIST_HEAD(&cg->node);
+	INIT_LIST_HEAD(&cg->items);
+	spin_lock_init(&cg->lock);
+	cg->dir = kstrdup(dir, GFP_KERNEL);
+	cg->leaf_name = kasprintf(GFP_KERNEL, "%s/" DIOWQ_CG_LEAF_PREFIX "%s",
+				  dir, sb->s_id);
+	if (!cg->dir || !cg->leaf_name) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	err = diowq_mkdir(cg->leaf_name);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(extack, "the leaf cgroup already exists");
+		else
+			NL_SET_ERR_MSG(extack, "cannot create the leaf cgroup");
+		goto err_free;
+	}
+	err = kern_path(cg->leaf_name, LOOKUP_DIRECTORY, &cg->leaf);
+	if (err)
+		goto err_free;	/* removed behind our back: leave it */
+	snprintf(buf, sizeof(buf), "%d", DIOWQ_CG_WEIGHT);
+	err = diowq_cg_write(&cg->leaf, "cpu.weight", buf);
+	if (err) {
+		if (err == -ENOENT) {
+			NL_SET_ERR_MSG(extack, "no cpu controller for the cgroup's children");
+			err = -EOPNOTSUPP;
+		} else {
+			NL_SET_ERR_MSG(extack, "cannot set the leaf's cpu.weight");
+		}
+		goto err_rmdir;
+	}
+
+	cg->task = kthread_create(diowq_cg_thread, cg,
+				  DIOWQ_CG_THREAD_PREFIX "%s", sb->s_id);
+	if (IS_ERR(cg->task)) {
+		err = PTR_ERR(cg->task);
+		goto err_rmdir;
+	}
+	/* The thread as the requester's pid namespace numbers it. */
+	pid = task_pid_vnr(cg->task);
+	err = -ESRCH;
+	if (pid) {
+		snprintf(buf, sizeof(buf), "%d", pid);
+		err = diowq_cg_write(&cg->leaf, "cgroup.procs", buf);
+	}
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot move the thread into the leaf cgroup");
+		goto err_stop;
+	}
+	err = diowq_divert_get(extack);
+	if (err)
+		goto err_stop;
+	wake_up_process(cg->task);
+	return cg;
+
+err_stop:
+	/* Never woken: the thread function does not run. */
+	kthread_stop(cg->task);
+err_rmdir:
+	diowq_cg_remove_leaf(cg);
+	path_put(&cg->leaf);
+err_free:
+	diowq_cg_free(cg);
+	return ERR_PTR(err);
+}
+
+/* From now on, items queued on the sentinel are diverted. */
+void diowq_cg_publish(struct diowq_cg *cg)
+{
+	spin_lock(&diowq_divert_set_lock);
+	list_add_tail_rcu(&cg->node, &diowq_divert_set);
+	cg->published = true;
+	spin_unlock(&diowq_divert_set_lock);
+}
+
+/*
+ * No item is diverted any more once an RCU grace period has passed after
+ * this (see the top of this file); items queued on the sentinel meanwhile
+ * run there.
+ */
+void diowq_cg_unpublish(struct diowq_cg *cg)
+{
+	spin_lock(&diowq_divert_set_lock);
+	if (cg->published)
+		list_del_rcu(&cg->node);
+	cg->published = false;
+	spin_unlock(&diowq_divert_set_lock);
+}
+
+/*
+ * Run what was diverted, stop the thread, remove the leaf. The caller
+ * unpublished @cg (or never published it) and waited for an RCU grace
+ * period since; no lock of ours is held: an item may wait for a frozen
+ * filesystem to be thawed.
+ */
+void diowq_cg_destroy(struct diowq_cg *cg)
+{
+	kthread_stop(cg->task);
+	WARN_ON_ONCE(!list_empty(&cg->items));
+	diowq_cg_remove_leaf(cg);
+	path_put(&cg->leaf);
+	diowq_divert_put();
+	diowq_cg_free(cg);
+}
+
+const char *diowq_cg_leaf(const struct diowq_cg *cg)
+{
+	return cg->leaf_name;
+}
+
+const char *diowq_cg_dir(const struct diowq_cg *cg)
+{
+	return cg->dir;
+}
+
+unsigned long diowq_cg_diverted(const struct diowq_cg *cg)
+{
+	return READ_ONCE(cg->diverted);
+}
