@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cgroup_test: mode cgroup (prototype of issue #16), through
+ * /sys/fs/diowq/tune "cgroup MOUNT CGROUP_DIR".
+ *
+ * - tuned, an AIO O_DIRECT writer's completions run in diowq's thread
+ *   (comm diowqcg/<s_id>), which sits in the leaf cgroup
+ *   <pod>/diowq-<s_id> (its pid is the leaf's only one in cgroup.procs,
+ *   cpu.weight is 10000), and the leaf's cpu.stat usage_usec grows with
+ *   the I/O; the module's "diverted" count is every queued completion (all
+ *   of them where the kernel queues every async write, 6.1 and 6.12);
+ *   every write completes exactly once and reads back;
+ * - untune stops the thread and removes the leaf before it returns, so the
+ *   pod's cgroup can be removed at once;
+ * - switching cgroup -> highpri -> cgroup -> untune under I/O loses
+ *   nothing, and unmounting a tuned filesystem removes the leaf;
+ * - a bad cgroup (missing, not cgroup v2, relative, no cpu controller for
+ *   its children, no cgroup given) is refused with nothing changed.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "lib/cgroup.h"
+#include "lib/diowq_test.h"
+
+#define POD "diowq-pod"
+#define POD_DIR DQ_CGROUP_ROOT "/" POD
+#define NOCPU "diowq-nocpu"
+#define LOAD_MS 3000
+#define MIN_COMPLETIONS 1000ull
+#define MIN_COMPLETIONS_MS 60000
+/* The unmount hook retires asynchronously: the leaf goes soon after. */
+#define LEAF_GONE_MS 10000
+
+struct cg_env {
+	struct dq_fs fs;
+	struct dq_tagged_file tf;
+	char leaf[128];		/* "diowq-pod/diowq-<s_id>", below the root */
+	char leaf_dir[160];	/* its absolute path */
+	char comm[96];		/* the thread's comm */
+};
+
+static int cg_env_setup(struct cg_env *env, const char *fstype)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = dq_machine_reset();
+	if (!err)
+		err = dq_fs_create(&env->fs, DQ_DISK_B, fstype);
+	if (!err)
+		err = dq_module_load("");
+	if (!err && !dq_cg_has_controller("cpu"))
+		err = -EOPNOTSUPP;
+	if (!err)
+		err = dq_cg_enable_controller("cpu");
+	dq_cg_destroy(POD);
+	if (!err)
+		err = dq_cg_create(POD);
+	if (!err)
+		err = dq_cg_write(POD, "cgroup.subtree_control", "+cpu");
+	if (err)
+		return err;
+	snprintf(env->leaf, sizeof(env->leaf), "%s/%s%s", POD,
+		 DIOWQ_CG_LEAF_PREFIX, env->fs.sid);
+	snprintf(env->leaf_dir, sizeof(env->leaf_dir), "%s/%s",
+		 DQ_CGROUP_ROOT, env->leaf);
+	snprintf(env->comm, sizeof(env->comm), "%s%s", DIOWQ_CG_THREAD_PREFIX,
+		 env->fs.sid);
+	snprintf(path, sizeof(path), "%s/data", env->fs.mnt);
+	return dq_tf_create(&env->tf, path, DQ_QUEUED_FILE_SIZE,
+			    DQ_LAYOUT_UNWRITTEN);
+}
+
+static void cg_env_teardown(void)
+{
+	dq_machine_reset();	/* rmmod: removes our leaves */
+	dq_cg_destroy(NOCPU);
+	dq_cg_destroy(POD);
+}
+
+static int tune_cgroup(const char *mnt, const char *dir)
+{
+	char req[PATH_MAX * 2];
+
+	snprintf(req, sizeof(req), "%s %s %s", DIOWQ_MODE_CGROUP_NAME, mnt,
+		 dir);
+	return dq_write_attr(DIOWQ_ATTR_TUNE, req);
+}
+
+/* The leaf's only pid; 0 if it has none or several. */
+static pid_t leaf_pid(const struct cg_env *env)
+{
+	char buf[256];
+	int pid = 0, n = 0;
+	char *line, *save;
+
+	if (dq_cg_read(env->leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++)
+		pid = atoi(line);
+	return n == 1 ? pid : 0;
+}
+
+static bool pid_alive(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	return dq_path_exists(path);
+}
+
+static int wait_gone(const char *path, unsigned int timeout_ms)
+{
+	uint64_t deadline = dq_now_ms() + timeout_ms;
+
+	while (dq_path_exists(path)) {
+		if (dq_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		dq_sleep_ms(50);
+	}
+	return 0;
+}
+
+static long long diverted(struct __test_metadata *_metadata,
+			  const struct cg_env *env)
+{
+	long long n = -1;
+
+	EXPECT_EQ(0, dq_read_sb_number(env->fs.sid, DIOWQ_SB_ATTR_DIVERTED,
+				       &n));
+	return n;
+}
+
+/* Tuned in mode cgroup below POD: the thread is in the leaf, and only it. */
+static pid_t expect_thread_in_leaf(struct __test_metadata *_metadata,
+				   const struct cg_env *env)
+{
+	char buf[256], path[64], want[200];
+	pid_t pid;
+
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_CGROUP_NAME);
+	snprintf(want, sizeof(want), "%s", env->leaf_dir);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP, want);
+	EXPECT_LE(0, dq_cg_read(env->leaf, "cpu.weight", buf, sizeof(buf)));
+	EXPECT_EQ(DIOWQ_CG_WEIGHT, atoi(buf));
+	pid = leaf_pid(env);
+	EXPECT_NE(0, pid) TH_LOG("%s/cgroup.procs: not one pid", env->leaf);
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	EXPECT_EQ(0, dq_read_value(path, buf, sizeof(buf)));
+	EXPECT_STREQ(env->comm, buf);
+	return pid;
+}
+
+/*
+ * Write LOAD_MS and at least MIN_COMPLETIONS writes, every iocb logged;
+ * returns the result in *res.
+ */
+static void write_load(struct __test_metadata *_metadata, struct cg_env *env,
+		       struct dq_writer_result *res)
+{
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
+	struct dq_writer *w;
+	int err;
+
+	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, &opts));
+	usleep(LOAD_MS * 1000);
+	err = dq_writer_wait_progress(w, MIN_COMPLETIONS, MIN_COMPLETIONS_MS);
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, res));
+	dq_writer_log_result("writer", res);
+	ASSERT_EQ(0, err);
+	EXPECT_TRUE(dq_writer_exactly_once(res));
+	EXPECT_TRUE(dq_writer_result_ok(res));
+	EXPECT_LE(MIN_COMPLETIONS, res->completed);
+}
+
+FIXTURE(cgroup) {
+	struct cg_env env;
+};
+
+FIXTURE_VARIANT(cgroup) {
+	const char *fstype;
+};
+
+FIXTURE_VARIANT_ADD(cgroup, xfs) {
+	.fstype = "xfs",
+};
+
+FIXTURE_VARIANT_ADD(cgroup, ext4) {
+	.fstype = "ext4",
+};
+
+FIXTURE_SETUP(cgroup)
+{
+	int err = cg_env_setup(&self->env, variant->fstype);
+
+	if (err == -EOPNOTSUPP) {
+		cg_env_teardown();
+		SKIP(return, "no cpu controller in the root cgroup");
+	}
+	DQ_SETUP(err);
+}
+
+FIXTURE_TEARDOWN(cgroup)
+{
+	cg_env_teardown();
+}
+
+TEST_F_TIMEOUT(cgroup, completions_run_in_the_leaf, 180)
+{
+	struct cg_env *env = &self->env;
+	struct dq_writer_result res;
+	struct dq_verify_result vr;
+	uint64_t usage0 = 0, usage1 = 0;
+	long long div0, div1;
+	pid_t pid;
+
+	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	pid = expect_thread_in_leaf(_metadata, env);
+	ASSERT_NE(0, pid);
+
+	ASSERT_EQ(0, dq_cg_read_key(env->leaf, "cpu.stat", "usage_usec",
+				    &usage0));
+	div0 = diverted(_metadata, env);
+	write_load(_metadata, env, &res);
+	div1 = diverted(_metadata, env);
+	ASSERT_EQ(0, dq_cg_read_key(env->leaf, "cpu.stat", "usage_usec",
+				    &usage1));
+	TH_LOG("%llu writes; %lld completions diverted; leaf usage %llu -> %llu us",
+	       (unsigned long long)res.completed, div1 - div0,
+	       (unsigned long long)usage0, (unsigned long long)usage1);
+
+	/* The same thread all along, and it did the completions' work. */
+	EXPECT_EQ(pid, leaf_pid(env));
+	EXPECT_LT(usage0, usage1);
+	if (dq_overwrites_complete_inline()) {
+		/* 7.x: only writes that need completion work are queued. */
+		EXPECT_LE(div1 - div0, (long long)res.completed);
+		EXPECT_LE((long long)MIN_COMPLETIONS / 2, div1 - div0);
+	} else {
+		/* Every async write's completion is queued, and diverted. */
+		EXPECT_EQ((long long)res.completed, div1 - div0);
+	}
+
+	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
+
+	/* Untune: thread and leaf gone when it returns; the pod can go. */
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+
+	/* What was acknowledged is on disk. */
+	dq_tf_close(&env->tf);
+	ASSERT_EQ(0, dq_umount(&env->fs, 0));
+	ASSERT_EQ(0, dq_mount(&env->fs));
+	ASSERT_EQ(0, dq_tf_reopen(&env->tf));
+	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
+}
+
+TEST_F_TIMEOUT(cgroup, switch_modes_under_io, 300)
+{
+	static const char *const steps[] = {
+		DIOWQ_MODE_CGROUP_NAME, DIOWQ_MODE_HIGHPRI_NAME,
+		DIOWQ_MODE_CGROUP_NAME, NULL, DIOWQ_MODE_CGROUP_NAME,
+		DIOWQ_MODE_UNBOUND_NAME, DIOWQ_MODE_CGROUP_NAME, NULL,
+	};
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
+	struct cg_env *env = &self->env;
+	struct dq_writer_result res;
+	struct dq_verify_result vr;
+	struct dq_writer *w;
+	unsigned int round, i;
+	uint64_t done;
+
+	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, &opts));
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			const char *mode = steps[i];
+			int err;
+
+			done = dq_writer_completed(w);
+			if (!mode)
+				err = dq_untune(env->fs.mnt);
+			else if (!strcmp(mode, DIOWQ_MODE_CGROUP_NAME))
+				err = tune_cgroup(env->fs.mnt, POD_DIR);
+			else
+				err = dq_tune(mode, env->fs.mnt);
+			ASSERT_EQ(0, err) TH_LOG("round %u step %u (%s): %s",
+						 round, i, mode ? mode : "untune",
+						 strerror(-err));
+			if (mode && !strcmp(mode, DIOWQ_MODE_CGROUP_NAME)) {
+				EXPECT_NE(0, expect_thread_in_leaf(_metadata,
+								   env));
+			} else {
+				EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+			}
+			/* Completions keep coming in every mode. */
+			ASSERT_EQ(0, dq_writer_wait_progress(w, done + 200,
+							     MIN_COMPLETIONS_MS));
+		}
+	}
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_exactly_once(&res));
+	EXPECT_TRUE(dq_writer_result_ok(&res));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+	EXPECT_DATA_VERIFIED_TWICE(&env->fs, &env->tf, &vr);
+}
+
+TEST_F_TIMEOUT(cgroup, unmount_removes_the_leaf, 180)
+{
+	struct cg_env *env = &self->env;
+	struct dq_writer_result res;
+	struct dq_verify_result vr;
+	pid_t pid;
+
+	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	pid = expect_thread_in_leaf(_metadata, env);
+	write_load(_metadata, env, &res);
+
+	dq_tf_close(&env->tf);
+	ASSERT_EQ(0, dq_umount(&env->fs, 0));
+	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+		TH_LOG("%s still there after the unmount", env->leaf_dir);
+	if (pid)
+		EXPECT_FALSE(pid_alive(pid));
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+	ASSERT_EQ(0, dq_mount(&env->fs));
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+	ASSERT_EQ(0, dq_tf_reopen(&env->tf));
+	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
+}
+
+/* Refused, and nothing changed: not tuned, no leaf anywhere. */
+static void expect_refused(struct __test_metadata *_metadata,
+			   const struct cg_env *env, const char *req, int want)
+{
+	char leaf[PATH_MAX];
+	int err = dq_write_attr(DIOWQ_ATTR_TUNE, req);
+
+	EXPECT_EQ(want, err) TH_LOG("tune \"%s\": %s", req, strerror(-err));
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid)) TH_LOG("after \"%s\"", req);
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	snprintf(leaf, sizeof(leaf), "%s/%s/%s%s", DQ_CGROUP_ROOT, NOCPU,
+		 DIOWQ_CG_LEAF_PREFIX, env->fs.sid);
+	EXPECT_FALSE(dq_path_exists(leaf));
+}
+
+TEST_F(cgroup, bad_cgroup_is_refused)
+{
+	struct cg_env *env = &self->env;
+	char req[PATH_MAX * 2];
+
+	snprintf(req, sizeof(req), "cgroup %s", env->fs.mnt);
+	expect_refused(_metadata, env, req, -EINVAL);
+	snprintf(req, sizeof(req), "cgroup %s %s/missing", env->fs.mnt,
+		 POD_DIR);
+	expect_refused(_metadata, env, req, -ENOENT);
+	snprintf(req, sizeof(req), "cgroup %s %s", env->fs.mnt, POD);
+	expect_refused(_metadata, env, req, -EINVAL);
+	/* A directory, but not of cgroup v2. */
+	snprintf(req, sizeof(req), "cgroup %s %s", env->fs.mnt, env->fs.mnt);
+	expect_refused(_metadata, env, req, -EINVAL);
+	/* A file of a cgroup, not a directory. */
+	snprintf(req, sizeof(req), "cgroup %s %s/cpu.weight", env->fs.mnt,
+		 POD_DIR);
+	expect_refused(_metadata, env, req, -ENOTDIR);
+	/* A cgroup whose children get no cpu controller. */
+	ASSERT_EQ(0, dq_cg_create(NOCPU));
+	snprintf(req, sizeof(req), "cgroup %s %s/%s", env->fs.mnt,
+		 DQ_CGROUP_ROOT, NOCPU);
+	expect_refused(_metadata, env, req, -EOPNOTSUPP);
+	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" NOCPU));
+	/* Never a default mode; netlink cannot name a cgroup yet. */
+	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_DEFAULT_MODE,
+					 DIOWQ_MODE_CGROUP_NAME));
+	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_HIGHPRI_NAME);
+
+	/* And the good request still works afterwards. */
+	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+}
+
+DQ_TEST_MAIN
