@@ -69,14 +69,16 @@
  * exported. So the module does what the user would do, through the VFS,
  * in the context of the request and with the requester's credentials and
  * cgroup namespace: mkdir <dir>/diowq-<s_id>, write cpu.weight, and write
- * the new (not yet woken) thread's pid to the leaf's cgroup.procs. The
- * cgroup core allows it for a kthread not bound with kthread_bind() (no
- * PF_NO_SETAFFINITY); it refuses a leaf the requester's cgroup namespace
- * does not see. The thread is woken only once it is in the leaf, so it
- * never runs a completion elsewhere.
+ * the new thread's pid to the leaf's cgroup.procs. The cgroup core allows
+ * it for a kthread not bound with kthread_bind() (no PF_NO_SETAFFINITY)
+ * once it runs its function (before, it refuses: EINVAL); it refuses a
+ * leaf the requester's cgroup namespace does not see. The sentinel is
+ * published only once the thread is in the leaf, so it never runs a
+ * completion elsewhere.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/ftrace.h>
@@ -98,6 +100,7 @@ struct diowq_cg {
 	spinlock_t lock;		/* items */
 	struct list_head items;		/* diverted work items, by ->entry */
 	struct task_struct *task;
+	struct completion started;	/* the thread function runs */
 	unsigned long diverted;		/* items run; written by the thread */
 	struct path leaf;		/* pinned from mkdir to rmdir */
 	char *leaf_name;		/* <dir>/diowq-<s_id>, for sysfs */
@@ -110,6 +113,7 @@ static DEFINE_SPINLOCK(diowq_divert_set_lock);
 /* How many diowq_cg exist; the hook is registered while non-zero. */
 static DEFINE_MUTEX(diowq_divert_lock);
 static unsigned int diowq_divert_users;
+static bool diowq_divert_filtered;
 
 /* Caller is in an RCU read-side section. */
 static struct diowq_cg *diowq_divert_lookup(struct workqueue_struct *wq)
@@ -145,6 +149,7 @@ static bool diowq_queue_work_on(int cpu, struct workqueue_struct *wq,
 		if (unlikely(diowq_work_disabled(work))) {
 			/* As clear_pending_if_disabled(): give PENDING back. */
 			clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
+			/* Ordered as set_work_pool_and_clear_pending() is. */
 			smp_mb__after_atomic();
 		} else {
 			spin_lock(&cg->lock);
@@ -193,22 +198,25 @@ static int diowq_divert_get(struct netlink_ext_ack *extack)
 	int err = 0;
 
 	mutex_lock(&diowq_divert_lock);
-	if (!diowq_divert_users) {
+	/*
+	 * The filter is set once and kept across registrations until
+	 * unload: ftrace_free_filter() frees the hash but leaves the ops
+	 * pointing at it, so setting a filter again after it would free
+	 * the hash a second time.
+	 */
+	if (!diowq_divert_filtered) {
 		err = ftrace_set_filter_ip(&diowq_divert_ops,
 					   (unsigned long)queue_work_on, 0, 1);
-		if (!err) {
-			err = register_ftrace_function(&diowq_divert_ops);
-			if (err)
-				ftrace_free_filter(&diowq_divert_ops);
-		}
-		if (err) {
-			NL_SET_ERR_MSG(extack, "cannot hook queue_work_on() with ftrace");
-			pr_err("cgroup mode: hooking queue_work_on() failed: %d\n",
-			       err);
-		}
+		diowq_divert_filtered = !err;
 	}
-	if (!err)
+	if (!err && !diowq_divert_users)
+		err = register_ftrace_function(&diowq_divert_ops);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot hook queue_work_on() with ftrace");
+		pr_err("cgroup mode: hooking queue_work_on() failed: %d\n", err);
+	} else {
 		diowq_divert_users++;
+	}
 	mutex_unlock(&diowq_divert_lock);
 	return err;
 }
@@ -216,11 +224,16 @@ static int diowq_divert_get(struct netlink_ext_ack *extack)
 static void diowq_divert_put(void)
 {
 	mutex_lock(&diowq_divert_lock);
-	if (!--diowq_divert_users) {
+	if (!--diowq_divert_users)
 		unregister_ftrace_function(&diowq_divert_ops);
-		ftrace_free_filter(&diowq_divert_ops);
-	}
 	mutex_unlock(&diowq_divert_lock);
+}
+
+/* Module unload, after every diowq_cg was destroyed. */
+void diowq_cg_exit(void)
+{
+	if (diowq_divert_filtered)
+		ftrace_free_filter(&diowq_divert_ops);
 }
 
 /*
@@ -232,6 +245,7 @@ static int diowq_cg_thread(void *arg)
 {
 	struct diowq_cg *cg = arg;
 
+	complete(&cg->started);
 	for (;;) {
 		struct work_struct *work = NULL;
 		work_func_t fn;
@@ -254,6 +268,11 @@ static int diowq_cg_thread(void *arg)
 		/* As process_one_work(): the function first, then PENDING. */
 		fn = READ_ONCE(work->func);
 		clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
+		/*
+		 * As set_work_pool_and_clear_pending(): a queuer that sees
+		 * PENDING clear must find its stores seen by the function,
+		 * which it either runs after or is queued again for.
+		 */
 		smp_mb__after_atomic();
 		WRITE_ONCE(cg->diverted, cg->diverted + 1);
 		fn(work);
@@ -289,11 +308,11 @@ static void diowq_cg_remove_leaf(struct diowq_cg *cg)
 {
 	int err, tries;
 
-	for (tries = 0; tries < 200; tries++) {
+	for (tries = 0; tries < 100; tries++) {
 		err = diowq_rmdir(&cg->leaf);
 		if (err != -EBUSY)
 			break;
-		msleep(5);
+		msleep(20);
 	}
 	if (err)
 		pr_err("cgroup mode: cannot remove %s: %d\n", cg->leaf_name,
@@ -316,6 +335,7 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 				 struct workqueue_struct *wq, const char *dir,
 				 struct netlink_ext_ack *extack)
 {
+	const char *what = "creating the leaf";
 	char buf[16];
 	struct path parent;
 	struct diowq_cg *cg;
@@ -345,6 +365,7 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	INIT_LIST_HEAD(&cg->node);
 	INIT_LIST_HEAD(&cg->items);
 	spin_lock_init(&cg->lock);
+	init_completion(&cg->started);
 	cg->dir = kstrdup(dir, GFP_KERNEL);
 	cg->leaf_name = kasprintf(GFP_KERNEL, "%s/" DIOWQ_CG_LEAF_PREFIX "%s",
 				  dir, sb->s_id);
@@ -361,9 +382,11 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 			NL_SET_ERR_MSG(extack, "cannot create the leaf cgroup");
 		goto err_free;
 	}
+	what = "finding the leaf";
 	err = kern_path(cg->leaf_name, LOOKUP_DIRECTORY, &cg->leaf);
 	if (err)
 		goto err_free;	/* removed behind our back: leave it */
+	what = "setting cpu.weight";
 	snprintf(buf, sizeof(buf), "%d", DIOWQ_CG_WEIGHT);
 	err = diowq_cg_write(&cg->leaf, "cpu.weight", buf);
 	if (err) {
@@ -376,13 +399,23 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 		goto err_rmdir;
 	}
 
+	what = "creating the thread";
 	cg->task = kthread_create(diowq_cg_thread, cg,
 				  DIOWQ_CG_THREAD_PREFIX "%s", sb->s_id);
 	if (IS_ERR(cg->task)) {
 		err = PTR_ERR(cg->task);
 		goto err_rmdir;
 	}
+	/*
+	 * A kthread cannot change cgroup until it runs its function
+	 * (cgroup_kthread_ready(): until then it must stay in the root).
+	 * Nothing is diverted to it before diowq_cg_publish(), so it idles
+	 * in the root until it is moved.
+	 */
+	wake_up_process(cg->task);
+	wait_for_completion(&cg->started);
 	/* The thread as the requester's pid namespace numbers it. */
+	what = "moving the thread into the leaf";
 	pid = task_pid_vnr(cg->task);
 	err = -ESRCH;
 	if (pid) {
@@ -393,19 +426,22 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 		NL_SET_ERR_MSG(extack, "cannot move the thread into the leaf cgroup");
 		goto err_stop;
 	}
+	what = "hooking queue_work_on()";
 	err = diowq_divert_get(extack);
 	if (err)
 		goto err_stop;
-	wake_up_process(cg->task);
 	return cg;
 
 err_stop:
-	/* Never woken: the thread function does not run. */
+	/* Its list is empty: it exits at once. */
 	kthread_stop(cg->task);
 err_rmdir:
 	diowq_cg_remove_leaf(cg);
 	path_put(&cg->leaf);
 err_free:
+	/* sysfs requests carry no extended ack: say it here. */
+	pr_warn("%s: mode cgroup below %s: %s failed: %d\n", sb->s_id, dir,
+		what, err);
 	diowq_cg_free(cg);
 	return ERR_PTR(err);
 }

@@ -128,9 +128,9 @@ static inline bool diowq_work_disabled(struct work_struct *work)
 #endif
 
 #ifdef DIOWQ_HAVE_DELEGATED_INODE
-#define DIOWQ_DELEGATED_ARG , NULL
+#define diowq_vfs_rmdir(idmap, dir, dentry) vfs_rmdir(idmap, dir, dentry, NULL)
 #else
-#define DIOWQ_DELEGATED_ARG
+#define diowq_vfs_rmdir(idmap, dir, dentry) vfs_rmdir(idmap, dir, dentry)
 #endif
 
 /* mkdir @name (an absolute path) with mode 0755. */
@@ -147,9 +147,13 @@ static inline int diowq_mkdir(const char *name)
 #endif
 	if (IS_ERR(dentry))
 		return PTR_ERR(dentry);
-#ifdef DIOWQ_HAVE_VFS_MKDIR_DENTRY
+#if defined(DIOWQ_HAVE_VFS_MKDIR_DENTRY) && defined(DIOWQ_HAVE_DELEGATED_INODE)
 	dentry = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
-			   dentry, 0755 DIOWQ_DELEGATED_ARG);
+			   dentry, 0755, NULL);
+	err = PTR_ERR_OR_ZERO(dentry);
+#elif defined(DIOWQ_HAVE_VFS_MKDIR_DENTRY)
+	dentry = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
+			   dentry, 0755);
 	err = PTR_ERR_OR_ZERO(dentry);
 #else
 	err = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
@@ -178,8 +182,8 @@ static inline int diowq_rmdir(const struct path *dir)
 	if (IS_ERR(child)) {
 		err = PTR_ERR(child);
 	} else {
-		err = vfs_rmdir(diowq_mnt_idmap(dir->mnt), d_inode(parent),
-				child DIOWQ_DELEGATED_ARG);
+		err = diowq_vfs_rmdir(diowq_mnt_idmap(dir->mnt),
+				      d_inode(parent), child);
 		end_removing(child);
 	}
 #else
@@ -189,8 +193,8 @@ static inline int diowq_rmdir(const struct path *dir)
 	    d_is_negative(child))
 		err = -ENOENT;
 	else
-		err = vfs_rmdir(diowq_mnt_idmap(dir->mnt), d_inode(parent),
-				child);
+		err = diowq_vfs_rmdir(diowq_mnt_idmap(dir->mnt),
+				      d_inode(parent), child);
 	inode_unlock(d_inode(parent));
 #endif
 	mnt_drop_write(dir->mnt);

@@ -130,6 +130,7 @@ void diowq_cg_destroy(struct diowq_cg *cg);
 const char *diowq_cg_leaf(const struct diowq_cg *cg);
 const char *diowq_cg_dir(const struct diowq_cg *cg);
 unsigned long diowq_cg_diverted(const struct diowq_cg *cg);
+void diowq_cg_exit(void);
 
 /* unmount.c */
 int diowq_unmount_watch_init(void);

@@ -59,6 +59,7 @@ static void diowq_shutdown(bool netlink_registered)
 	if (netlink_registered)
 		diowq_netlink_exit();
 	diowq_retire_flush();
+	diowq_cg_exit();
 	diowq_queues_exit();
 	diowq_sysfs_exit_end();
 	diowq_unmount_watch_exit();

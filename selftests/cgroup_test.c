@@ -7,9 +7,9 @@
  *   (comm diowqcg/<s_id>), which sits in the leaf cgroup
  *   <pod>/diowq-<s_id> (its pid is the leaf's only one in cgroup.procs,
  *   cpu.weight is 10000), and the leaf's cpu.stat usage_usec grows with
- *   the I/O; the module's "diverted" count is every queued completion (all
- *   of them where the kernel queues every async write, 6.1 and 6.12);
- *   every write completes exactly once and reads back;
+ *   the I/O; the module's "diverted" count (items its thread ran) is at
+ *   least half the writes and at most all of them; every write completes
+ *   exactly once and reads back;
  * - untune stops the thread and removes the leaf before it returns, so the
  *   pod's cgroup can be removed at once;
  * - switching cgroup -> highpri -> cgroup -> untune under I/O loses
@@ -238,14 +238,14 @@ TEST_F_TIMEOUT(cgroup, completions_run_in_the_leaf, 180)
 	/* The same thread all along, and it did the completions' work. */
 	EXPECT_EQ(pid, leaf_pid(env));
 	EXPECT_LT(usage0, usage1);
-	if (dq_overwrites_complete_inline()) {
-		/* 7.x: only writes that need completion work are queued. */
-		EXPECT_LE(div1 - div0, (long long)res.completed);
-		EXPECT_LE((long long)MIN_COMPLETIONS / 2, div1 - div0);
-	} else {
-		/* Every async write's completion is queued, and diverted. */
-		EXPECT_EQ((long long)res.completed, div1 - div0);
-	}
+	/*
+	 * Nothing but the writer's completions is diverted; not all of them
+	 * are queued (a write whose bio ends before io_submit() returns
+	 * completes in the submitter; 7.x completes overwrites inline), but
+	 * writes into unwritten space mostly are.
+	 */
+	EXPECT_LE(div1 - div0, (long long)res.completed);
+	EXPECT_LE((long long)res.completed / 2, div1 - div0);
 
 	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
 	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
