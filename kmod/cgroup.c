@@ -69,7 +69,12 @@
  * exported. So the module does what the user would do, through the VFS,
  * in the context of the request and with the requester's credentials and
  * cgroup namespace: mkdir <dir>/diowq-<s_id>, write cpu.weight, and write
- * the new thread's pid to the leaf's cgroup.procs. The cgroup core allows
+ * the new thread's pid to the leaf's cgroup.procs. The directory is
+ * pinned by the request (struct diowq_cg_req: a path sysfs resolved, or
+ * the file of the fd netlink was given), and the leaf is made relative to
+ * exactly that directory (diowq_mkdir() checks the parent it finds is the
+ * pinned one), so a chroot or mount namespace of the requester is
+ * honoured and no path is trusted twice. The cgroup core allows
  * it for a kthread not bound with kthread_bind() (no PF_NO_SETAFFINITY)
  * once it runs its function (before, it refuses: EINVAL); it refuses a
  * leaf the requester's cgroup namespace does not see. The sentinel is
@@ -103,8 +108,9 @@ struct diowq_cg {
 	struct completion started;	/* the thread function runs */
 	unsigned long diverted;		/* items run; written by the thread */
 	struct path leaf;		/* pinned from mkdir to rmdir */
-	char *leaf_name;		/* <dir>/diowq-<s_id>, for sysfs */
-	char *dir;
+	struct path dir;		/* the requested directory, pinned */
+	char *leaf_name;		/* d_path() of the leaf, for readers */
+	u32 weight;			/* cpu.weight; see diowq_cg_set_weight() */
 };
 
 static LIST_HEAD(diowq_divert_set);
@@ -315,48 +321,75 @@ static void diowq_cg_remove_leaf(struct diowq_cg *cg)
 		msleep(20);
 	}
 	if (err)
-		pr_err("cgroup mode: cannot remove %s: %d\n", cg->leaf_name,
+		pr_err("cgroup mode: cannot remove %pd: %d\n", cg->leaf.dentry,
 		       err);
 }
 
 static void diowq_cg_free(struct diowq_cg *cg)
 {
+	path_put(&cg->dir);
 	kfree(cg->leaf_name);
-	kfree(cg->dir);
 	kfree(cg);
 }
 
+static int diowq_cg_write_weight(const struct path *leaf, u32 weight)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", weight);
+	return diowq_cg_write(leaf, "cpu.weight", buf);
+}
+
+/* The leaf's path as the requester sees it (its root, its mounts). */
+static char *diowq_cg_leaf_name(const struct path *leaf)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *name, *ret;
+
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	name = d_path(leaf, buf, PATH_MAX);
+	ret = IS_ERR(name) ? name : kstrdup(name, GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
+	kfree(buf);
+	return ret;
+}
+
 /*
- * Make the leaf below @dir, its thread in it, and the hook: everything but
- * publishing the sentinel @wq. Called with diowq_ctl_lock held, in the
- * context of the request (paths resolve as the requester sees them).
+ * A request's directory must be a cgroup v2 directory: every directory of
+ * a cgroup2 mount is a cgroup. The leaf made below it is what the kernel
+ * checks further (the cpu controller, the requester's permissions and
+ * cgroup namespace).
+ */
+int diowq_cg_check_dir(const struct path *dir, struct netlink_ext_ack *extack)
+{
+	if (dir->dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC) {
+		NL_SET_ERR_MSG(extack, "not a cgroup v2 directory");
+		return -EINVAL;
+	}
+	if (!d_is_dir(dir->dentry)) {
+		NL_SET_ERR_MSG(extack, "the cgroup is not a directory");
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+/*
+ * Make the leaf below @req's directory, its thread in it, and the hook:
+ * everything but publishing the sentinel @wq. Called with diowq_ctl_lock
+ * held, in the context of the request (as the requester).
  */
 struct diowq_cg *diowq_cg_create(struct super_block *sb,
-				 struct workqueue_struct *wq, const char *dir,
+				 struct workqueue_struct *wq,
+				 const struct diowq_cg_req *req,
 				 struct netlink_ext_ack *extack)
 {
 	const char *what = "creating the leaf";
 	char buf[16];
-	struct path parent;
 	struct diowq_cg *cg;
+	bool retiring;
+	char *name;
 	pid_t pid;
 	int err;
-
-	if (dir[0] != '/') {
-		NL_SET_ERR_MSG(extack, "the cgroup must be an absolute path");
-		return ERR_PTR(-EINVAL);
-	}
-	err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &parent);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "no such cgroup directory");
-		return ERR_PTR(err);
-	}
-	if (parent.dentry->d_sb->s_magic != CGROUP2_SUPER_MAGIC) {
-		path_put(&parent);
-		NL_SET_ERR_MSG(extack, "not a cgroup v2 directory");
-		return ERR_PTR(-EINVAL);
-	}
-	path_put(&parent);
 
 	cg = kzalloc(sizeof(*cg), GFP_KERNEL);
 	if (!cg)
@@ -366,29 +399,53 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	INIT_LIST_HEAD(&cg->items);
 	spin_lock_init(&cg->lock);
 	init_completion(&cg->started);
-	cg->dir = kstrdup(dir, GFP_KERNEL);
-	cg->leaf_name = kasprintf(GFP_KERNEL, "%s/" DIOWQ_CG_LEAF_PREFIX "%s",
-				  dir, sb->s_id);
-	if (!cg->dir || !cg->leaf_name) {
+	cg->dir = req->dir;
+	path_get(&cg->dir);
+	cg->weight = req->weight;
+
+	/* sysfs: the absolute path it resolved; netlink: relative to the fd. */
+	if (req->dfd == AT_FDCWD)
+		name = kasprintf(GFP_KERNEL, "%s/" DIOWQ_CG_LEAF_PREFIX "%s",
+				 req->dir_name, sb->s_id);
+	else
+		name = kasprintf(GFP_KERNEL, DIOWQ_CG_LEAF_PREFIX "%s",
+				 sb->s_id);
+	if (!name) {
 		err = -ENOMEM;
 		goto err_free;
 	}
-
-	err = diowq_mkdir(cg->leaf_name);
+	/*
+	 * A leaf of ours is removed by the retire worker before it stops
+	 * counting its queue: sampled before and after the mkdir, a leaf
+	 * that exists and is ours being retired is told from a foreign one.
+	 */
+	retiring = diowq_retire_cgroups_pending();
+	err = diowq_mkdir(req->dfd, name, &cg->dir, &cg->leaf);
+	kfree(name);
+	if (err == -EEXIST && (retiring || diowq_retire_cgroups_pending())) {
+		/* Ours, most likely, from a switch or untune just before. */
+		NL_SET_ERR_MSG(extack, "a previous leaf is still being removed: retry");
+		err = -EAGAIN;
+		goto err_free;
+	}
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(extack, "the leaf cgroup already exists");
+		else if (err == -EAGAIN)
+			NL_SET_ERR_MSG(extack, "the cgroup directory changed during the request");
 		else
 			NL_SET_ERR_MSG(extack, "cannot create the leaf cgroup");
 		goto err_free;
 	}
-	what = "finding the leaf";
-	err = kern_path(cg->leaf_name, LOOKUP_DIRECTORY, &cg->leaf);
-	if (err)
-		goto err_free;	/* removed behind our back: leave it */
+	what = "naming the leaf";
+	cg->leaf_name = diowq_cg_leaf_name(&cg->leaf);
+	if (IS_ERR(cg->leaf_name)) {
+		err = PTR_ERR(cg->leaf_name);
+		cg->leaf_name = NULL;
+		goto err_rmdir;
+	}
 	what = "setting cpu.weight";
-	snprintf(buf, sizeof(buf), "%d", DIOWQ_CG_WEIGHT);
-	err = diowq_cg_write(&cg->leaf, "cpu.weight", buf);
+	err = diowq_cg_write_weight(&cg->leaf, cg->weight);
 	if (err) {
 		if (err == -ENOENT) {
 			NL_SET_ERR_MSG(extack, "no cpu controller for the cgroup's children");
@@ -440,10 +497,31 @@ err_rmdir:
 	path_put(&cg->leaf);
 err_free:
 	/* sysfs requests carry no extended ack: say it here. */
-	pr_warn("%s: mode cgroup below %s: %s failed: %d\n", sb->s_id, dir,
-		what, err);
+	pr_warn("%s: mode cgroup below %pd: %s failed: %d\n", sb->s_id,
+		req->dir.dentry, what, err);
 	diowq_cg_free(cg);
 	return ERR_PTR(err);
+}
+
+/*
+ * Change the leaf's cpu.weight, as the requester. The caller holds
+ * diowq_ctl_lock and pins the superblock, so @cg can be retired by nobody
+ * meanwhile (only a request or the superblock's unmount retire it).
+ */
+int diowq_cg_set_weight(struct diowq_cg *cg, u32 weight,
+			struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (cg->weight == weight)
+		return 0;
+	err = diowq_cg_write_weight(&cg->leaf, weight);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot set the leaf's cpu.weight");
+		return err;
+	}
+	WRITE_ONCE(cg->weight, weight);
+	return 0;
 }
 
 /* From now on, items queued on the sentinel are diverted. */
@@ -490,9 +568,14 @@ const char *diowq_cg_leaf(const struct diowq_cg *cg)
 	return cg->leaf_name;
 }
 
-const char *diowq_cg_dir(const struct diowq_cg *cg)
+bool diowq_cg_same_dir(const struct diowq_cg *cg, const struct path *dir)
 {
-	return cg->dir;
+	return path_equal(&cg->dir, dir);
+}
+
+u32 diowq_cg_weight(const struct diowq_cg *cg)
+{
+	return READ_ONCE(cg->weight);
 }
 
 unsigned long diowq_cg_diverted(const struct diowq_cg *cg)

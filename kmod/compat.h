@@ -133,20 +133,32 @@ static inline bool diowq_work_disabled(struct work_struct *work)
 #define diowq_vfs_rmdir(idmap, dir, dentry) vfs_rmdir(idmap, dir, dentry)
 #endif
 
-/* mkdir @name (an absolute path) with mode 0755. */
-static inline int diowq_mkdir(const char *name)
+/*
+ * mkdir @name, relative to @dfd (an fd of the requesting task, or
+ * AT_FDCWD) with mode 0755, and return the new directory in @leaf. The
+ * caller validated and pinned the directory @name's parent must be,
+ * @expect: resolving @dfd and @name again may find another one (the fd
+ * was replaced with dup2(), a path component renamed meanwhile), which is
+ * refused with -EAGAIN, so that what was checked is what is used.
+ */
+static inline int diowq_mkdir(int dfd, const char *name,
+			      const struct path *expect, struct path *leaf)
 {
 	struct path parent;
 	struct dentry *dentry;
 	int err;
 
 #ifdef DIOWQ_HAVE_START_CREATING_PATH
-	dentry = start_creating_path(AT_FDCWD, name, &parent, LOOKUP_DIRECTORY);
+	dentry = start_creating_path(dfd, name, &parent, LOOKUP_DIRECTORY);
 #else
-	dentry = kern_path_create(AT_FDCWD, name, &parent, LOOKUP_DIRECTORY);
+	dentry = kern_path_create(dfd, name, &parent, LOOKUP_DIRECTORY);
 #endif
 	if (IS_ERR(dentry))
 		return PTR_ERR(dentry);
+	if (!path_equal(&parent, expect)) {
+		err = -EAGAIN;
+		goto out;
+	}
 #if defined(DIOWQ_HAVE_VFS_MKDIR_DENTRY) && defined(DIOWQ_HAVE_DELEGATED_INODE)
 	dentry = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
 			   dentry, 0755, NULL);
@@ -159,6 +171,12 @@ static inline int diowq_mkdir(const char *name)
 	err = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
 			dentry, 0755);
 #endif
+	if (!err) {
+		/* The dentry vfs_mkdir() made positive, before it is put. */
+		leaf->mnt = mntget(parent.mnt);
+		leaf->dentry = dget(dentry);
+	}
+out:
 #ifdef DIOWQ_HAVE_START_CREATING_PATH
 	end_creating_path(&parent, dentry);
 #else

@@ -27,6 +27,20 @@
 struct diowq_cg;
 
 /*
+ * A request for mode cgroup: the directory below which the leaf is made,
+ * validated (diowq_cg_check_dir()) and pinned by the request, and how the
+ * requester names it, to make the leaf relative to it: @dfd, an fd of the
+ * requesting task on @dir, or AT_FDCWD and @dir_name, the absolute path
+ * that was resolved to @dir.
+ */
+struct diowq_cg_req {
+	struct path dir;
+	int dfd;
+	const char *dir_name;
+	u32 weight;
+};
+
+/*
  * One completion workqueue of ours, installed in (or retiring from) a sb.
  * In mode cgroup it is the sentinel and @cg the thread that runs what is
  * queued on it (cgroup.c); the sentinel runs whatever is not diverted.
@@ -71,7 +85,7 @@ bool diowq_fstype_name_supported(const char *name);
 #define DIOWQ_NR_FSTYPES 2
 extern const char *const diowq_supported_fstypes[DIOWQ_NR_FSTYPES + 1];
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  const char *cgroup, enum diowq_origin origin,
+		  const struct diowq_cg_req *cgreq, enum diowq_origin origin,
 		  struct netlink_ext_ack *extack);
 void diowq_sb_unmounting(struct diowq_sb *dsb);
 bool diowq_sb_known(struct super_block *sb);
@@ -79,11 +93,12 @@ bool diowq_sb_known(struct super_block *sb);
 int diowq_check_mount_root(const struct path *path,
 			   struct netlink_ext_ack *extack);
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     const struct diowq_cg_req *cgreq,
 		     struct netlink_ext_ack *extack);
-int diowq_tune_mount_cgroup(const struct path *path, const char *cgroup);
 int diowq_untune_mount(const struct path *path,
 		       struct netlink_ext_ack *extack);
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   const struct diowq_cg_req *cgreq,
 		   struct netlink_ext_ack *extack);
 int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack);
 bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
@@ -119,16 +134,22 @@ void diowq_queues_exit(void);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
 void diowq_retire_flush_cgroups(void);
+bool diowq_retire_cgroups_pending(void);
 
 /* cgroup.c */
+int diowq_cg_check_dir(const struct path *dir, struct netlink_ext_ack *extack);
 struct diowq_cg *diowq_cg_create(struct super_block *sb,
-				 struct workqueue_struct *wq, const char *dir,
+				 struct workqueue_struct *wq,
+				 const struct diowq_cg_req *req,
 				 struct netlink_ext_ack *extack);
+int diowq_cg_set_weight(struct diowq_cg *cg, u32 weight,
+			struct netlink_ext_ack *extack);
 void diowq_cg_publish(struct diowq_cg *cg);
 void diowq_cg_unpublish(struct diowq_cg *cg);
 void diowq_cg_destroy(struct diowq_cg *cg);
 const char *diowq_cg_leaf(const struct diowq_cg *cg);
-const char *diowq_cg_dir(const struct diowq_cg *cg);
+bool diowq_cg_same_dir(const struct diowq_cg *cg, const struct path *dir);
+u32 diowq_cg_weight(const struct diowq_cg *cg);
 unsigned long diowq_cg_diverted(const struct diowq_cg *cg);
 void diowq_cg_exit(void);
 

@@ -172,12 +172,13 @@ static bool diowq_dir_name_taken(struct diowq_sb *dsb)
  * Tune @sb in @mode, or switch its mode. The caller holds diowq_ctl_lock
  * and pins @sb. All that can fail happens before the swap, the point of no
  * return, and is undone on failure: nothing is ever half applied. Mode
- * cgroup needs @cgroup, the directory below which its thread's leaf
+ * cgroup needs @cgreq, the directory below which its thread's leaf
  * cgroup is made (cgroup.c); switching it to another directory is a
- * switch like any other.
+ * switch like any other, tuning it below the same directory again only
+ * sets the leaf's weight.
  */
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  const char *cgroup, enum diowq_origin origin,
+		  const struct diowq_cg_req *cgreq, enum diowq_origin origin,
 		  struct netlink_ext_ack *extack)
 {
 	struct diowq_queue *q, *old;
@@ -191,7 +192,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		return -EOPNOTSUPP;
 	}
 
-	if (mode == DIOWQ_MODE_CGROUP && !cgroup) {
+	if (mode == DIOWQ_MODE_CGROUP && !cgreq) {
 		NL_SET_ERR_MSG(extack, "mode cgroup needs a cgroup directory");
 		return -EINVAL;
 	}
@@ -200,9 +201,17 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	dsb = diowq_lookup_sb(sb);
 	if (dsb && dsb->queue && dsb->mode == mode &&
 	    (mode != DIOWQ_MODE_CGROUP ||
-	     !strcmp(diowq_cg_dir(dsb->queue->cg), cgroup))) {
+	     diowq_cg_same_dir(dsb->queue->cg, &cgreq->dir))) {
+		struct diowq_cg *cg = dsb->queue->cg;
+
 		mutex_unlock(&diowq_state_lock);
-		return 0;
+		/*
+		 * Our diowq_ctl_lock and the caller's pin on @sb keep @cg
+		 * from being retired (only requests and the unmount do);
+		 * the write into cgroupfs is made with no lock of the
+		 * registry held.
+		 */
+		return cg ? diowq_cg_set_weight(cg, cgreq->weight, extack) : 0;
 	}
 	mutex_unlock(&diowq_state_lock);
 
@@ -213,7 +222,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	if (mode == DIOWQ_MODE_CGROUP) {
-		struct diowq_cg *cg = diowq_cg_create(sb, q->wq, cgroup, extack);
+		struct diowq_cg *cg = diowq_cg_create(sb, q->wq, cgreq, extack);
 
 		if (IS_ERR(cg)) {
 			diowq_queue_destroy_unused(q);
@@ -337,7 +346,9 @@ void diowq_sb_unmounting(struct diowq_sb *dsb)
  * --------
  * sysfs and netlink are two views of one state: both go through these.
  * Each waits for a retire backlog to shrink before it takes any lock (see
- * swap.c), and is refused once module unload has begun.
+ * swap.c), and is refused once module unload has begun. None waits for
+ * what it retired to be destroyed: sysfs does that on its own
+ * (diowq_retire_flush_cgroups()), netlink must not (design.md, "Locking").
  */
 static bool diowq_stopping;
 
@@ -382,7 +393,9 @@ int diowq_check_mount_root(const struct path *path,
 	return -EINVAL;
 }
 
+/* @cgreq: mode cgroup's directory, with *@mode cgroup only. */
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     const struct diowq_cg_req *cgreq,
 		     struct netlink_ext_ack *extack)
 {
 	int err = diowq_check_mount_root(path, extack);
@@ -394,31 +407,8 @@ int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 		return err;
 	err = diowq_tune_sb(path->mnt->mnt_sb,
 			    mode ? *mode : READ_ONCE(diowq_default_mode),
-			    NULL, DIOWQ_ORIGIN_MANUAL, extack);
+			    cgreq, DIOWQ_ORIGIN_MANUAL, extack);
 	diowq_request_end();
-	diowq_retire_flush_cgroups();
-	return err;
-}
-
-/*
- * Mode cgroup, below the cgroup directory @cgroup. A leaf of this
- * superblock that is still being retired is waited for first, so that
- * toggling back to the same directory finds its name free.
- */
-int diowq_tune_mount_cgroup(const struct path *path, const char *cgroup)
-{
-	int err = diowq_check_mount_root(path, NULL);
-
-	if (err)
-		return err;
-	diowq_retire_flush_cgroups();
-	err = diowq_request_begin(NULL);
-	if (err)
-		return err;
-	err = diowq_tune_sb(path->mnt->mnt_sb, DIOWQ_MODE_CGROUP, cgroup,
-			    DIOWQ_ORIGIN_MANUAL, NULL);
-	diowq_request_end();
-	diowq_retire_flush_cgroups();
 	return err;
 }
 
@@ -443,7 +433,6 @@ static int diowq_untune_key(const struct diowq_key *key,
 	}
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
-	diowq_retire_flush_cgroups();
 	return err;
 }
 
@@ -486,7 +475,6 @@ int diowq_untune_every(struct netlink_ext_ack *extack)
 	}
 	mutex_unlock(&diowq_state_lock);
 	diowq_request_end();
-	diowq_retire_flush_cgroups();
 	if (err)
 		NL_SET_ERR_MSG(extack, "s_dio_done_wq was changed by someone else");
 	return err;
@@ -535,6 +523,7 @@ bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
 
 struct diowq_dev_request {
 	enum diowq_mode mode;
+	const struct diowq_cg_req *cgreq;
 	struct netlink_ext_ack *extack;
 	int err;
 };
@@ -543,14 +532,15 @@ static void diowq_tune_dev_one(struct super_block *sb, void *arg)
 {
 	struct diowq_dev_request *req = arg;
 
-	req->err = diowq_tune_sb(sb, req->mode, NULL, DIOWQ_ORIGIN_MANUAL,
+	req->err = diowq_tune_sb(sb, req->mode, req->cgreq, DIOWQ_ORIGIN_MANUAL,
 				 req->extack);
 }
 
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   const struct diowq_cg_req *cgreq,
 		   struct netlink_ext_ack *extack)
 {
-	struct diowq_dev_request req = { .extack = extack };
+	struct diowq_dev_request req = { .cgreq = cgreq, .extack = extack };
 	bool found;
 	int err;
 
@@ -560,7 +550,6 @@ int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
 	req.mode = mode ? *mode : READ_ONCE(diowq_default_mode);
 	found = diowq_with_dev_sb(dev, diowq_tune_dev_one, &req);
 	diowq_request_end();
-	diowq_retire_flush_cgroups();
 	if (!found) {
 		NL_SET_ERR_MSG(extack, "no xfs or ext4 filesystem on that device");
 		return -ENOENT;

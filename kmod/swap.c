@@ -366,10 +366,12 @@ void diowq_retire_flush(void)
 }
 
 /*
- * A request that retired a cgroup thread waits, with no lock held, until
- * its leaf is gone, so that the user can remove the pod's cgroup once the
- * request returns. It waits for grace periods, and for an item blocked on
- * a frozen filesystem.
+ * A sysfs request that retired a cgroup thread waits, with no lock held,
+ * until its leaf is gone, so that the user can remove the pod's cgroup
+ * once the request returns. It waits for grace periods, and for an item
+ * blocked on a frozen filesystem: netlink requests never call it (see
+ * design.md, "Locking": a generic netlink handler that waits holds
+ * cb_lock), their callers poll for the leaf instead.
  */
 void diowq_retire_flush_cgroups(void)
 {
@@ -380,4 +382,15 @@ void diowq_retire_flush_cgroups(void)
 	mutex_unlock(&diowq_queues_lock);
 	if (any)
 		flush_work(&diowq_retire_work);
+}
+
+/* Is a queue with a cgroup thread still being retired? */
+bool diowq_retire_cgroups_pending(void)
+{
+	bool any;
+
+	mutex_lock(&diowq_queues_lock);
+	any = diowq_retire_cgroups;
+	mutex_unlock(&diowq_queues_lock);
+	return any;
 }

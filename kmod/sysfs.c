@@ -130,21 +130,63 @@ static ssize_t auto_fstypes_store(struct kobject *kobj,
 }
 
 /*
+ * Mode cgroup's "/absolute/cgroup/dir[ WEIGHT]", the end of a tune
+ * request: the directory is the last word that starts with '/' (it cannot
+ * contain spaces; the mount point before it can), optionally followed by
+ * the leaf's cpu.weight. Cuts @path before them; resolves and validates
+ * the directory into @cgreq (pinned: path_put() it).
+ */
+static int diowq_sysfs_cgroup_req(char *path, struct diowq_cg_req *cgreq)
+{
+	char *sep = strrchr(path, ' ');
+	int err;
+
+	cgreq->weight = DIOWQ_CG_WEIGHT;
+	if (sep && sep[1] != '/') {
+		err = kstrtou32(sep + 1, 10, &cgreq->weight);
+		if (err || cgreq->weight < DIOWQ_CG_WEIGHT_MIN ||
+		    cgreq->weight > DIOWQ_CG_WEIGHT_MAX)
+			return -EINVAL;
+		*sep = '\0';
+		sep = strrchr(path, ' ');
+	}
+	if (!sep || sep[1] != '/')
+		return -EINVAL;
+	*sep = '\0';
+	cgreq->dfd = AT_FDCWD;
+	cgreq->dir_name = sep + 1;
+	err = kern_path(cgreq->dir_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+			&cgreq->dir);
+	if (err)
+		return err;
+	err = diowq_cg_check_dir(&cgreq->dir, NULL);
+	if (err)
+		path_put(&cgreq->dir);
+	return err;
+}
+
+/*
  * "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot.
  * The path is resolved before any lock is taken: a lookup can block
  * (automounts, FUSE) and must not stall other requests.
  *
- * "cgroup /absolute/mountpoint /absolute/cgroup/dir": the cgroup directory
- * is what follows the last space (prototype: it cannot contain spaces; the
- * mount point can).
+ * "cgroup /absolute/mountpoint /absolute/cgroup/dir[ WEIGHT]": see
+ * diowq_sysfs_cgroup_req().
+ *
+ * Unlike netlink, a sysfs request waits until a cgroup thread it retired
+ * is gone with its leaf (the pod's cgroup can be removed once the write
+ * returns), and before a cgroup tune, for one retired just before (so
+ * that toggling back below the same directory finds the leaf's name
+ * free). It holds no lock meanwhile.
  */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
+	struct diowq_cg_req cgreq;
 	enum diowq_mode mode;
 	bool has_mode = false;
-	char *cgroup = NULL;
+	bool cgroup = false;
 	struct path mnt;
 	char *path;
 	int err;
@@ -165,32 +207,36 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 		has_mode = true;
 		path = sep + 1;
 	}
-	if (has_mode && mode == DIOWQ_MODE_CGROUP) {
-		char *sep = strrchr(path, ' ');
-
-		err = -EINVAL;
-		if (!sep || sep[1] != '/')
-			goto out;
-		*sep = '\0';
-		cgroup = sep + 1;
-	}
 	err = -EINVAL;
 	if (path[0] != '/')
 		goto out;
+	if (has_mode && mode == DIOWQ_MODE_CGROUP) {
+		err = diowq_sysfs_cgroup_req(path, &cgreq);
+		if (err)
+			goto out;
+		cgroup = true;
+	}
 	err = kern_path(path, LOOKUP_FOLLOW, &mnt);
 	if (err)
-		goto out;
+		goto out_cgroup;
 	if (cgroup)
-		err = diowq_tune_mount_cgroup(&mnt, cgroup);
-	else
-		err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL, NULL);
+		diowq_retire_flush_cgroups();
+	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL,
+			       cgroup ? &cgreq : NULL, NULL);
 	path_put(&mnt);
+	diowq_retire_flush_cgroups();
+out_cgroup:
+	if (cgroup)
+		path_put(&cgreq.dir);
 out:
 	kfree(req);
 	return err ?: count;
 }
 
-/* "/absolute/mountpoint", or the s_id of a tuned superblock. */
+/*
+ * "/absolute/mountpoint", or the s_id of a tuned superblock. Returns once
+ * a cgroup thread it retired is gone with its leaf (see tune_store()).
+ */
 static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
@@ -214,6 +260,7 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 		err = diowq_untune_name(req);
 	}
 	kfree(req);
+	diowq_retire_flush_cgroups();
 	return err ?: count;
 }
 
@@ -324,6 +371,14 @@ static ssize_t cgroup_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", q && q->cg ? diowq_cg_leaf(q->cg) : "");
 }
 
+static ssize_t cgroup_weight_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
+
+	return sysfs_emit(buf, "%u\n", q && q->cg ? diowq_cg_weight(q->cg) : 0);
+}
+
 static ssize_t diverted_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
@@ -348,6 +403,8 @@ static struct kobj_attribute diowq_sb_attr_workqueue = __ATTR_RO(workqueue);
 static struct kobj_attribute diowq_sb_attr_origin = __ATTR_RO(origin);
 static struct kobj_attribute diowq_sb_attr_swaps = __ATTR_RO(swaps);
 static struct kobj_attribute diowq_sb_attr_cgroup = __ATTR_RO(cgroup);
+static struct kobj_attribute diowq_sb_attr_cgroup_weight =
+	__ATTR_RO(cgroup_weight);
 static struct kobj_attribute diowq_sb_attr_diverted = __ATTR_RO(diverted);
 static struct kobj_attribute diowq_sb_attr_tuned_ms = __ATTR_RO(tuned_ms);
 
@@ -361,6 +418,7 @@ static struct attribute *diowq_sb_attrs[] = {
 	&diowq_sb_attr_origin.attr,
 	&diowq_sb_attr_swaps.attr,
 	&diowq_sb_attr_cgroup.attr,
+	&diowq_sb_attr_cgroup_weight.attr,
 	&diowq_sb_attr_diverted.attr,
 	&diowq_sb_attr_tuned_ms.attr,
 	NULL,
