@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cgroup_test: mode cgroup (prototype of issue #16), through
- * /sys/fs/diowq/tune "cgroup MOUNT CGROUP_DIR".
+ * /sys/fs/diowq/tune "cgroup MOUNT CGROUP_DIR[ WEIGHT]" and through
+ * netlink (TUNE with MODE cgroup, CGROUP_FD and CGROUP_WEIGHT).
  *
  * - tuned, an AIO O_DIRECT writer's completions run in diowq's thread
  *   (comm diowqcg/<s_id>), which sits in the leaf cgroup
@@ -15,14 +16,26 @@
  * - switching cgroup -> highpri -> cgroup -> untune under I/O loses
  *   nothing, and unmounting a tuned filesystem removes the leaf;
  * - a bad cgroup (missing, not cgroup v2, relative, no cpu controller for
- *   its children, no cgroup given) is refused with nothing changed.
+ *   its children, no cgroup given) is refused with nothing changed;
+ * - the leaf's weight: set by the request, changed in place by a second
+ *   request below the same directory (same thread), bad ones refused;
+ * - netlink: the leaf is made below the directory of the fd, GET_SB
+ *   reports it with the weight and the diverted count, UNTUNE answers at
+ *   once and the leaf goes shortly after (the caller polls, as diowqctl
+ *   does), and bad input (no fd, a closed fd, an O_PATH fd, a regular
+ *   file, a directory not on cgroup2, a cgroup file, weight 0 or 10001,
+ *   the fd or the weight with another mode) is refused with an extack
+ *   message and nothing changed.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "lib/cgroup.h"
 #include "lib/diowq_test.h"
+#include "lib/genl.h"
 
 #define POD "diowq-pod"
 #define POD_DIR DQ_CGROUP_ROOT "/" POD
@@ -135,8 +148,9 @@ static long long diverted(struct __test_metadata *_metadata,
 }
 
 /* Tuned in mode cgroup below POD: the thread is in the leaf, and only it. */
-static pid_t expect_thread_in_leaf(struct __test_metadata *_metadata,
-				   const struct cg_env *env)
+static pid_t expect_thread_in_leaf_weight(struct __test_metadata *_metadata,
+					  const struct cg_env *env,
+					  unsigned int weight)
 {
 	char buf[256], path[64], want[200];
 	pid_t pid;
@@ -145,7 +159,9 @@ static pid_t expect_thread_in_leaf(struct __test_metadata *_metadata,
 	snprintf(want, sizeof(want), "%s", env->leaf_dir);
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP, want);
 	EXPECT_LE(0, dq_cg_read(env->leaf, "cpu.weight", buf, sizeof(buf)));
-	EXPECT_EQ(DIOWQ_CG_WEIGHT, atoi(buf));
+	EXPECT_EQ(weight, (unsigned int)atoi(buf));
+	snprintf(want, sizeof(want), "%u", weight);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP_WEIGHT, want);
 	pid = leaf_pid(env);
 	EXPECT_NE(0, pid) TH_LOG("%s/cgroup.procs: not one pid", env->leaf);
 	if (!pid)
@@ -154,6 +170,12 @@ static pid_t expect_thread_in_leaf(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, dq_read_value(path, buf, sizeof(buf)));
 	EXPECT_STREQ(env->comm, buf);
 	return pid;
+}
+
+static pid_t expect_thread_in_leaf(struct __test_metadata *_metadata,
+				   const struct cg_env *env)
+{
+	return expect_thread_in_leaf_weight(_metadata, env, DIOWQ_CG_WEIGHT);
 }
 
 /*
@@ -383,7 +405,7 @@ TEST_F(cgroup, bad_cgroup_is_refused)
 		 DQ_CGROUP_ROOT, NOCPU);
 	expect_refused(_metadata, env, req, -EOPNOTSUPP);
 	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" NOCPU));
-	/* Never a default mode; netlink cannot name a cgroup yet. */
+	/* Never a default mode: it needs a directory per request. */
 	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_DEFAULT_MODE,
 					 DIOWQ_MODE_CGROUP_NAME));
 	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_HIGHPRI_NAME);
@@ -393,6 +415,306 @@ TEST_F(cgroup, bad_cgroup_is_refused)
 	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
 	ASSERT_EQ(0, dq_untune(env->fs.mnt));
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+}
+
+TEST_F(cgroup, sysfs_weight_set_and_changed_in_place)
+{
+	struct cg_env *env = &self->env;
+	char req[PATH_MAX * 2];
+	pid_t pid;
+
+	snprintf(req, sizeof(req), "cgroup %s %s 300", env->fs.mnt, POD_DIR);
+	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	pid = expect_thread_in_leaf_weight(_metadata, env, 300);
+	ASSERT_NE(0, pid);
+	/* Below the same directory again: the weight only, same thread. */
+	snprintf(req, sizeof(req), "cgroup %s %s 5000", env->fs.mnt, POD_DIR);
+	ASSERT_EQ(0, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	EXPECT_EQ(pid, expect_thread_in_leaf_weight(_metadata, env, 5000));
+	/* Bad weights: refused, the weight and the thread unchanged. */
+	snprintf(req, sizeof(req), "cgroup %s %s 0", env->fs.mnt, POD_DIR);
+	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	snprintf(req, sizeof(req), "cgroup %s %s 10001", env->fs.mnt, POD_DIR);
+	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	snprintf(req, sizeof(req), "cgroup %s %s 12x", env->fs.mnt, POD_DIR);
+	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	snprintf(req, sizeof(req), "cgroup %s 300", env->fs.mnt);
+	EXPECT_EQ(-EINVAL, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	EXPECT_EQ(pid, expect_thread_in_leaf_weight(_metadata, env, 5000));
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+}
+
+/* ---- netlink ------------------------------------------------------------ */
+
+/* Replies are large: one static buffer, the tests are single threaded. */
+static struct dq_genl_reply reply;
+
+/*
+ * TUNE the mount of @mnt_fd; @mode < 0: no MODE, @cg_fd < 0: no
+ * CGROUP_FD, @weight 0: no CGROUP_WEIGHT. Returns the reply's error.
+ */
+static int nl_tune(struct dq_genl *nl, int mnt_fd, int mode, int cg_fd,
+		   uint32_t weight)
+{
+	struct dq_genl_msg msg;
+	int err;
+
+	dq_genl_msg_init(nl, &msg, DIOWQ_CMD_TUNE, 0);
+	dq_genl_put_s32(&msg, DIOWQ_A_FD, mnt_fd);
+	if (mode >= 0)
+		dq_genl_put_u32(&msg, DIOWQ_A_MODE, mode);
+	if (cg_fd >= 0)
+		dq_genl_put_s32(&msg, DIOWQ_A_CGROUP_FD, cg_fd);
+	if (weight)
+		dq_genl_put_u32(&msg, DIOWQ_A_CGROUP_WEIGHT, weight);
+	err = dq_genl_call(nl, &msg, &reply);
+	return err ?: reply.error;
+}
+
+static int nl_cmd_fd(struct dq_genl *nl, uint8_t cmd, int mnt_fd)
+{
+	struct dq_genl_msg msg;
+	int err;
+
+	dq_genl_msg_init(nl, &msg, cmd, 0);
+	dq_genl_put_s32(&msg, DIOWQ_A_FD, mnt_fd);
+	err = dq_genl_call(nl, &msg, &reply);
+	return err ?: reply.error;
+}
+
+struct nl_env {
+	struct dq_genl nl;
+	int mnt_fd;
+	int pod_fd;
+};
+
+static void nl_env_open(struct __test_metadata *_metadata,
+			const struct cg_env *env, struct nl_env *ne)
+{
+	ASSERT_EQ(0, dq_genl_open(&ne->nl));
+	ne->mnt_fd = open(env->fs.mnt, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, ne->mnt_fd);
+	ne->pod_fd = open(POD_DIR, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, ne->pod_fd);
+}
+
+static void nl_env_close(struct nl_env *ne)
+{
+	close(ne->pod_fd);
+	close(ne->mnt_fd);
+	dq_genl_close(&ne->nl);
+}
+
+TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
+{
+	struct cg_env *env = &self->env;
+	struct dq_writer_result res;
+	struct dq_verify_result vr;
+	uint64_t div0 = 0, div1 = 0;
+	struct nl_env ne;
+	uint32_t val = 0;
+	uint64_t t0;
+	pid_t pid;
+	int err;
+
+	nl_env_open(_metadata, env, &ne);
+	/* The process' cwd is elsewhere: the leaf is relative to the fd. */
+	ASSERT_EQ(0, chdir("/"));
+	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
+			     700)) TH_LOG("%s", reply.extack);
+	pid = expect_thread_in_leaf_weight(_metadata, env, 700);
+	ASSERT_NE(0, pid);
+
+	/* GET_SB: mode 2, the leaf as we see it, the weight, the count. */
+	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_GET_SB, ne.mnt_fd));
+	EXPECT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_MODE, &val));
+	EXPECT_EQ(DIOWQ_MODE_CGROUP, val);
+	EXPECT_STREQ(env->leaf_dir,
+		     dq_genl_attr_str(&reply, 0, DIOWQ_A_CGROUP) ?: "(none)");
+	EXPECT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_CGROUP_WEIGHT, &val));
+	EXPECT_EQ(700u, val);
+	EXPECT_TRUE(dq_genl_attr_u64(&reply, 0, DIOWQ_A_DIVERTED, &div0));
+
+	write_load(_metadata, env, &res);
+	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_GET_SB, ne.mnt_fd));
+	EXPECT_TRUE(dq_genl_attr_u64(&reply, 0, DIOWQ_A_DIVERTED, &div1));
+	TH_LOG("%llu writes; %llu completions diverted (GET_SB)",
+	       (unsigned long long)res.completed,
+	       (unsigned long long)(div1 - div0));
+	EXPECT_LE(div1 - div0, res.completed);
+	EXPECT_LE(res.completed / 2, div1 - div0);
+	EXPECT_EQ(pid, leaf_pid(env));
+
+	/* Again below the same directory: the weight changes in place. */
+	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
+			     0)) TH_LOG("%s", reply.extack);
+	EXPECT_EQ(pid, expect_thread_in_leaf_weight(_metadata, env,
+						    DIOWQ_CG_WEIGHT));
+
+	/*
+	 * UNTUNE answers without waiting for the retire worker; the leaf
+	 * and the thread go shortly after, and the pod can then be removed.
+	 */
+	t0 = dq_now_ms();
+	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd))
+		TH_LOG("%s", reply.extack);
+	TH_LOG("UNTUNE answered in %llu ms; leaf %s then",
+	       (unsigned long long)(dq_now_ms() - t0),
+	       dq_path_exists(env->leaf_dir) ? "still there" : "gone");
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+		TH_LOG("%s still there", env->leaf_dir);
+	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+
+	/*
+	 * Tune, untune, tune at once: the second tune may find the first
+	 * leaf still being removed, and then says so (EAGAIN) instead of
+	 * waiting; a retry succeeds once it is gone.
+	 */
+	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
+			     0)) TH_LOG("%s", reply.extack);
+	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd));
+	t0 = dq_now_ms();
+	for (;;) {
+		err = nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
+			      0);
+		if (err != -EAGAIN || dq_now_ms() - t0 > LEAF_GONE_MS)
+			break;
+		EXPECT_STRNE("", reply.extack);
+		dq_sleep_ms(20);
+	}
+	ASSERT_EQ(0, err) TH_LOG("%s", reply.extack);
+	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
+	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd));
+	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS));
+	nl_env_close(&ne);
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+
+	dq_tf_close(&env->tf);
+	ASSERT_EQ(0, dq_umount(&env->fs, 0));
+	ASSERT_EQ(0, dq_mount(&env->fs));
+	ASSERT_EQ(0, dq_tf_reopen(&env->tf));
+	ASSERT_EQ(0, dq_tf_verify(&env->tf, &vr));
+	EXPECT_EQ(0ull, vr.bad) dq_tf_log_verify(&env->tf, &vr);
+}
+
+/* Refused with an extack message, and nothing changed. */
+static void expect_nl_refused(struct __test_metadata *_metadata,
+			      const struct cg_env *env, struct nl_env *ne,
+			      const char *what, int mode, int cg_fd,
+			      uint32_t weight, int want, const char *was)
+{
+	char leaf[PATH_MAX];
+	int err = nl_tune(&ne->nl, ne->mnt_fd, mode, cg_fd, weight);
+
+	EXPECT_EQ(want, err) TH_LOG("%s: %s (\"%s\")", what, strerror(-err),
+				    reply.extack);
+	EXPECT_STRNE("", reply.extack) TH_LOG("%s: no extack message", what);
+	if (was) {
+		EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, was);
+	} else {
+		EXPECT_FALSE(dq_sb_tuned(env->fs.sid)) TH_LOG("after %s", what);
+	}
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir)) TH_LOG("after %s", what);
+	snprintf(leaf, sizeof(leaf), "%s/%s/%s%s", DQ_CGROUP_ROOT, NOCPU,
+		 DIOWQ_CG_LEAF_PREFIX, env->fs.sid);
+	EXPECT_FALSE(dq_path_exists(leaf));
+}
+
+static void nl_bad_round(struct __test_metadata *_metadata,
+			 const struct cg_env *env, struct nl_env *ne,
+			 const char *was)
+{
+	int path_fd, file_fd, cgfile_fd, plain_fd, nocpu_fd, closed_fd;
+	char path[PATH_MAX];
+
+	path_fd = open(POD_DIR, O_PATH | O_DIRECTORY);
+	ASSERT_LE(0, path_fd);
+	snprintf(path, sizeof(path), "%s/data", env->fs.mnt);
+	file_fd = open(path, O_RDONLY);
+	ASSERT_LE(0, file_fd);
+	cgfile_fd = open(POD_DIR "/cpu.weight", O_RDONLY);
+	ASSERT_LE(0, cgfile_fd);
+	plain_fd = open("/tmp", O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, plain_fd);
+	nocpu_fd = open(DQ_CGROUP_ROOT "/" NOCPU, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, nocpu_fd);
+	closed_fd = dup(plain_fd);
+	ASSERT_LE(0, closed_fd);
+	close(closed_fd);
+
+	expect_nl_refused(_metadata, env, ne, "mode cgroup, no fd",
+			  DIOWQ_MODE_CGROUP, -1, 0, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "mode cgroup, weight, no fd",
+			  DIOWQ_MODE_CGROUP, -1, 500, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "fd with mode highpri",
+			  DIOWQ_MODE_HIGHPRI, ne->pod_fd, 0, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "fd with no mode",
+			  -1, ne->pod_fd, 0, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "weight with mode unbound",
+			  DIOWQ_MODE_UNBOUND, -1, 500, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "a closed fd",
+			  DIOWQ_MODE_CGROUP, closed_fd, 0, -EBADF, was);
+	expect_nl_refused(_metadata, env, ne, "an O_PATH fd",
+			  DIOWQ_MODE_CGROUP, path_fd, 0, -EBADF, was);
+	expect_nl_refused(_metadata, env, ne, "a regular file",
+			  DIOWQ_MODE_CGROUP, file_fd, 0, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "a directory not on cgroup2",
+			  DIOWQ_MODE_CGROUP, plain_fd, 0, -EINVAL, was);
+	expect_nl_refused(_metadata, env, ne, "a cgroup file",
+			  DIOWQ_MODE_CGROUP, cgfile_fd, 0, -ENOTDIR, was);
+	expect_nl_refused(_metadata, env, ne, "weight 0xffffffff",
+			  DIOWQ_MODE_CGROUP, ne->pod_fd, 0xffffffff, -ERANGE,
+			  was);
+	expect_nl_refused(_metadata, env, ne, "weight 10001",
+			  DIOWQ_MODE_CGROUP, ne->pod_fd, 10001, -ERANGE, was);
+	expect_nl_refused(_metadata, env, ne, "a cgroup with no cpu for children",
+			  DIOWQ_MODE_CGROUP, nocpu_fd, 0, -EOPNOTSUPP, was);
+	close(nocpu_fd);
+	close(plain_fd);
+	close(cgfile_fd);
+	close(file_fd);
+	close(path_fd);
+}
+
+TEST_F(cgroup, netlink_bad_cgroup_is_refused)
+{
+	struct cg_env *env = &self->env;
+	struct dq_genl_msg msg;
+	char queue[128];
+	struct nl_env ne;
+
+	ASSERT_EQ(0, dq_cg_create(NOCPU));
+	nl_env_open(_metadata, env, &ne);
+	/* Weight 0 as such: nl_tune() takes 0 for "none". */
+	dq_genl_msg_init(&ne.nl, &msg, DIOWQ_CMD_TUNE, 0);
+	dq_genl_put_s32(&msg, DIOWQ_A_FD, ne.mnt_fd);
+	dq_genl_put_u32(&msg, DIOWQ_A_MODE, DIOWQ_MODE_CGROUP);
+	dq_genl_put_s32(&msg, DIOWQ_A_CGROUP_FD, ne.pod_fd);
+	dq_genl_put_u32(&msg, DIOWQ_A_CGROUP_WEIGHT, 0);
+	ASSERT_EQ(0, dq_genl_call(&ne.nl, &msg, &reply));
+	EXPECT_EQ(-ERANGE, reply.error) TH_LOG("%s", reply.extack);
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+
+	/* Untuned: stays untuned. */
+	nl_bad_round(_metadata, env, &ne, NULL);
+	/* Tuned highpri: stays highpri, on the same queue. */
+	ASSERT_EQ(0, dq_tune(DIOWQ_MODE_HIGHPRI_NAME, env->fs.mnt));
+	snprintf(queue, sizeof(queue), "%s%s", DIOWQ_WQ_PREFIX, env->fs.sid);
+	nl_bad_round(_metadata, env, &ne, DIOWQ_MODE_HIGHPRI_NAME);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_WORKQUEUE, queue);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_SWAPS, "1");
+
+	/* And the good request still works afterwards. */
+	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
+			     0)) TH_LOG("%s", reply.extack);
+	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));	/* sysfs: waits for the leaf */
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	nl_env_close(&ne);
+	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" NOCPU));
 }
 
 DQ_TEST_MAIN
