@@ -9,10 +9,12 @@
 #define _DIOWQ_COMPAT_H
 
 #include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ftrace.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 
 /*
@@ -140,10 +142,16 @@ static inline bool diowq_work_disabled(struct work_struct *work)
  * @expect: resolving @dfd and @name again may find another one (the fd
  * was replaced with dup2(), a path component renamed meanwhile), which is
  * refused with -EAGAIN, so that what was checked is what is used.
+ *
+ * The new directory is looked up again below @expect, by its last
+ * component: kernfs (cgroupfs) does not instantiate the dentry mkdir was
+ * given, which stays negative. -ENOENT if it was removed meanwhile (then
+ * it is not ours to remove any more).
  */
 static inline int diowq_mkdir(int dfd, const char *name,
 			      const struct path *expect, struct path *leaf)
 {
+	struct file *leaf_file;
 	struct path parent;
 	struct dentry *dentry;
 	int err;
@@ -171,18 +179,23 @@ static inline int diowq_mkdir(int dfd, const char *name,
 	err = vfs_mkdir(diowq_mnt_idmap(parent.mnt), d_inode(parent.dentry),
 			dentry, 0755);
 #endif
-	if (!err) {
-		/* The dentry vfs_mkdir() made positive, before it is put. */
-		leaf->mnt = mntget(parent.mnt);
-		leaf->dentry = dget(dentry);
-	}
 out:
 #ifdef DIOWQ_HAVE_START_CREATING_PATH
 	end_creating_path(&parent, dentry);
 #else
 	done_path_create(&parent, dentry);
 #endif
-	return err;
+	if (err)
+		return err;
+	/* vfs_path_lookup() is not declared for modules on 6.1: an O_PATH open. */
+	leaf_file = file_open_root(expect, kbasename(name),
+				   O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (IS_ERR(leaf_file))
+		return PTR_ERR(leaf_file);
+	*leaf = leaf_file->f_path;
+	path_get(leaf);
+	fput(leaf_file);
+	return 0;
 }
 
 /* rmdir the directory @dir names, if it is still where it was. */

@@ -25,7 +25,12 @@
  *   does), and bad input (no fd, a closed fd, an O_PATH fd, a regular
  *   file, a directory not on cgroup2, a cgroup file, weight 0 or 10001,
  *   the fd or the weight with another mode) is refused with an extack
- *   message and nothing changed.
+ *   message and nothing changed;
+ * - diowqctl tune --mode cgroup --cgroup DIR [--cgroup-weight N]: the
+ *   leaf and its weight, status (table and JSON) shows mode cgroup, the
+ *   leaf and the diverted count, bad input exits non-zero with nothing
+ *   changed, and a switch or untune returns only once the leaf is gone
+ *   (the tool polls: the module's netlink requests do not wait).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -35,6 +40,7 @@
 #include "kselftest_harness.h"
 #include "lib/cgroup.h"
 #include "lib/diowq_test.h"
+#include "lib/ctl.h"
 #include "lib/genl.h"
 
 #define POD "diowq-pod"
@@ -715,6 +721,95 @@ TEST_F(cgroup, netlink_bad_cgroup_is_refused)
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
 	nl_env_close(&ne);
 	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" NOCPU));
+}
+
+/* ---- diowqctl ---------------------------------------------------------- */
+
+/* Still tuned below POD with @weight, by the same thread @pid. */
+static void expect_unchanged(struct __test_metadata *_metadata,
+			     const struct cg_env *env, unsigned int weight,
+			     pid_t pid, const char *after)
+{
+	EXPECT_EQ(pid, expect_thread_in_leaf_weight(_metadata, env, weight))
+		TH_LOG("after %s", after);
+}
+
+TEST_F_TIMEOUT(cgroup, diowqctl_tune_cgroup, 180)
+{
+	struct cg_env *env = &self->env;
+	struct dq_writer_result res;
+	pid_t pid;
+
+	ASSERT_CTL(0, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR, "--cgroup-weight", "800");
+	EXPECT_EQ(0, cmd.err.len) dq_cmd_log(&cmd);
+	pid = expect_thread_in_leaf_weight(_metadata, env, 800);
+	ASSERT_NE(0, pid);
+	write_load(_metadata, env, &res);
+
+	EXPECT_CTL(0, "status", env->fs.mnt);
+	EXPECT_STDOUT_HAS(" cgroup ");
+	EXPECT_STDOUT_HAS(env->leaf_dir);
+	EXPECT_STDOUT_HAS("DIVERTED");
+	EXPECT_CTL(0, "-j", "status", env->fs.mnt);
+	EXPECT_STDOUT_HAS("\"mode\":\"cgroup\"");
+	EXPECT_STDOUT_HAS("\"cgroup_weight\":800");
+	EXPECT_STDOUT_HAS("\"diverted\":");
+	EXPECT_STDOUT_HAS(env->leaf_dir);
+	EXPECT_CTL(0, "status");
+	EXPECT_STDOUT_HAS(env->leaf_dir);
+
+	/* Usage errors: exit 2, nothing changed. */
+	EXPECT_CTL(2, "tune", env->fs.mnt, "--mode", "cgroup");
+	EXPECT_STDERR_HAS("--cgroup DIR");
+	expect_unchanged(_metadata, env, 800, pid, "--mode cgroup alone");
+	EXPECT_CTL(2, "tune", env->fs.mnt, "--mode", "highpri", "--cgroup",
+		   POD_DIR);
+	expect_unchanged(_metadata, env, 800, pid, "--cgroup with highpri");
+	EXPECT_CTL(2, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR, "--cgroup-weight", "0");
+	EXPECT_CTL(2, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR, "--cgroup-weight", "10001");
+	expect_unchanged(_metadata, env, 800, pid, "bad weights");
+	/* Bad directories: exit 1, said why, nothing changed. */
+	EXPECT_CTL(1, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   env->fs.mnt);
+	EXPECT_STDERR_HAS("not a cgroup v2 directory");
+	EXPECT_CTL(1, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR "/missing");
+	EXPECT_STDERR_HAS("cannot open the cgroup directory");
+	EXPECT_CTL(1, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR "/cpu.weight");
+	EXPECT_STDERR_HAS("Not a directory");
+	expect_unchanged(_metadata, env, 800, pid, "bad directories");
+	/* The kernel's refusal (no cpu controller below it), said by the tool. */
+	ASSERT_EQ(0, dq_cg_create(NOCPU));
+	EXPECT_CTL(1, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   DQ_CGROUP_ROOT "/" NOCPU);
+	EXPECT_STDERR_HAS("cpu controller");
+	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" NOCPU));
+	expect_unchanged(_metadata, env, 800, pid, "a cgroup without cpu");
+
+	/* The same directory again: the weight only, the same thread. */
+	EXPECT_CTL(0, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR);
+	expect_unchanged(_metadata, env, DIOWQ_CG_WEIGHT, pid, "a new weight");
+
+	/* A switch returns once the old leaf is gone. */
+	EXPECT_CTL(0, "tune", env->fs.mnt, "--mode", "highpri");
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_HIGHPRI_NAME);
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	EXPECT_FALSE(pid_alive(pid));
+	/* Back, and untune: the leaf is gone when it returns. */
+	EXPECT_CTL(0, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
+		   POD_DIR);
+	pid = expect_thread_in_leaf(_metadata, env);
+	EXPECT_CTL(0, "untune", env->fs.mnt);
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	if (pid)
+		EXPECT_FALSE(pid_alive(pid));
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 }
 
 DQ_TEST_MAIN
