@@ -84,6 +84,23 @@ TEST(Requests, TuneWithAndWithoutMode) {
               request(NLM_F_ACK, DIOWQ_CMD_TUNE).s32(DIOWQ_A_FD, 3).bytes());
 }
 
+TEST(Requests, TuneCgroupCarriesTheDirectoryFdAndTheWeight) {
+    EXPECT_EQ(bytes_of(build_tune_cgroup_request(family_id, 3, CgroupRequest{7, 500})),
+              request(NLM_F_ACK, DIOWQ_CMD_TUNE)
+                  .s32(DIOWQ_A_FD, 3)
+                  .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+                  .s32(DIOWQ_A_CGROUP_FD, 7)
+                  .u32(DIOWQ_A_CGROUP_WEIGHT, 500)
+                  .bytes());
+    // Without a weight, none is sent: the module's default applies.
+    EXPECT_EQ(bytes_of(build_tune_cgroup_request(family_id, 3, CgroupRequest{7, std::nullopt})),
+              request(NLM_F_ACK, DIOWQ_CMD_TUNE)
+                  .s32(DIOWQ_A_FD, 3)
+                  .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+                  .s32(DIOWQ_A_CGROUP_FD, 7)
+                  .bytes());
+}
+
 TEST(Requests, UntuneByFdOrAll) {
     EXPECT_EQ(bytes_of(build_untune_request(family_id, 9)),
               request(NLM_F_ACK, DIOWQ_CMD_UNTUNE).s32(DIOWQ_A_FD, 9).bytes());
@@ -122,7 +139,10 @@ const SuperblockStatus vdb{"vdb",
                            "diowq-vdb",
                            Origin::automatic,
                            std::uint64_t{3},
-                           std::uint64_t{123456789012u}};
+                           std::uint64_t{123456789012u},
+                           std::nullopt,
+                           std::nullopt,
+                           std::nullopt};
 
 TEST(Replies, Config) {
     MessageBytes msg(family_id, 0, 1);
@@ -181,6 +201,40 @@ TEST(Replies, ShortIntegerIsAProtocolError) {
     MessageBytes msg(family_id, 0, 1);
     const std::uint16_t two_bytes = 1;
     msg.genl(DIOWQ_CMD_GET_SB).str(DIOWQ_A_SB_ID, "vdb").attr(DIOWQ_A_MODE, &two_bytes, 2);
+    EXPECT_THROW(parse_superblock_reply(msg.bytes()), ProtocolError);
+}
+
+TEST(Replies, SuperblockInModeCgroup) {
+    MessageBytes msg(family_id, 0, 1);
+    msg.genl(DIOWQ_CMD_GET_SB)
+        .str(DIOWQ_A_SB_ID, "vdb")
+        .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+        .str(DIOWQ_A_CGROUP, "/sys/fs/cgroup/pod/diowq-vdb")
+        .u32(DIOWQ_A_CGROUP_WEIGHT, 700)
+        .u64(DIOWQ_A_DIVERTED, 12345);
+    const auto sb = parse_superblock_reply(msg.bytes());
+    ASSERT_TRUE(sb.mode);
+    EXPECT_EQ(*sb.mode, Mode::cgroup);
+    EXPECT_EQ(mode_name(*sb.mode), "cgroup");
+    EXPECT_EQ(sb.cgroup, "/sys/fs/cgroup/pod/diowq-vdb");
+    EXPECT_EQ(sb.cgroup_weight, 700u);
+    EXPECT_EQ(sb.diverted, 12345u);
+}
+
+TEST(Replies, SuperblockInAnotherModeHasNoCgroup) {
+    MessageBytes msg(family_id, 0, 1);
+    msg.genl(DIOWQ_CMD_GET_SB);
+    add_superblock(msg);
+    const auto sb = parse_superblock_reply(msg.bytes());
+    EXPECT_EQ(sb.cgroup, std::nullopt);
+    EXPECT_EQ(sb.cgroup_weight, std::nullopt);
+    EXPECT_EQ(sb.diverted, std::nullopt);
+}
+
+TEST(Replies, ShortDivertedCountIsAProtocolError) {
+    MessageBytes msg(family_id, 0, 1);
+    const std::uint32_t four_bytes = 1;
+    msg.genl(DIOWQ_CMD_GET_SB).str(DIOWQ_A_SB_ID, "vdb").attr(DIOWQ_A_DIVERTED, &four_bytes, 4);
     EXPECT_THROW(parse_superblock_reply(msg.bytes()), ProtocolError);
 }
 

@@ -13,13 +13,21 @@ const Config config{"0.1.0", {"xfs", "ext4"}, Mode::highpri, {"xfs"}, 1000u};
 
 const TunedFilesystem data{SuperblockStatus{"vdb", "xfs", "/dev/vdb", 254u, 16u, Mode::highpri,
                                             "diowq-vdb", Origin::manual, std::uint64_t{1},
-                                            std::uint64_t{192000}},
+                                            std::uint64_t{192000}, std::nullopt, std::nullopt,
+                                            std::nullopt},
                            {"/srv/data"}};
 
 const TunedFilesystem logs{SuperblockStatus{"nvme0n1p2", "ext4", "/dev/nvme0n1p2", 259u, 2u,
                                             Mode::unbound, "diowq-nvme0n1p2", Origin::automatic,
-                                            std::uint64_t{12}, std::uint64_t{90061000}},
+                                            std::uint64_t{12}, std::uint64_t{90061000},
+                                            std::nullopt, std::nullopt, std::nullopt},
                            {"/srv/logs", "/mnt/logs"}};
+
+const TunedFilesystem pod{
+    SuperblockStatus{"vdc", "xfs", "/dev/vdc", 254u, 32u, Mode::cgroup, "diowq-vdc", Origin::manual,
+                     std::uint64_t{1}, std::uint64_t{5000},
+                     std::string("/sys/fs/cgroup/pod/diowq-vdc"), 700u, std::uint64_t{4242}},
+    {"/srv/pod"}};
 
 TEST(Render, Durations) {
     EXPECT_EQ(duration(0), "0ms");
@@ -120,6 +128,36 @@ TEST(Render, UnknownValuesShowAsDashes) {
     EXPECT_EQ(path_status_text("/x", TunedFilesystem{test::only_id("vdb"), {}}),
               "ID   FSTYPE  SOURCE  DEV  MODE  WORKQUEUE  ORIGIN  SWAPS  TUNED FOR  MOUNTED ON\n"
               "vdb  -       -       -    -     -          -           -          -  -\n");
+}
+
+TEST(Render, ModeCgroupAddsItsColumnsForEveryRow) {
+    EXPECT_EQ(status_text(config, {data, pod}),
+              "module version     0.1.0\n"
+              "supported fstypes  xfs,ext4\n"
+              "default mode       highpri\n"
+              "auto fstypes       xfs\n"
+              "auto rescan        1000ms\n"
+              "\n"
+              "ID   FSTYPE  SOURCE    DEV     MODE     WORKQUEUE  ORIGIN  SWAPS  TUNED FOR"
+              "  MOUNTED ON  CGROUP                        WEIGHT  DIVERTED\n"
+              "vdb  xfs     /dev/vdb  254:16  highpri  diowq-vdb  manual      1      3m12s"
+              "  /srv/data   -                                  -         -\n"
+              "vdc  xfs     /dev/vdc  254:32  cgroup   diowq-vdc  manual      1         5s"
+              "  /srv/pod    /sys/fs/cgroup/pod/diowq-vdc     700      4242\n");
+}
+
+TEST(Render, ModeCgroupJsonHasTheLeafWeightAndCount) {
+    EXPECT_EQ(superblock_json(pod).dump(),
+              R"({"id":"vdc","fstype":"xfs","source":"/dev/vdc","dev":"254:32","mode":"cgroup",)"
+              R"("workqueue":"diowq-vdc","origin":"manual","swaps":1,"tuned_ms":5000,)"
+              R"("cgroup":"/sys/fs/cgroup/pod/diowq-vdc","cgroup_weight":700,"diverted":4242,)"
+              R"("mountpoints":["/srv/pod"]})");
+}
+
+TEST(Render, ModeCgroupEventNamesTheLeaf) {
+    EXPECT_EQ(event_text(Event{EventKind::tuned, pod.superblock}),
+              "tuned vdc fstype xfs source /dev/vdc dev 254:32 mode cgroup workqueue diowq-vdc "
+              "origin manual cgroup /sys/fs/cgroup/pod/diowq-vdc\n");
 }
 
 TEST(Render, ConfigText) {

@@ -3,6 +3,7 @@
 // of include/uapi/diowq.h as one method.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,6 +54,13 @@ public:
     std::optional<SuperblockStatus> get_superblock(int mount_root_fd);
     std::vector<SuperblockStatus> list_superblocks();
     void tune(int mount_root_fd, std::optional<Mode> mode);
+    // Mode cgroup. The module answers EAGAIN while a leaf of an earlier tune of the filesystem is
+    // still being removed (it does not wait in a netlink request): retried here for up to
+    // `busy_for`, then the EAGAIN is thrown.
+    void tune_cgroup(int mount_root_fd, const CgroupRequest& cgroup,
+                     std::chrono::milliseconds busy_for = std::chrono::seconds(10));
+    // Returns at once: a leaf cgroup of mode cgroup is removed shortly after (see
+    // sys::wait_gone()).
     void untune(int mount_root_fd);
     void untune_all();
 
