@@ -63,8 +63,8 @@ thread of the module in a leaf cgroup DIR/diowq-<id> it creates, so their CPU is
 (its cpu.weight and cpu.max) while --cgroup-weight (cpu.weight of the leaf, default 10000) keeps
 them from being starved inside it. One leaf per filesystem; the children of DIR need the cpu
 controller (DIR/cgroup.subtree_control lists cpu). Tuning again below the same DIR changes only
-the weight. untune, a switch to another mode and unmount remove the leaf: diowqctl waits until it
-is gone, so DIR can be removed as soon as it returns.
+the weight. untune and a switch to another mode or DIR remove the leaf, and diowqctl returns only
+once it is gone, so that DIR can then be removed; unmounting the filesystem removes it too.
 
 Examples:
   diowqctl tune /srv/data                              default mode
