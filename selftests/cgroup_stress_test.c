@@ -42,7 +42,8 @@
  *   boundary and the request works: the thread lands in the leaf.
  * - pod_removal_while_tuned: rmdir of the pod, and of the leaf, is
  *   refused (EBUSY) while tuned; cgroup.kill on the pod leaves our
- *   kthread alone, cgroup.freeze does not freeze it; completions keep
+ *   kthread alone, cgroup.freeze does not freeze it (and the pod never
+ *   reports itself frozen: cgroup.events "frozen 0"); completions keep
  *   being diverted. If the admin moves the thread out of the leaf and
  *   removes leaf and pod, the later untune still works (it finds the
  *   leaf gone) and nothing is left.
@@ -1032,6 +1033,12 @@ TEST_F_TIMEOUT(cgs, pod_removal_while_tuned, 180)
 	EXPECT_EQ(0, dq_cg_read_key(POD, "cgroup.events", "frozen", &frozen));
 	TH_LOG("pod frozen: cgroup.events says frozen %llu; %lld completions diverted meanwhile",
 	       (unsigned long long)frozen, div1 - div0);
+	/*
+	 * Today's behaviour, to be documented: the freezer skips kernel
+	 * threads but counts them, so a pod with our leaf never reports
+	 * itself frozen (whoever waits for "frozen 1" waits in vain).
+	 */
+	EXPECT_EQ(0ull, frozen);
 	EXPECT_EQ(0, dq_cg_write(POD, "cgroup.freeze", "0"));
 	EXPECT_EQ(pid, expect_thread_in_leaf(_metadata, env));
 	EXPECT_TRUE(dq_pid_alive(pid));
