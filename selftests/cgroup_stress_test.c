@@ -31,7 +31,9 @@
  *   It logs what the pod consumed against its quota: on 6.1/6.12 CFS
  *   bandwidth throttles our thread with the pod, on 7.x (per-task
  *   throttling at return to user space) kernel threads are never
- *   throttled.
+ *   throttled. Then it untunes under the limit, the pod's writer still
+ *   writing: the request (which waits for our thread to drain) must
+ *   return well before the hung-task timeout.
  * - namespaces: a request from a child pid namespace is refused
  *   (ESRCH: the thread has no pid there); from a child cgroup namespace,
  *   with cgroup2 mounted nsdelegate (as systemd mounts it), both a cgroup
@@ -665,6 +667,7 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 	struct fsync_probe probe = { .dir = env->fs.mnt };
 	uint64_t usage0, usage1, thr0, thr1, lusage0, lusage1;
 	uint64_t n0, n1, p0, p1, t0, t, max_late = 0, allowed_us;
+	uint64_t untune_ms, done;
 	struct dq_tagged_file other_tf;
 	struct dq_writer_result res;
 	struct dq_verify_result vr;
@@ -672,7 +675,7 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 	char path[PATH_MAX], val[64];
 	struct dq_writer *w;
 	pthread_t probe_thread;
-	int stop[2], status;
+	int stop[2], status, err;
 	long long div0, div1;
 	pid_t child;
 
@@ -741,6 +744,26 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 	atomic_store(&probe.stop, true);
 	pthread_join(probe_thread, NULL);
 
+	/*
+	 * Untune while throttled, the pod's writer still writing (what a
+	 * pod manager does before deleting a throttled pod): the request
+	 * waits for our thread to run what was diverted to it, at 1 % of
+	 * a CPU; it must not come near the hung-task timeout.
+	 */
+	t0 = dq_now_ms();
+	err = dq_untune(env->fs.mnt);
+	untune_ms = dq_now_ms() - t0;
+	EXPECT_EQ(0, err) TH_LOG("untune under cpu.max: %s", strerror(-err));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
+	EXPECT_GT(MAX_FSYNC_MS, untune_ms);
+	done = atomic_load(&rep->completed);
+	t0 = dq_now_ms();
+	while (atomic_load(&rep->completed) < done + 10 &&
+	       dq_now_ms() - t0 < PROGRESS_MS)
+		dq_sleep_ms(50);
+	EXPECT_LE(done + 10, atomic_load(&rep->completed))
+		TH_LOG("the pod's writer stalled after the untune");
+
 	/* Lift the limit: the pod's writer finishes quickly. */
 	EXPECT_EQ(0, dq_cg_write(POD, "cpu.max", "max"));
 	ASSERT_EQ(1, write(stop[1], "x", 1));
@@ -756,10 +779,10 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 	       (unsigned long long)(lusage1 - lusage0),
 	       (unsigned long long)(thr1 - thr0), div1 - div0,
 	       (unsigned long long)(p1 - p0));
-	TH_LOG("meanwhile: neighbour fs %llu writes; %llu fsync()ed creates on the pod's fs from the root cgroup, slowest %llu ms; a 100 ms sleep woke up at most %llu ms late",
+	TH_LOG("meanwhile: neighbour fs %llu writes; %llu fsync()ed creates on the pod's fs from the root cgroup, slowest %llu ms; a 100 ms sleep woke up at most %llu ms late; untune under the limit took %llu ms",
 	       (unsigned long long)(n1 - n0), (unsigned long long)probe.count,
 	       (unsigned long long)probe.max_ms,
-	       (unsigned long long)max_late);
+	       (unsigned long long)max_late, (unsigned long long)untune_ms);
 
 	/* The limit bit. */
 	EXPECT_LT(thr0, thr1);
@@ -781,11 +804,10 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 	EXPECT_EQ(0ull, rep->vr.bad);
 	EXPECT_LT(0ull, rep->vr.blocks);
 
-	ASSERT_EQ(0, dq_untune(env->fs.mnt));
 	EXPECT_EQ(0, rmdir(DQ_CGROUP_ROOT "/" APP));
 	expect_all_gone(_metadata, env, 0);
 	EXPECT_DATA_VERIFIED_TWICE(&self->other, &other_tf, &vr);
-	ksft_print_msg("cgroup cpu.max %s: %llu ms at %u/%u: pod used %llu us (quota %llu us; leaf %llu us), throttled %llu times, pod writer %llu writes (%lld diverted); neighbour fs %llu writes, %llu fsync()ed creates on the pod's fs (slowest %llu ms), sleeper at most %llu ms late; no hung task\n",
+	ksft_print_msg("cgroup cpu.max %s: %llu ms at %u/%u: pod used %llu us (quota %llu us; leaf %llu us), throttled %llu times, pod writer %llu writes (%lld diverted); neighbour fs %llu writes, %llu fsync()ed creates on the pod's fs (slowest %llu ms), sleeper at most %llu ms late; untune under the limit %llu ms; no hung task\n",
 		       variant->fstype, (unsigned long long)t,
 		       CPUMAX_QUOTA_US, CPUMAX_PERIOD_US,
 		       (unsigned long long)(usage1 - usage0),
@@ -796,7 +818,8 @@ TEST_F_TIMEOUT(cgs, cpu_max_others_progress, 300)
 		       (unsigned long long)(n1 - n0),
 		       (unsigned long long)probe.count,
 		       (unsigned long long)probe.max_ms,
-		       (unsigned long long)max_late);
+		       (unsigned long long)max_late,
+		       (unsigned long long)untune_ms);
 	munmap(rep, sizeof(*rep));
 }
 
