@@ -60,6 +60,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -599,6 +600,8 @@ static void pod_writer(struct cgs_env *env, struct pod_report *rep,
 	struct dq_writer *w;
 	int err;
 
+	/* Never outlive the test, holding the filesystem. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	rep->what = "moving into the pod";
 	err = dq_cg_move(APP, 0);
 	if (!err) {
@@ -611,7 +614,8 @@ static void pod_writer(struct cgs_env *env, struct pod_report *rep,
 		_exit(1);
 	}
 	atomic_store(&rep->state, 1);
-	while (poll(&pfd, 1, 200) == 0 || (pfd.revents & POLLIN) == 0)
+	/* A byte, or the test gone (POLLHUP): stop. */
+	while (poll(&pfd, 1, 200) == 0)
 		atomic_store(&rep->completed, dq_writer_completed(w));
 	dq_writer_stop(w);
 	rep->what = "joining the writer";
