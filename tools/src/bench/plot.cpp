@@ -37,6 +37,8 @@ Style style_of(const Configuration& configuration) {
         return {"#2a7ab0", "diowq unbound"};
     case Treatment::renice:
         return {"#d68910", "kworkers at -20"};
+    case Treatment::cgroup:
+        return {"#8e44ad", "diowq cgroup"};
     }
     return {"#999999", ""};
 }

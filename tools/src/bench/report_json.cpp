@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bench/report_isolation.hpp"
 #include "bench/verdict.hpp"
 #include "latency/histogram.hpp"
 
@@ -211,6 +212,7 @@ json::Value run_json(const RunRecord& r, const BenchSetup& setup) {
         {"dispatch", dispatch_json(r, cpus)},
         {"completions_check", check_json(r.check)},
         {"jobs", jobs_json(r, setup)},
+        {"isolation", isolation_run_json(r)},
     };
 }
 
@@ -248,6 +250,7 @@ json::Value summary_json(const ConfigurationSummary& s) {
              }
              return medians;
          }()},
+        {"isolation", isolation_summary_json(s)},
     };
 }
 
@@ -297,6 +300,7 @@ json::Value setup_json(const BenchSetup& setup) {
         {"weight", setup.weight},
         {"cgroup", setup.cgroup.empty() ? json::Value() : json::Value(setup.cgroup)},
         {"hierarchy", hierarchy_json(setup)},
+        {"isolation", isolation_setup_json(setup)},
         {"home_cgroup", setup.home_cgroup},
         {"directory", setup.directory},
         {"file", setup.file},
