@@ -62,6 +62,11 @@ json::Value superblock_json(const std::optional<SuperblockStatus>& sb,
         // The module's measured completions (all CPUs) in the run's window; "dispatch" in the
         // run has them per CPU.
         {"completions", json::Value::optional(completions)},
+        // Mode cgroup: the leaf, its weight, and the completions its thread ran since the tune
+        // (each _cgroup run tunes afresh, so: this run's, ramp included).
+        {"cgroup", json::Value::optional(sb->cgroup)},
+        {"cgroup_weight", json::Value::optional(sb->cgroup_weight)},
+        {"diverted", json::Value::optional(sb->diverted)},
     };
 }
 
