@@ -291,8 +291,9 @@ log "results:"
 for r in "${results[@]}"; do
 	log "  $r"
 done
-# The kernel x pattern table of this run's JSONs (not make demo's: its table is the guest's).
-if [[ $variant != demo ]]; then
+# The kernel x pattern table of this run's JSONs (not make demo's: its table is the guest's; not
+# the isolation bench's, which has no outside_off or inside_ configurations to fill it).
+if [[ $variant != demo && $isolation != 1 ]]; then
 	jsons=()
 	for r in "${results[@]}"; do
 		[[ $r == *.json ]] && jsons+=("$r")
