@@ -63,7 +63,7 @@ json::Value superblock_json(const std::optional<SuperblockStatus>& sb,
         // run has them per CPU.
         {"completions", json::Value::optional(completions)},
         // Mode cgroup: the leaf, its weight, and the completions its thread ran since the tune
-        // (each _cgroup run tunes afresh, so: this run's, ramp included).
+        // (ramp included; a run right after another in mode cgroup keeps its leaf and adds on).
         {"cgroup", json::Value::optional(sb->cgroup)},
         {"cgroup_weight", json::Value::optional(sb->cgroup_weight)},
         {"diverted", json::Value::optional(sb->diverted)},
