@@ -37,6 +37,8 @@ Style style_of(const Configuration& configuration) {
         return {"#2a7ab0", "diowq unbound"};
     case Treatment::renice:
         return {"#d68910", "kworkers at -20"};
+    case Treatment::cgroup:
+        return {"#8e44ad", "diowq cgroup"};
     }
     return {"#999999", ""};
 }
@@ -346,11 +348,20 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
         o.engine.read_percent == 0 ? "randwrite" : "randrw", format_size(o.engine.block_size),
         io_engine_name(o.engine.ioengine), o.engine.iodepth, setup.cpu, setup.online_cpus,
         setup.weight, format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
+    // The isolation bench has no baseline run: its labels are the medians, its pods in the
+    // subtitle's place of the cgroup.
+    const bool baseline = std::any_of(summaries.begin(), summaries.end(), [](const auto& s) {
+        return s.name == baseline_name && s.repeats > 0;
+    });
     svg += fmt::format(R"(<text class="legend" x="{}" y="58" fill="#444444">bar: median; )"
-                       R"(whisker: min to max; dots: runs; dashed: )"
-                       R"(outside_off median; label: ratio to it</text>)"
+                       R"(whisker: min to max; dots: runs{}</text>)"
                        "\n",
-                       left);
+                       left,
+                       baseline ? "; dashed: outside_off median; label: ratio to it"
+                       : o.isolation
+                           ? fmt::format("; pod B spins on CPU {}, pod A's cpu.max in capped_: {}",
+                                         setup.cpu, o.isolation->cpu_max.text())
+                           : std::string());
 
     // Axis and grid.
     const auto ticks = static_cast<int>(std::lround(axis_top / step));
