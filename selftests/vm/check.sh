@@ -309,6 +309,32 @@ else
 	fi
 fi
 
+# --- what failed, again, next to the totals: a CI log is often read from its end, and a VM
+# run prints thousands of lines. For each failed test case of this run, the lines its harness
+# printed from its "#  RUN" to its "not ok" (the last 40 of them), labelled with the boot.
+failure_digest() { # LABEL KTAP
+	awk -v label="$1" '
+		/^# +RUN / { n = 0 }
+		{ buf[n++ % 40] = $0 }
+		/^not ok / {
+			printf "[%s] ---- %s\n", label, $0
+			for (i = (n > 40 ? n - 40 : 0); i < n; i++)
+				printf "[%s] %s\n", label, buf[i % 40]
+			n = 0
+		}' "$2"
+}
+digest=
+for b in "${buckets[@]}"; do
+	[[ ${failed[$b]} -gt 0 && -n ${kvers[$b]:-} ]] || continue
+	case $b in *" probes") run=${kvers[$b]}-probes ;; *) run=${kvers[$b]} ;; esac
+	[[ -f $BUILD/vm/$run/results.ktap ]] || continue
+	digest+=$(failure_digest "$b" "$BUILD/vm/$run/results.ktap")
+done
+if [[ -n $digest ]]; then
+	section "failed test cases (their output again)"
+	printf '%s\n' "$digest"
+fi
+
 # --- totals.
 section "totals"
 tp=0 tf=0 ts=0
