@@ -294,6 +294,22 @@ TEST_F(BenchReportTest, SvgChart) {
     EXPECT_NE(svg.find(">25k</text>"), std::string::npos);
     EXPECT_NE(svg.find(">5k</text>"), std::string::npos);
     EXPECT_EQ(svg.find("nan"), std::string::npos);
+    EXPECT_NE(svg.find(">overwrite writes, 1 job on CPU 1 of 2, one cgroup, cpu.weight 1000<"),
+              std::string::npos)
+        << svg;
+}
+
+// The charts say which load they show: pattern, jobs and their CPUs, the cgroup hierarchy.
+TEST_F(BenchReportTest, SvgChartsNameTheLoad) {
+    setup_.options.pattern = Pattern::unwritten;
+    setup_.options.jobs = 2;
+    setup_.cpus = {1, 0};
+    setup_.options.hierarchy = Hierarchy::k8s;
+    setup_.weight = 100;
+    const std::string want = ">unwritten writes, 2 jobs on CPUs 1, 0 of 2, cgroups nested as "
+                             "kubelet's (k8s): the container's cpu.weight 100<";
+    EXPECT_NE(iops_svg(setup_, records_, summaries_).find(want), std::string::npos);
+    EXPECT_NE(dispatch_svg(setup_, summaries_).find(want), std::string::npos);
 }
 
 TEST(BenchPlot, NiceStepsAndEscapes) {
