@@ -50,8 +50,9 @@
 #define WRITER_CPU 1
 #define SAMPLE_SECONDS "3"
 /* diagnose's threshold for the tuned case (the default, 1ms, for the rest). */
-#define TUNED_THRESHOLD "2ms"
-#define TUNED_THRESHOLD_NS 2000000
+#define TUNED_THRESHOLD_MS 2
+#define MS_ARG(ms) #ms "ms"		/* diowqctl's spelling: "2ms" */
+#define MS_ARG_OF(ms) MS_ARG(ms)
 /* diowqctl's exit status for a "starved" verdict. */
 #define EXIT_STARVED 3
 /* diagnose samples for seconds, on an emulated machine. */
@@ -488,7 +489,7 @@ TEST_F_TIMEOUT(diagnose, weight_1000_group_starves_until_tuned, 240)
 
 	/*
 	 * Tuned: the same load is fine, on our queue at nice -20. The
-	 * threshold is TUNED_THRESHOLD here: a nice -20 worker's wake-up in
+	 * threshold is TUNED_THRESHOLD_MS here: a nice -20 worker's wake-up in
 	 * an emulated guest whose host is busy takes up to a millisecond
 	 * (p99 0.4-1.0 ms seen), still far below the starved case's 8 ms
 	 * and more.
@@ -496,16 +497,16 @@ TEST_F_TIMEOUT(diagnose, weight_1000_group_starves_until_tuned, 240)
 	ASSERT_EQ(0, dq_module_load(""));
 	ASSERT_EQ(0, dq_tune(DIOWQ_MODE_HIGHPRI_NAME, self->fs.mnt));
 	ASSERT_CTL(0, "diagnose", self->fs.mnt, "--seconds", SAMPLE_SECONDS,
-		   "--threshold", TUNED_THRESHOLD, "--json");
+		   "--threshold", MS_ARG_OF(TUNED_THRESHOLD_MS), "--json");
 	ASSERT_TRUE(dq_json_valid(json)) dq_cmd_log(&cmd);
 	i = check_diagnosis_json(_metadata, json, "ok");
 	ASSERT_LE(0, i);
 	EXPECT_LT(0, json_int(_metadata, json, at(path, sizeof(path),
 						  "cpus.%d.%s", i,
 						  "completions")));
-	EXPECT_GE(TUNED_THRESHOLD_NS, json_int(_metadata, json,
-					      at(path, sizeof(path), "cpus.%d.%s",
-						 i, "p99_ns"))) dq_cmd_log(&cmd);
+	EXPECT_GE(TUNED_THRESHOLD_MS * 1000000LL,
+		  json_int(_metadata, json, at(path, sizeof(path), "cpus.%d.%s",
+					       i, "p99_ns"))) dq_cmd_log(&cmd);
 	EXPECT_JSON_STR(json, at(path, sizeof(path), "cpus.%d.%s", i, "queue"),
 			self->diowq);
 	EXPECT_JSON_INT(json, at(path, sizeof(path), "cpus.%d.%s", i,
