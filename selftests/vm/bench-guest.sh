@@ -27,6 +27,8 @@
 #   diowq_vm.bench_jobs=N        submitters, each on a CPU and a file of its own (default 1)
 #   diowq_vm.bench_hierarchy=HOW the load's cgroup: flat, k8s or k8s-linear (default flat; not
 #                                flat: bench_weight is not passed, the levels have kubelet's)
+#   diowq_vm.bench_node_cpus=N   with a k8s hierarchy, the weights of a node of N CPUs (default:
+#                                the guest's)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
@@ -83,6 +85,7 @@ weight=$(arg bench_weight 1000)
 pattern=$(arg bench_pattern overwrite)
 jobs=$(arg bench_jobs 1)
 hierarchy=$(arg bench_hierarchy flat)
+node_cpus=$(arg bench_node_cpus "")
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
@@ -126,6 +129,7 @@ run_bench() {
 	args="$args --pattern $2 --progress lines --ioengine $3"
 	args="$args --jobs $4 --hierarchy $hierarchy"
 	[ "$hierarchy" != flat ] || args="$args --weight $weight"
+	[ -z "$node_cpus" ] || args="$args --node-cpus $node_cpus"
 	[ "$latency" = 1 ] || args="$args --no-latency"
 	rm -f /tmp/bench.json /tmp/bench.svg /tmp/bench-latency.svg
 	echo "# diowqctl bench $MNT $args"
@@ -225,6 +229,7 @@ if [ -n "$fio" ]; then
 	fio_common="$fio_common --size $size --pattern $pattern --progress lines"
 	fio_common="$fio_common --hierarchy $hierarchy"
 	[ "$hierarchy" != flat ] || fio_common="$fio_common --weight $weight"
+	[ -z "$node_cpus" ] || fio_common="$fio_common --node-cpus $node_cpus"
 	fio_common="$fio_common --engine fio --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
 	echo "# diowqctl bench $MNT $fio_common"

@@ -60,6 +60,8 @@
 #   DIOWQ_BENCH_HIERARCHY the load's cgroup: flat, k8s or k8s-linear (flat; the others nest it as
 #                        kubelet nests a container, with kubelet's weights, and ignore
 #                        DIOWQ_BENCH_WEIGHT); the results of k8s are named <kver>...-k8s.json, ...
+#   DIOWQ_BENCH_NODE_CPUS with a k8s hierarchy: the weights of a node of this many CPUs, not the
+#                        guest's 2 (--node-cpus); the results are named <kver>...-k8s-node<N>.json
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
@@ -79,7 +81,7 @@ esac
 if [[ $variant == demo ]]; then
 	mode=single
 elif [[ -n ${DIOWQ_BENCH_PATTERN:-}${DIOWQ_BENCH_IOENGINE:-}${DIOWQ_BENCH_JOBS:-} ||
-	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_FIO:-} || ${DIOWQ_BENCH_LATENCY:-1} == 0 ]]; then
+	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_NODE_CPUS:-}${DIOWQ_BENCH_FIO:-} || ${DIOWQ_BENCH_LATENCY:-1} == 0 ]]; then
 	mode=${DIOWQ_BENCH_MODE:-single}
 else
 	mode=${DIOWQ_BENCH_MODE:-full}
@@ -133,12 +135,18 @@ case $hierarchy in
 flat | k8s | k8s-linear) ;;
 *) die "DIOWQ_BENCH_HIERARCHY must be flat, k8s or k8s-linear" ;;
 esac
+node_cpus=${DIOWQ_BENCH_NODE_CPUS:-}
+if [[ -n $node_cpus ]]; then
+	[[ $node_cpus =~ ^[1-9][0-9]*$ ]] || die "DIOWQ_BENCH_NODE_CPUS must be a whole number from 1"
+	[[ $hierarchy != flat ]] || die "DIOWQ_BENCH_NODE_CPUS needs DIOWQ_BENCH_HIERARCHY=k8s or k8s-linear"
+fi
 # The single matrix's results: <kver>[-<pattern>][-io_uring][-jobs<N>][-<hierarchy>].
 suffix=
 [[ $pattern == overwrite ]] || suffix+=-$pattern
 [[ $ioengine == libaio ]] || suffix+=-$ioengine
 [[ $jobs -eq 1 ]] || suffix+=-jobs$jobs
 [[ $hierarchy == flat ]] || suffix+=-$hierarchy
+[[ -z $node_cpus ]] || suffix+=-node$node_cpus
 fio=${DIOWQ_BENCH_FIO:-}
 [[ -z $fio || $jobs -eq 1 ]] || die "DIOWQ_BENCH_FIO runs one job: leave DIOWQ_BENCH_JOBS at 1"
 latency=${DIOWQ_BENCH_LATENCY:-1}
@@ -177,6 +185,7 @@ if [[ $mode == full ]]; then
 else
 	DIOWQ_APPEND+=" diowq_vm.bench_pattern=$pattern"
 	DIOWQ_APPEND+=" diowq_vm.bench_jobs=$jobs diowq_vm.bench_hierarchy=$hierarchy"
+	[[ -n $node_cpus ]] && DIOWQ_APPEND+=" diowq_vm.bench_node_cpus=$node_cpus"
 	[[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
 	DIOWQ_APPEND+=" diowq_vm.bench_ioengine=$ioengine"
 fi

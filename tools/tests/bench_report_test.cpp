@@ -307,7 +307,7 @@ TEST_F(BenchReportTest, SvgChartsNameTheLoad) {
     setup_.options.hierarchy = Hierarchy::k8s;
     setup_.weight = 100;
     const std::string want = ">unwritten writes, 2 jobs on CPUs 1, 0 of 2, cgroups nested as "
-                             "kubelet's (k8s): the container's cpu.weight 100<";
+                             "kubelet's (k8s, a 2-CPU node): the container's cpu.weight 100<";
     EXPECT_NE(iops_svg(setup_, records_, summaries_).find(want), std::string::npos);
     EXPECT_NE(dispatch_svg(setup_, summaries_).find(want), std::string::npos);
 }

@@ -73,8 +73,9 @@ std::string load_line(const BenchSetup& setup) {
     const std::string cgroup =
         o.hierarchy == Hierarchy::flat
             ? fmt::format("one cgroup, cpu.weight {}", setup.weight)
-            : fmt::format("cgroups nested as kubelet's ({}): the container's cpu.weight {}",
-                          hierarchy_name(o.hierarchy), setup.weight);
+            : fmt::format("cgroups nested as kubelet's ({}, a {}-CPU node): the container's "
+                          "cpu.weight {}",
+                          hierarchy_name(o.hierarchy), setup.node_cpus(), setup.weight);
     return fmt::format("{} writes, {} of {}, {}", pattern_name(o.pattern), where, setup.online_cpus,
                        cgroup);
 }

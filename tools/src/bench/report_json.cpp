@@ -264,11 +264,12 @@ json::Value hierarchy_json(const BenchSetup& setup) {
         });
     }
     const bool k8s = o.hierarchy != Hierarchy::flat;
-    const auto cpus = std::max(setup.online_cpus, 1u);
+    const auto cpus = std::max(setup.node_cpus(), 1u);
     return json::Object{
         {"name", hierarchy_name(o.hierarchy)},
         {"driver", k8s ? json::Value("cgroupfs") : json::Value()},
         {"qos", k8s ? json::Value("Burstable") : json::Value()},
+        {"node_cpus", k8s ? json::Value(std::uint64_t{cpus}) : json::Value()},
         {"pod_cpu_request_milli", k8s ? json::Value(std::uint64_t{cpus} * 1000) : json::Value()},
         {"conversion", k8s ? json::Value(conversion_name(o.hierarchy)) : json::Value()},
         {"levels", std::move(levels)},

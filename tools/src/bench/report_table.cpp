@@ -96,9 +96,9 @@ std::string placement_text(const BenchSetup& setup) {
     if (o.hierarchy == Hierarchy::flat) {
         return out + fmt::format(", cpu.weight {}", setup.weight);
     }
-    out += fmt::format(", cgroups as kubelet's for a Burstable pod requesting {} CPUs ({} "
-                       "conversion)",
-                       setup.online_cpus, conversion_name(o.hierarchy));
+    out += fmt::format(", cgroups as kubelet's for a Burstable pod requesting all {} CPUs of its "
+                       "node ({} conversion)",
+                       setup.node_cpus(), conversion_name(o.hierarchy));
     for (const auto& [path, level] : setup.cgroup_levels) {
         out += fmt::format("\n  {:<9} cpu.weight {:>5}  {}", level.role, level.weight, path);
     }

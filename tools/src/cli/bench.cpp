@@ -30,6 +30,7 @@ struct RawBench {
     unsigned cpu = 0;
     std::string jobs = "1";
     std::string hierarchy = "flat";
+    std::string node_cpus;
     std::string weight = "1000";
     std::string cgroup_parent;
     std::string configurations;
@@ -173,6 +174,12 @@ void add_bench_command(CLI::App& app, Command& selected) {
                     "conversion (kubelet up to 1.34, older runc and crun)")
         ->type_name("HOW")
         ->group(placement);
+    sub->add_option("--node-cpus", raw->node_cpus,
+                    "With --hierarchy k8s or k8s-linear: the weights of a node with N CPUs and a "
+                    "pod requesting all of them, instead of this machine's online CPUs (a "
+                    "64-CPU node's kubepods has cpu.weight 3023, a 2-CPU one's 174)")
+        ->type_name("N")
+        ->group(placement);
     sub->add_option("--cgroup-parent", raw->cgroup_parent,
                     "Create the load's cgroup below this one (default: the root)")
         ->type_name("PATH")
@@ -240,7 +247,8 @@ context switches are counted on all their CPUs.
 --cgroup-parent: diowq-bench-<pid>-kubepods/burstable/pod<uid>/<container id> (kubelet's
 cgroupfs names, its own top so that a node's kubepods is not touched), every level with
 cpu.weight from cpu.shares = online CPUs x 1024 (a Burstable pod requesting all CPUs, no
-reservations); the outside configurations run where diowqctl runs, as always.
+reservations; --node-cpus N: a node of N CPUs); the outside configurations run where diowqctl
+runs, as always.
 
 The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
 context switches on the load's CPU per I/O, CLAT the completion latency (submit to reap), DISP
@@ -256,7 +264,9 @@ Examples:
   diowqctl bench /mnt/xfs --matrix --engine fio         the same matrix with fio as the load
   diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring
   diowqctl bench /mnt/xfs --matrix --jobs 2             two submitters on two CPUs
-  diowqctl bench /mnt/xfs --matrix --hierarchy k8s      the load in a Kubernetes pod's cgroups)");
+  diowqctl bench /mnt/xfs --matrix --hierarchy k8s      the load in a Kubernetes pod's cgroups
+  diowqctl bench /mnt/xfs --matrix --hierarchy k8s --node-cpus 64
+                                                        ... with a 64-CPU node's weights)");
 
     sub->callback([&selected, raw, cpu, weight_option, repeat, warmup, json, plot] {
         bench::BenchOptions options;
@@ -350,6 +360,23 @@ Examples:
                 "--weight", fmt::format("sets the flat group's weight; with --hierarchy {} every "
                                         "level has kubelet's weight (see --help)",
                                         raw->hierarchy));
+        }
+        if (!raw->node_cpus.empty()) {
+            if (options.hierarchy == bench::Hierarchy::flat) {
+                throw CLI::ValidationError(
+                    "--node-cpus", "sets the Kubernetes levels' weights: it needs --hierarchy k8s "
+                                   "or k8s-linear");
+            }
+            unsigned node_cpus = 0;
+            const auto* end = raw->node_cpus.data() + raw->node_cpus.size();
+            const auto [ptr, err] = std::from_chars(raw->node_cpus.data(), end, node_cpus);
+            if (err != std::errc() || ptr != end || node_cpus < 1 ||
+                node_cpus > bench::max_node_cpus) {
+                throw CLI::ValidationError("--node-cpus",
+                                           fmt::format("'{}' is not a number of CPUs 1..{}",
+                                                       raw->node_cpus, bench::max_node_cpus));
+            }
+            options.node_cpus = node_cpus;
         }
         if (raw->weight != "auto") {
             unsigned weight = 0;
