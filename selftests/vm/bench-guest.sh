@@ -150,18 +150,9 @@ run_bench() {
 }
 
 # summary_value FILE CONFIGURATION KEY: a number of the "summary" object of a bench JSON (null
-# when absent). diowqctl writes it pretty-printed, 4 spaces a level, one key a line.
+# when absent).
 summary_value() {
-	awk -v cfg="$2" -v key="$3" '
-		/^    "summary": [{]/ { in_summary = 1; next }
-		in_summary && /^    [}]/ { exit }
-		in_summary && /^        "[^"]+": [{]/ { split($0, f, "\""); c = f[2]; next }
-		in_summary && c == cfg && index($0, "            \"" key "\": ") == 1 {
-			v = substr($0, length(key) + 17)
-			sub(/,$/, "", v)
-			print v
-			exit
-		}' "$1"
+	jq -r --arg c "$2" --arg k "$3" '.summary[$c][$k]' "$1"
 }
 
 # less A B: is the number A below B (B empty: yes)?

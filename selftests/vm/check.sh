@@ -148,7 +148,7 @@ host_check host "Kubernetes manifests (check_manifests.py and its test)" check_k
 
 # make bench's table (bench-table.sh, jq) from the fixture under testdata/bench-table/: the table
 # it prints must be the one committed next to it (expected.md). And the guest's choice of the
-# pattern that starved worst (bench-guest.sh's pick_worst, busybox sh and awk as in the guest):
+# pattern that starved worst (bench-guest.sh's pick_worst, busybox sh and awk, and jq, as in the guest):
 # the lowest inside_off ratio among the patterns with a queued share >= 10 %, else the lowest.
 check_bench_table() {
 	local d=$VM_DIR/testdata/bench-table picked
