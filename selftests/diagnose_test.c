@@ -728,31 +728,4 @@ TEST_F_TIMEOUT(diagnose, program_counts_every_completion, 120)
 	ASSERT_CTL(0, "unwatch", "--all");
 }
 
-static bool tool_in_path(void)
-{
-	char copy[PATH_MAX], file[PATH_MAX];
-	const char *path = getenv("PATH");
-	char *dir, *save;
-
-	if (!path || strlen(path) >= sizeof(copy))
-		return false;
-	strcpy(copy, path);
-	for (dir = strtok_r(copy, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/%s", dir, CTL);
-		if (!access(file, X_OK))
-			return true;
-	}
-	return false;
-}
-
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	if (!tool_in_path()) {
-		ksft_print_header();
-		ksft_exit_fail_msg("%s is not in PATH (%s): the VM should have it in /usr/sbin\n",
-				   CTL, getenv("PATH"));
-	}
-	return test_harness_run(argc, argv);
-}
+DQ_CTL_TEST_MAIN

@@ -348,15 +348,7 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
     const double plot_h = height - top - bottom;
     const auto y_of = [&](double iops) { return top + plot_h * (1 - iops / axis_top); };
 
-    std::string svg;
-    svg += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
-                       R"(viewBox="0 0 {0} {1}" font-family="DejaVu Sans, Helvetica, Arial, )"
-                       R"(sans-serif" font-size="12">)"
-                       "\n",
-                       width, height);
-    svg += fmt::format(R"(<rect class="background" width="{}" height="{}" fill="#ffffff"/>)"
-                       "\n",
-                       width, height);
+    std::string svg = svg_start(width, height);
 
     const auto& o = setup.options;
     svg += fmt::format(R"(<text class="title" x="{}" y="22" font-size="16" font-weight="bold">)"
