@@ -174,6 +174,47 @@ TEST_F(BenchReportTest, InlineCompletionsAreNotAffected) {
     EXPECT_EQ(verdict(queued).rfind("no starvation here", 0), 0u) << verdict(queued);
 }
 
+// Where the kernel completed the writes inline, the targets are no starvation and no harm from
+// being tuned (within 3 %), not a cure: nothing was there to cure.
+TEST_F(BenchReportTest, InlineCompletionsAreJudgedForHarmNotForACure) {
+    std::vector<RunRecord> inline_runs{
+        run("outside_off", 0, 20000, 1), run("inside_off", 0, 19800, 1),
+        run("inside_on", 0, 20300, 1), run("inside_on_unbound", 0, 19000, 1)};
+    for (auto& r : inline_runs) {
+        r.check = CompletionCheck{};
+        r.check->engine_writes = 200'000;
+        r.check->module_completions = 1000;
+        r.check->queued_share = 0.005;
+    }
+    const auto s =
+        summarize({*find_configuration("outside_off"), *find_configuration("inside_off"),
+                   *find_configuration("inside_on"), *find_configuration("inside_on_unbound")},
+                  inline_runs, 1);
+    ASSERT_TRUE(completions_mostly_inline(s));
+    std::map<std::string, bool> met;
+    for (const auto& t : evaluate_targets(s)) {
+        met[t.name] = t.met;
+    }
+    EXPECT_EQ(met, (std::map<std::string, bool>{
+                       {"inline_no_starvation", true},    // 0.99
+                       {"inline_highpri_no_harm", true},  // 1.015
+                       {"inline_unbound_no_harm", false}, // 0.95
+                   }));
+
+    // Queued, the same runs are judged for the cure.
+    for (auto& r : inline_runs) {
+        r.check->queued_share = 1.0;
+    }
+    const auto queued =
+        summarize({*find_configuration("outside_off"), *find_configuration("inside_off"),
+                   *find_configuration("inside_on"), *find_configuration("inside_on_unbound")},
+                  inline_runs, 1);
+    EXPECT_FALSE(completions_mostly_inline(queued));
+    for (const auto& t : evaluate_targets(queued)) {
+        EXPECT_EQ(t.name.rfind("inline_", 0), std::string::npos) << t.name;
+    }
+}
+
 TEST_F(BenchReportTest, JsonSchema) {
     const auto targets = evaluate_targets(summaries_);
     const std::string json = report_json(setup_, records_, summaries_, targets, false).dump();
