@@ -272,6 +272,14 @@ TEST(BenchJobsCommandLine, JobsAndHierarchy) {
     const auto big = parse_bench({"/mnt/xfs", "--hierarchy", "k8s", "--node-cpus", "64"});
     ASSERT_TRUE(big);
     EXPECT_EQ(big->node_cpus, 64u);
+    // io_uring rings are set up as fio's unless asked otherwise.
+    const auto uring = parse_bench({"/mnt/xfs", "--ioengine", "io_uring"});
+    ASSERT_TRUE(uring);
+    EXPECT_EQ(uring->engine.uring_setup, bench::UringSetup::fio);
+    const auto plain =
+        parse_bench({"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "plain"});
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->engine.uring_setup, bench::UringSetup::plain);
 }
 
 TEST(BenchJobsCommandLine, MistakesNameTheOption) {
@@ -283,6 +291,13 @@ TEST(BenchJobsCommandLine, MistakesNameTheOption) {
                        "--hierarchy: 'kubernetes' is not flat, k8s or k8s-linear");
     expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--weight", "1000"},
                        "--weight: sets the flat group's weight; with --hierarchy k8s");
+    expect_bench_error({"/mnt/xfs", "--uring-setup", "plain"},
+                       "--uring-setup: sets up io_uring rings: it needs --ioengine io_uring");
+    expect_bench_error({"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "sqpoll"},
+                       "--uring-setup: 'sqpoll' is not fio or plain");
+    expect_bench_error(
+        {"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "plain", "--engine", "fio"},
+        "--uring-setup: fio sets its rings up its own way");
     expect_bench_error({"/mnt/xfs", "--node-cpus", "64"},
                        "--node-cpus: sets the Kubernetes levels' weights: it needs --hierarchy");
     expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--node-cpus", "0"},

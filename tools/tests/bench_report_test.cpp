@@ -233,7 +233,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("outside_on":{)", R"("inside_renice":{)",
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
-         R"("engine":{"name":"builtin","ioengine":"libaio","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
+         R"("engine":{"name":"builtin","ioengine":"libaio","uring_setup":null,"bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
          R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
@@ -296,10 +296,20 @@ TEST_F(BenchReportTest, UnknownCountsAreNull) {
 TEST_F(BenchReportTest, SetupNamesTheIoEngineThatRan) {
     setup_.options.engine.ioengine = IoEngine::io_uring;
     const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
-    EXPECT_NE(json.find(R"("engine":{"name":"builtin","ioengine":"io_uring",)"), std::string::npos)
+    EXPECT_NE(json.find(R"("engine":{"name":"builtin","ioengine":"io_uring","uring_setup":"fio",)"),
+              std::string::npos)
         << json.substr(0, 600);
     const std::string text = report_text(setup_, records_, summaries_, {});
     EXPECT_NE(text.find("randwrite 4 KiB, io_uring, iodepth 128,"), std::string::npos) << text;
+
+    setup_.options.engine.uring_setup = UringSetup::plain;
+    EXPECT_NE(report_json(setup_, records_, summaries_, {}, false)
+                  .dump()
+                  .find(R"("ioengine":"io_uring","uring_setup":"plain",)"),
+              std::string::npos);
+    EXPECT_NE(report_text(setup_, records_, summaries_, {})
+                  .find("randwrite 4 KiB, io_uring (plain setup), iodepth 128,"),
+              std::string::npos);
 }
 
 TEST_F(BenchReportTest, TextTable) {

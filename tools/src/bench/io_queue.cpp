@@ -15,6 +15,11 @@ constexpr std::array<std::pair<std::string_view, IoEngine>, 2> io_engine_names{{
     {"io_uring", IoEngine::io_uring},
 }};
 
+constexpr std::array<std::pair<std::string_view, UringSetup>, 2> uring_setup_names{{
+    {"fio", UringSetup::fio},
+    {"plain", UringSetup::plain},
+}};
+
 } // namespace
 
 std::optional<IoEngine> parse_io_engine(std::string_view name) {
@@ -29,8 +34,22 @@ std::string io_engine_name(IoEngine engine) {
     return std::string(found->first);
 }
 
-std::unique_ptr<IoQueue> make_io_queue(IoEngine engine, int fd, std::uint32_t depth) {
-    return engine == IoEngine::io_uring ? make_uring_queue(fd, depth) : make_aio_queue(fd, depth);
+std::optional<UringSetup> parse_uring_setup(std::string_view name) {
+    const auto* found = std::find_if(uring_setup_names.begin(), uring_setup_names.end(),
+                                     [&](const auto& entry) { return entry.first == name; });
+    return found == uring_setup_names.end() ? std::nullopt : std::optional(found->second);
+}
+
+std::string uring_setup_name(UringSetup setup) {
+    const auto* found = std::find_if(uring_setup_names.begin(), uring_setup_names.end(),
+                                     [&](const auto& entry) { return entry.second == setup; });
+    return std::string(found->first);
+}
+
+std::unique_ptr<IoQueue> make_io_queue(IoEngine engine, int fd, std::uint32_t depth,
+                                       UringSetup setup) {
+    return engine == IoEngine::io_uring ? make_uring_queue(fd, depth, setup)
+                                        : make_aio_queue(fd, depth);
 }
 
 } // namespace diowq::bench

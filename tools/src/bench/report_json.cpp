@@ -312,6 +312,9 @@ json::Value setup_json(const BenchSetup& setup) {
          json::Object{
              {"name", o.engine_kind == EngineKind::fio ? "fio" : "builtin"},
              {"ioengine", io_engine_name(o.engine.ioengine)},
+             {"uring_setup", o.engine.ioengine == IoEngine::io_uring
+                                 ? json::Value(uring_setup_name(o.engine.uring_setup))
+                                 : json::Value()},
              {"bs", o.engine.block_size},
              {"iodepth", o.engine.iodepth},
              {"batch_submit", o.engine.batch_submit},

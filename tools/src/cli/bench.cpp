@@ -42,6 +42,7 @@ struct RawBench {
     std::string progress = "auto";
     std::string engine = "builtin";
     std::string ioengine = "libaio";
+    std::string uring_setup;
     bool no_latency = false;
 };
 
@@ -133,6 +134,13 @@ void add_bench_command(CLI::App& app, Command& selected) {
                     "io_uring as fio's, without registered files or buffers. Same batching, "
                     "offsets and measurement; with --engine fio, fio's --ioengine")
         ->type_name("NAME")
+        ->group(load);
+    sub->add_option("--uring-setup", raw->uring_setup,
+                    "With --ioengine io_uring: fio, the ring set up as fio 3.33 sets it up "
+                    "(COOP_TASKRUN, SINGLE_ISSUER, DEFER_TASKRUN where the kernel has them: a "
+                    "completion reaches the submitter when it next waits; default); plain, no "
+                    "setup flags, liburing's default (each completion interrupts the submitter)")
+        ->type_name("HOW")
         ->group(load);
     sub->add_option("--engine", raw->engine,
                     "builtin, or fio: fio runs the same load, in the same places (default "
@@ -303,6 +311,18 @@ Examples:
                 "--ioengine", fmt::format("'{}' is not libaio or io_uring", raw->ioengine));
         }
         engine.ioengine = *ioengine;
+        if (!raw->uring_setup.empty()) {
+            const auto setup = bench::parse_uring_setup(raw->uring_setup);
+            if (!setup) {
+                throw CLI::ValidationError(
+                    "--uring-setup", fmt::format("'{}' is not fio or plain", raw->uring_setup));
+            }
+            if (engine.ioengine != bench::IoEngine::io_uring) {
+                throw CLI::ValidationError("--uring-setup", "sets up io_uring rings: it needs "
+                                                            "--ioengine io_uring");
+            }
+            engine.uring_setup = *setup;
+        }
         // The kernel's IORING_MAX_ENTRIES: a larger ring is refused.
         if (engine.ioengine == bench::IoEngine::io_uring && engine.iodepth > 32768) {
             throw CLI::ValidationError("--iodepth", "must be at most 32768 with io_uring");
@@ -432,6 +452,11 @@ Examples:
         if (options.engine_kind == bench::EngineKind::fio && options.jobs > 1) {
             throw CLI::ValidationError("--jobs",
                                        "the fio cross-check runs one job; use --engine builtin");
+        }
+        if (options.engine_kind == bench::EngineKind::fio &&
+            options.engine.uring_setup == bench::UringSetup::plain) {
+            throw CLI::ValidationError("--uring-setup", "fio sets its rings up its own way (as "
+                                                        "--uring-setup fio); use --engine builtin");
         }
         selected = options;
     });
