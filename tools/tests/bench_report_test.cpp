@@ -310,6 +310,8 @@ TEST_F(BenchReportTest, SetupNamesTheIoEngineThatRan) {
     EXPECT_NE(report_text(setup_, records_, summaries_, {})
                   .find("randwrite 4 KiB, io_uring (plain setup), iodepth 128,"),
               std::string::npos);
+    EXPECT_NE(iops_svg(setup_, records_, summaries_).find("O_DIRECT io_uring (plain setup), "),
+              std::string::npos);
 }
 
 TEST_F(BenchReportTest, TextTable) {

@@ -29,6 +29,8 @@ enum class UringSetup { fio, plain };
 
 std::optional<UringSetup> parse_uring_setup(std::string_view name);
 std::string uring_setup_name(UringSetup setup);
+// How reports name the way the load submitted: "libaio", "io_uring", "io_uring (plain setup)".
+std::string io_engine_label(IoEngine engine, UringSetup setup);
 
 enum class IoDirection : std::uint8_t { read, write };
 

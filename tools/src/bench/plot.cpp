@@ -170,8 +170,9 @@ std::string dispatch_svg(const BenchSetup& setup,
         R"(diowqctl's BPF program measures it; {} on {}, {} {}, {} x {}</text>)"
         "\n",
         plot_left, xml_escape(setup.fstype), xml_escape(setup.source),
-        io_engine_name(setup.options.engine.ioengine), format_size(setup.options.engine.block_size),
-        format_duration(setup.options.engine.runtime), setup.options.repeat);
+        io_engine_label(setup.options.engine.ioengine, setup.options.engine.uring_setup),
+        format_size(setup.options.engine.block_size), format_duration(setup.options.engine.runtime),
+        setup.options.repeat);
     svg += fmt::format(R"(<text class="subtitle" x="{}" y="58" fill="#444444">{}</text>)"
                        "\n",
                        plot_left, xml_escape(load_line(setup)));
@@ -360,8 +361,8 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
         "\n",
         left, xml_escape(setup.fstype), xml_escape(setup.source),
         o.engine.read_percent == 0 ? "randwrite" : "randrw", format_size(o.engine.block_size),
-        io_engine_name(o.engine.ioengine), o.engine.iodepth, format_duration(o.engine.runtime),
-        format_duration(o.engine.ramp), o.repeat);
+        io_engine_label(o.engine.ioengine, o.engine.uring_setup), o.engine.iodepth,
+        format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
     svg += fmt::format(R"(<text class="subtitle" x="{}" y="58" fill="#444444">{}</text>)"
                        "\n",
                        left, xml_escape(load_line(setup)));

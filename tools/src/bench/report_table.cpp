@@ -133,11 +133,8 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
     out += fmt::format("{} {}, {}, iodepth {}, batch submit {}, complete {}-{}, {} file ({}), "
                        "{} + {} ramp, {} run{} per configuration\n\n",
                        mix, format_size(o.engine.block_size),
-                       o.engine.ioengine == IoEngine::io_uring &&
-                               o.engine.uring_setup == UringSetup::plain
-                           ? "io_uring (plain setup)"
-                           : io_engine_name(o.engine.ioengine),
-                       o.engine.iodepth, o.engine.batch_submit, o.engine.batch_complete_min,
+                       io_engine_label(o.engine.ioengine, o.engine.uring_setup), o.engine.iodepth,
+                       o.engine.batch_submit, o.engine.batch_complete_min,
                        o.engine.batch_complete_max, format_size(o.file_size),
                        pattern_name(o.pattern), format_duration(o.engine.runtime),
                        format_duration(o.engine.ramp), o.repeat, o.repeat == 1 ? "" : "s");
