@@ -33,6 +33,8 @@
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
 #   diowq_vm.bench_ioengine=NAME libaio or io_uring, for the load and fio alike (default libaio)
+#   diowq_vm.bench_args=A,B,... more diowqctl bench options (commas for spaces), for the load
+#                                and fio alike (default none)
 #   diowq_vm.bench_mode=MODE     single (default): the one matrix above; full: make bench's matrix
 #                                (below), which ignores bench_pattern, _ioengine, _jobs and _fio
 #   diowq_vm.bench_patterns=LIST full: the patterns of its libaio part (default all four)
@@ -89,6 +91,7 @@ node_cpus=$(arg bench_node_cpus "")
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
+extra_args=$(arg bench_args "" | tr ',' ' ')
 mode=$(arg bench_mode single)
 patterns=$(arg bench_patterns overwrite,unwritten,append,dsync)
 repeat2=$(arg bench_repeat2 "$repeat")
@@ -131,6 +134,7 @@ run_bench() {
 	[ "$hierarchy" != flat ] || args="$args --weight $weight"
 	[ -z "$node_cpus" ] || args="$args --node-cpus $node_cpus"
 	[ "$latency" = 1 ] || args="$args --no-latency"
+	[ -z "$extra_args" ] || args="$args $extra_args"
 	rm -f /tmp/bench.json /tmp/bench.svg /tmp/bench-latency.svg
 	echo "# diowqctl bench $MNT $args"
 	# shellcheck disable=SC2086  # $args is a list of words
@@ -223,6 +227,7 @@ if [ -n "$fio" ]; then
 	[ -z "$node_cpus" ] || fio_common="$fio_common --node-cpus $node_cpus"
 	fio_common="$fio_common --engine fio --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
+	[ -z "$extra_args" ] || fio_common="$fio_common $extra_args"
 	echo "# diowqctl bench $MNT $fio_common"
 	# shellcheck disable=SC2086
 	diowqctl bench "$MNT" $fio_common --json /tmp/bench-fio.json ||
