@@ -49,8 +49,12 @@
  */
 #define WRITER_CPU 1
 #define SAMPLE_SECONDS "3"
-/* diagnose's threshold for the tuned case (the default, 1ms, for the rest). */
-#define TUNED_THRESHOLD_MS 2
+/*
+ * diagnose's threshold for the tuned case (the default, 1ms, for the rest):
+ * a tuned p99 of 2.8 ms was seen once on 6.12 (TCG), the starved case's is
+ * 8 ms and more.
+ */
+#define TUNED_THRESHOLD_MS 4
 #define MS_ARG(ms) #ms "ms"		/* diowqctl's spelling: "2ms" */
 #define MS_ARG_OF(ms) MS_ARG(ms)
 /* diowqctl's exit status for a "starved" verdict. */
@@ -490,8 +494,8 @@ TEST_F_TIMEOUT(diagnose, weight_1000_group_starves_until_tuned, 240)
 	/*
 	 * Tuned: the same load is fine, on our queue at nice -20. The
 	 * threshold is TUNED_THRESHOLD_MS here: a nice -20 worker's wake-up in
-	 * an emulated guest whose host is busy takes up to a millisecond
-	 * (p99 0.4-1.0 ms seen), still far below the starved case's 8 ms
+	 * an emulated guest takes up to a few milliseconds (p99 0.4-1.0 ms
+	 * usually, 2.8 ms once), still far below the starved case's 8 ms
 	 * and more.
 	 */
 	ASSERT_EQ(0, dq_module_load(""));
