@@ -316,4 +316,4 @@ TEST_F(apply, watch_reports_an_unsupported_mount_and_goes_on)
 		TH_LOG("stderr: %s", self->watch.err.buf);
 }
 
-DQ_TEST_MAIN
+DQ_CTL_TEST_MAIN

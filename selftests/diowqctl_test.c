@@ -201,23 +201,6 @@ static void expect_sb_row(struct __test_metadata *_metadata,
 						   line, fs->mnt);
 }
 
-static bool tool_in_path(void)
-{
-	char copy[PATH_MAX], file[PATH_MAX];
-	const char *path = getenv("PATH");
-	char *dir, *save;
-
-	if (!path || strlen(path) >= sizeof(copy))
-		return false;
-	strcpy(copy, path);
-	for (dir = strtok_r(copy, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/%s", dir, CTL);
-		if (!access(file, X_OK))
-			return true;
-	}
-	return false;
-}
 
 /*
  * The machine every test of the tool starts from: diowq loaded with its
@@ -1338,13 +1321,4 @@ TEST(json_checker_accepts_json_and_refuses_the_rest)
 	EXPECT_EQ(DQ_JSON_NONE, dq_json_type_at(doc, "config.x"));
 }
 
-int main(int argc, char **argv)
-{
-	dq_program_prologue();
-	if (!tool_in_path()) {
-		ksft_print_header();
-		ksft_exit_fail_msg("%s is not in PATH (%s): the VM should have it in /usr/sbin\n",
-				   CTL, getenv("PATH"));
-	}
-	return test_harness_run(argc, argv);
-}
+DQ_CTL_TEST_MAIN

@@ -5,10 +5,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -403,4 +405,22 @@ int dq_bg_stop(struct dq_bg *bg)
 bool dq_contains(const char *text, const char *needle)
 {
 	return text && strstr(text, needle);
+}
+
+bool dq_in_path(const char *prog)
+{
+	char copy[PATH_MAX], file[PATH_MAX];
+	const char *path = getenv("PATH");
+	char *dir, *save;
+
+	if (!path || strlen(path) >= sizeof(copy))
+		return false;
+	strcpy(copy, path);
+	for (dir = strtok_r(copy, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		snprintf(file, sizeof(file), "%s/%s", dir, prog);
+		if (!access(file, X_OK))
+			return true;
+	}
+	return false;
 }

@@ -116,4 +116,7 @@ int dq_bg_stop(struct dq_bg *bg);
 /* Does the text contain needle? (NULL text: no.) */
 bool dq_contains(const char *text, const char *needle);
 
+/* Is prog an executable file in a directory of $PATH? */
+bool dq_in_path(const char *prog);
+
 #endif /* DIOWQ_SELFTEST_CMD_H */

@@ -55,4 +55,20 @@ static struct dq_cmd cmd;
 	}								\
 } while (0)
 
+/*
+ * main() of a test program of diowqctl: DQ_TEST_MAIN's, and the tool must
+ * be in $PATH (the VM's /usr/sbin), else every test would fail on its own.
+ */
+#define DQ_CTL_TEST_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		dq_program_prologue();					\
+		if (!dq_in_path(CTL)) {					\
+			ksft_print_header();				\
+			ksft_exit_fail_msg("%s is not in PATH (%s): the VM should have it in /usr/sbin\n", \
+					   CTL, getenv("PATH"));	\
+		}							\
+		return test_harness_run(argc, argv);			\
+	}
+
 #endif /* DIOWQ_SELFTEST_CTL_H */

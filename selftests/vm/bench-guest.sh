@@ -27,6 +27,8 @@
 #   diowq_vm.bench_jobs=N        submitters, each on a CPU and a file of its own (default 1)
 #   diowq_vm.bench_hierarchy=HOW the load's cgroup: flat, k8s or k8s-linear (default flat; not
 #                                flat: bench_weight is not passed, the levels have kubelet's)
+#   diowq_vm.bench_node_cpus=N   with a k8s hierarchy, the weights of a node of N CPUs (default:
+#                                the guest's)
 #   diowq_vm.bench_fio=LIST      also run these configurations with fio as the load (default:
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
@@ -37,6 +39,8 @@
 #                                all); single mode only
 #   diowq_vm.bench_cpu_max=CAP   --isolation's --cpu-max, without spaces (default 50%)
 #   diowq_vm.bench_leaf_weight=N --isolation's --leaf-weight (default: none, the module's)
+#   diowq_vm.bench_args=A,B,... more diowqctl bench options (commas for spaces), for the load
+#                                and fio alike (default none)
 #   diowq_vm.bench_mode=MODE     single (default): the one matrix above; full: make bench's matrix
 #                                (below), which ignores bench_pattern, _ioengine, _jobs and _fio
 #   diowq_vm.bench_patterns=LIST full: the patterns of its libaio part (default all four)
@@ -89,9 +93,11 @@ weight=$(arg bench_weight 1000)
 pattern=$(arg bench_pattern overwrite)
 jobs=$(arg bench_jobs 1)
 hierarchy=$(arg bench_hierarchy flat)
+node_cpus=$(arg bench_node_cpus "")
 fio=$(arg bench_fio "")
 latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
+extra_args=$(arg bench_args "" | tr ',' ' ')
 mode=$(arg bench_mode single)
 isolation=$(arg bench_isolation 0)
 cpu_max=$(arg bench_cpu_max 50%)
@@ -135,9 +141,11 @@ run_bench() {
 	args="$args --pattern $2 --progress lines --ioengine $3"
 	args="$args --jobs $4 --hierarchy $hierarchy"
 	[ "$hierarchy" != flat ] || args="$args --weight $weight"
+	[ -z "$node_cpus" ] || args="$args --node-cpus $node_cpus"
 	[ "$latency" = 1 ] || args="$args --no-latency"
 	[ "$isolation" != 1 ] || args="$args --isolation --cpu-max $cpu_max"
 	[ "$isolation" != 1 ] || [ -z "$leaf_weight" ] || args="$args --leaf-weight $leaf_weight"
+	[ -z "$extra_args" ] || args="$args $extra_args"
 	rm -f /tmp/bench.json /tmp/bench.svg /tmp/bench-latency.svg
 	echo "# diowqctl bench $MNT $args"
 	# shellcheck disable=SC2086  # $args is a list of words
@@ -158,18 +166,9 @@ run_bench() {
 }
 
 # summary_value FILE CONFIGURATION KEY: a number of the "summary" object of a bench JSON (null
-# when absent). diowqctl writes it pretty-printed, 4 spaces a level, one key a line.
+# when absent).
 summary_value() {
-	awk -v cfg="$2" -v key="$3" '
-		/^    "summary": [{]/ { in_summary = 1; next }
-		in_summary && /^    [}]/ { exit }
-		in_summary && /^        "[^"]+": [{]/ { split($0, f, "\""); c = f[2]; next }
-		in_summary && c == cfg && index($0, "            \"" key "\": ") == 1 {
-			v = substr($0, length(key) + 17)
-			sub(/,$/, "", v)
-			print v
-			exit
-		}' "$1"
+	jq -r --arg c "$2" --arg k "$3" '.summary[$c][$k]' "$1"
 }
 
 # less A B: is the number A below B (B empty: yes)?
@@ -237,8 +236,10 @@ if [ -n "$fio" ]; then
 	fio_common="$fio_common --size $size --pattern $pattern --progress lines"
 	fio_common="$fio_common --hierarchy $hierarchy"
 	[ "$hierarchy" != flat ] || fio_common="$fio_common --weight $weight"
+	[ -z "$node_cpus" ] || fio_common="$fio_common --node-cpus $node_cpus"
 	fio_common="$fio_common --engine fio --ioengine $ioengine"
 	fio_common="$fio_common --no-latency"
+	[ -z "$extra_args" ] || fio_common="$fio_common $extra_args"
 	echo "# diowqctl bench $MNT $fio_common"
 	# shellcheck disable=SC2086
 	diowqctl bench "$MNT" $fio_common --json /tmp/bench-fio.json ||

@@ -12,7 +12,8 @@
 #   queued      inside_off's queued_share_median: of the engine's writes, the share whose
 #               completion the BPF program saw run from a queue (dispatch measurement)
 # Values as the JSON has them (ratios and shares to 3 decimals, ctx/IO to 4). One row per file, sorted by kernel version, then the libaio --jobs 1 rows by pattern
-# (overwrite, unwritten, append, dsync), then io_uring, --jobs N and the rest. "–": the value is
+# (overwrite, unwritten, append, dsync), then io_uring ("io_uring (plain setup)" for a ring set up
+# without flags: --uring-setup plain, or a bench from before that option), --jobs N and the rest. "–": the value is
 # not in the file (the configuration did not run, or ran without the dispatch measurement).
 # Needs jq (make deps).
 set -euo pipefail
@@ -34,7 +35,11 @@ def patterns: ["overwrite", "unwritten", "append", "dsync"];
 [ .[] | {
 	kernel: (.kernel // "?"),
 	pattern: (.setup.engine.pattern // "overwrite"),
-	io: (.setup.engine.ioengine // "libaio"),
+	# io_uring rings set up without flags: --uring-setup plain, or a bench from before the
+	# option (its rings had none); fio-style setup is plain "io_uring".
+	io: ((.setup.engine.ioengine // "libaio") as $io
+		| if $io == "io_uring" and (.setup.engine.uring_setup // "plain") == "plain"
+		  then "io_uring (plain setup)" else $io end),
 	jobs: (.setup.jobs // 1),
 	hierarchy: (.setup.hierarchy.name // "flat"),
 	engine: (.setup.engine.name // "builtin"),

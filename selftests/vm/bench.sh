@@ -37,7 +37,7 @@
 # Environment (defaults of the full matrix, then --quick's, in parentheses; --demo has its own):
 #   DIOWQ_BENCH_MODE     full or single: single runs the one matrix the knobs below describe, as
 #                        make bench did before (full, unless DIOWQ_BENCH_PATTERN, _IOENGINE,
-#                        _JOBS, _HIERARCHY or _FIO is set, or _LATENCY is 0: then single)
+#                        _JOBS, _HIERARCHY, _FIO or _ARGS is set, or _LATENCY is 0: then single)
 #   DIOWQ_BENCH_SERIES   kernels ("6.1 6.12 7.x"; "6.1")
 #   DIOWQ_BENCH_CONFIG   configurations (outside_off,inside_off,inside_on,inside_on_unbound;
 #                        outside_off,inside_off,inside_on; single: all)
@@ -60,8 +60,12 @@
 #   DIOWQ_BENCH_HIERARCHY the load's cgroup: flat, k8s or k8s-linear (flat; the others nest it as
 #                        kubelet nests a container, with kubelet's weights, and ignore
 #                        DIOWQ_BENCH_WEIGHT); the results of k8s are named <kver>...-k8s.json, ...
+#   DIOWQ_BENCH_NODE_CPUS with a k8s hierarchy: the weights of a node of this many CPUs, not the
+#                        guest's 2 (--node-cpus); the results are named <kver>...-k8s-node<N>.json
 #   DIOWQ_BENCH_FIO      also run these configurations with fio as the load, the cross-check
 #                        of docs/benchmarks.md, e.g. outside_off,inside_off,inside_on (none)
+#   DIOWQ_BENCH_ARGS     more diowqctl bench options, for the load and the fio cross-check
+#                        alike, e.g. "--batch-complete-min 1" (none); no commas
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
 #                        once, before the first run); 0: --no-latency, no program, and a single
 #                        matrix (1; the full matrix needs it: its queued shares come from it)
@@ -90,8 +94,8 @@ esac
 if [[ $variant == demo ]]; then
 	mode=single
 elif [[ -n ${DIOWQ_BENCH_PATTERN:-}${DIOWQ_BENCH_IOENGINE:-}${DIOWQ_BENCH_JOBS:-} ||
-	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_FIO:-} || ${DIOWQ_BENCH_LATENCY:-1} == 0 ||
-	${DIOWQ_BENCH_ISOLATION:-0} == 1 ]]; then
+	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_NODE_CPUS:-}${DIOWQ_BENCH_FIO:-}${DIOWQ_BENCH_ARGS:-} ||
+	${DIOWQ_BENCH_LATENCY:-1} == 0 || ${DIOWQ_BENCH_ISOLATION:-0} == 1 ]]; then
 	mode=${DIOWQ_BENCH_MODE:-single}
 else
 	mode=${DIOWQ_BENCH_MODE:-full}
@@ -145,12 +149,18 @@ case $hierarchy in
 flat | k8s | k8s-linear) ;;
 *) die "DIOWQ_BENCH_HIERARCHY must be flat, k8s or k8s-linear" ;;
 esac
+node_cpus=${DIOWQ_BENCH_NODE_CPUS:-}
+if [[ -n $node_cpus ]]; then
+	[[ $node_cpus =~ ^[1-9][0-9]*$ ]] || die "DIOWQ_BENCH_NODE_CPUS must be a whole number from 1"
+	[[ $hierarchy != flat ]] || die "DIOWQ_BENCH_NODE_CPUS needs DIOWQ_BENCH_HIERARCHY=k8s or k8s-linear"
+fi
 # The single matrix's results: <kver>[-<pattern>][-io_uring][-jobs<N>][-<hierarchy>].
 suffix=
 [[ $pattern == overwrite ]] || suffix+=-$pattern
 [[ $ioengine == libaio ]] || suffix+=-$ioengine
 [[ $jobs -eq 1 ]] || suffix+=-jobs$jobs
 [[ $hierarchy == flat ]] || suffix+=-$hierarchy
+[[ -z $node_cpus ]] || suffix+=-node$node_cpus
 isolation=${DIOWQ_BENCH_ISOLATION:-0}
 [[ $isolation == [01] ]] || die "DIOWQ_BENCH_ISOLATION must be 0 or 1"
 cpu_max=${DIOWQ_BENCH_CPU_MAX:-50%}
@@ -168,6 +178,9 @@ if [[ $isolation == 1 ]]; then
 fi
 fio=${DIOWQ_BENCH_FIO:-}
 [[ -z $fio || $jobs -eq 1 ]] || die "DIOWQ_BENCH_FIO runs one job: leave DIOWQ_BENCH_JOBS at 1"
+extra_args=${DIOWQ_BENCH_ARGS:-}
+[[ $extra_args != *,* ]] || die "DIOWQ_BENCH_ARGS cannot hold a comma (the guest's command line carries it)"
+[[ -z $extra_args || $mode == single ]] || die "DIOWQ_BENCH_ARGS is for a single matrix (DIOWQ_BENCH_MODE=single)"
 latency=${DIOWQ_BENCH_LATENCY:-1}
 [[ $latency == [01] ]] || die "DIOWQ_BENCH_LATENCY must be 0 or 1"
 [[ $mode == single || $latency == 1 ]] ||
@@ -210,8 +223,11 @@ if [[ $mode == full ]]; then
 else
 	DIOWQ_APPEND+=" diowq_vm.bench_pattern=$pattern"
 	DIOWQ_APPEND+=" diowq_vm.bench_jobs=$jobs diowq_vm.bench_hierarchy=$hierarchy"
+	[[ -n $node_cpus ]] && DIOWQ_APPEND+=" diowq_vm.bench_node_cpus=$node_cpus"
 	[[ -n $fio ]] && DIOWQ_APPEND+=" diowq_vm.bench_fio=$fio"
 	DIOWQ_APPEND+=" diowq_vm.bench_ioengine=$ioengine"
+	# The words travel as one, joined by commas.
+	[[ -n $extra_args ]] && DIOWQ_APPEND+=" diowq_vm.bench_args=$(tr -s ' ' ',' <<<"$extra_args")"
 	DIOWQ_APPEND+=" diowq_vm.bench_isolation=$isolation diowq_vm.bench_cpu_max=$cpu_max"
 	[[ -z ${leaf_weight:-} ]] || DIOWQ_APPEND+=" diowq_vm.bench_leaf_weight=$leaf_weight"
 fi

@@ -7,7 +7,8 @@
 # and unpacking it both stay in the seconds even with fio's ~85 MB of libraries):
 #   /init                          guest-init (busybox sh)
 #   busybox + applet symlinks      sh, mount, insmod, modprobe, timeout, taskset, ...
-#   mkfs.xfs xfs_io mkfs.ext4 fio  the host's, with their shared libraries (ldd)
+#   mkfs.xfs xfs_io mkfs.ext4 fio  the host's, with their shared libraries (ldd); and jq, for
+#   jq                             bench-guest.sh's reading of the bench's JSON
 #   dmsetup                        the same, if the host has it (ioerror_test)
 #   /lib/modules/<kver>/           the kernel's own modules the tests need, with their
 #                                  dependencies, uncompressed, and a fresh modules.dep
@@ -48,7 +49,7 @@ env_file=$DIOWQ_CACHE/kernels/$kver/env
 modules=(virtio_pci virtio_blk xfs ext4 loop null_blk brd nvme)
 # dm-flakey (with dm-mod): the I/O error test's window of failing writes.
 modules+=(dm_flakey)
-tools=(mkfs.xfs xfs_io mkfs.ext4 fio)
+tools=(mkfs.xfs xfs_io mkfs.ext4 fio jq)
 # Optional: a test that needs one of these skips in a guest without it.
 optional_tools=(dmsetup)
 for t in "${optional_tools[@]}"; do

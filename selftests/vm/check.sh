@@ -148,7 +148,7 @@ host_check host "Kubernetes manifests (check_manifests.py and its test)" check_k
 
 # make bench's table (bench-table.sh, jq) from the fixture under testdata/bench-table/: the table
 # it prints must be the one committed next to it (expected.md). And the guest's choice of the
-# pattern that starved worst (bench-guest.sh's pick_worst, busybox sh and awk as in the guest):
+# pattern that starved worst (bench-guest.sh's pick_worst, busybox sh and awk, and jq, as in the guest):
 # the lowest inside_off ratio among the patterns with a queued share >= 10 %, else the lowest.
 check_bench_table() {
 	local d=$VM_DIR/testdata/bench-table picked
@@ -307,6 +307,32 @@ else
 		echo "[debug] !!!! FAIL: check-debug.sh ended without its totals line ($debug_log)"
 		add debug 0 1 0
 	fi
+fi
+
+# --- what failed, again, next to the totals: a CI log is often read from its end, and a VM
+# run prints thousands of lines. For each failed test case of this run, the lines its harness
+# printed from its "#  RUN" to its "not ok" (the last 40 of them), labelled with the boot.
+failure_digest() { # LABEL KTAP
+	awk -v label="$1" '
+		/^# +RUN / { n = 0 }
+		{ buf[n++ % 40] = $0 }
+		/^not ok / {
+			printf "[%s] ---- %s\n", label, $0
+			for (i = (n > 40 ? n - 40 : 0); i < n; i++)
+				printf "[%s] %s\n", label, buf[i % 40]
+			n = 0
+		}' "$2"
+}
+digest=
+for b in "${buckets[@]}"; do
+	[[ ${failed[$b]} -gt 0 && -n ${kvers[$b]:-} ]] || continue
+	case $b in *" probes") run=${kvers[$b]}-probes ;; *) run=${kvers[$b]} ;; esac
+	[[ -f $BUILD/vm/$run/results.ktap ]] || continue
+	digest+=$(failure_digest "$b" "$BUILD/vm/$run/results.ktap")
+done
+if [[ -n $digest ]]; then
+	section "failed test cases (their output again)"
+	printf '%s\n' "$digest"
 fi
 
 # --- totals.

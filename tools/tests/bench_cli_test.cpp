@@ -268,6 +268,18 @@ TEST(BenchJobsCommandLine, JobsAndHierarchy) {
     const auto flat = parse_bench({"/mnt/xfs", "--hierarchy", "flat", "--weight", "500"});
     ASSERT_TRUE(flat);
     EXPECT_EQ(flat->weight, 500u);
+    EXPECT_FALSE(flat->node_cpus);
+    const auto big = parse_bench({"/mnt/xfs", "--hierarchy", "k8s", "--node-cpus", "64"});
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->node_cpus, 64u);
+    // io_uring rings are set up as fio's unless asked otherwise.
+    const auto uring = parse_bench({"/mnt/xfs", "--ioengine", "io_uring"});
+    ASSERT_TRUE(uring);
+    EXPECT_EQ(uring->engine.uring_setup, bench::UringSetup::fio);
+    const auto plain =
+        parse_bench({"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "plain"});
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->engine.uring_setup, bench::UringSetup::plain);
 }
 
 TEST(BenchJobsCommandLine, MistakesNameTheOption) {
@@ -279,6 +291,19 @@ TEST(BenchJobsCommandLine, MistakesNameTheOption) {
                        "--hierarchy: 'kubernetes' is not flat, k8s or k8s-linear");
     expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--weight", "1000"},
                        "--weight: sets the flat group's weight; with --hierarchy k8s");
+    expect_bench_error({"/mnt/xfs", "--uring-setup", "plain"},
+                       "--uring-setup: sets up io_uring rings: it needs --ioengine io_uring");
+    expect_bench_error({"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "sqpoll"},
+                       "--uring-setup: 'sqpoll' is not fio or plain");
+    expect_bench_error(
+        {"/mnt/xfs", "--ioengine", "io_uring", "--uring-setup", "plain", "--engine", "fio"},
+        "--uring-setup: fio sets its rings up its own way");
+    expect_bench_error({"/mnt/xfs", "--node-cpus", "64"},
+                       "--node-cpus: sets the Kubernetes levels' weights: it needs --hierarchy");
+    expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--node-cpus", "0"},
+                       "--node-cpus: '0' is not a number of CPUs 1..1024");
+    expect_bench_error({"/mnt/xfs", "--hierarchy", "k8s", "--node-cpus", "64x"},
+                       "--node-cpus: '64x' is not a number of CPUs");
     expect_bench_error({"/mnt/xfs", "--jobs", "2", "--engine", "fio"},
                        "--jobs: the fio cross-check runs one job");
 }

@@ -27,7 +27,13 @@ struct CountingObserver : EngineObserver {
     void measure_end() override { ++ends; }
 };
 
-class BenchEngineTest : public ::testing::TestWithParam<IoEngine> {
+// Each way the load can submit: libaio, io_uring set up as fio's, io_uring with no setup flags.
+struct Submitter {
+    IoEngine ioengine;
+    UringSetup uring_setup;
+};
+
+class BenchEngineTest : public ::testing::TestWithParam<Submitter> {
 protected:
     void SetUp() override {
         if (const std::string why =
@@ -35,7 +41,8 @@ protected:
             !why.empty()) {
             GTEST_SKIP() << why;
         }
-        options_.ioengine = GetParam();
+        options_.ioengine = GetParam().ioengine;
+        options_.uring_setup = GetParam().uring_setup;
         options_.iodepth = 16;
         options_.batch_submit = 4;
         options_.batch_complete_min = 2;
@@ -107,8 +114,16 @@ TEST_P(BenchEngineTest, ShortIoIsAFailureNamingIt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, BenchEngineTest,
-                         ::testing::Values(IoEngine::libaio, IoEngine::io_uring),
-                         [](const auto& engine) { return io_engine_name(engine.param); });
+                         ::testing::Values(Submitter{IoEngine::libaio, UringSetup::fio},
+                                           Submitter{IoEngine::io_uring, UringSetup::fio},
+                                           Submitter{IoEngine::io_uring, UringSetup::plain}),
+                         [](const auto& param_info) {
+                             const Submitter& s = param_info.param;
+                             return s.ioengine == IoEngine::io_uring
+                                        ? io_engine_name(s.ioengine) + "_" +
+                                              uring_setup_name(s.uring_setup)
+                                        : io_engine_name(s.ioengine);
+                         });
 
 } // namespace
 } // namespace diowq::bench

@@ -306,7 +306,8 @@ TEST_F(BenchJobsReportTest, JsonHasTheK8sLevels) {
     setup_.weight = 174;
     const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
     EXPECT_NE(json.find(R"("hierarchy":{"name":"k8s","driver":"cgroupfs","qos":"Burstable",)"
-                        R"("pod_cpu_request_milli":2000,"conversion":"quadratic","levels":[)"
+                        R"("node_cpus":2,"pod_cpu_request_milli":2000,"conversion":"quadratic",)"
+                        R"("levels":[)"
                         R"({"role":"kubepods","path":"/sys/fs/cgroup/diowq-bench-7-kubepods",)"
                         R"("weight":174,"shares":2048},{"role":"qos",)"
                         R"("path":"/sys/fs/cgroup/diowq-bench-7-kubepods/burstable",)"),
@@ -317,14 +318,31 @@ TEST_F(BenchJobsReportTest, JsonHasTheK8sLevels) {
               std::string::npos)
         << json;
     const std::string text = report_text(setup_, records_, summaries_, {});
-    EXPECT_NE(text.find("cgroups as kubelet's for a Burstable pod requesting 2 CPUs (quadratic "
-                        "conversion)\n  kubepods  cpu.weight   174  /sys/fs/cgroup/"
+    EXPECT_NE(text.find("cgroups as kubelet's for a Burstable pod requesting all 2 CPUs of its "
+                        "node (quadratic conversion)\n  kubepods  cpu.weight   174  /sys/fs/cgroup/"
                         "diowq-bench-7-kubepods\n"),
               std::string::npos)
         << text;
     EXPECT_NE(text.find("  container cpu.weight   174  /sys/fs/cgroup/diowq-bench-7-kubepods/"
                         "burstable/podu/c\n"),
               std::string::npos)
+        << text;
+}
+
+// --node-cpus: the weights of a bigger node than the machine, said in the JSON and the table.
+TEST_F(BenchJobsReportTest, NodeCpusNameTheNodeWhoseWeightsTheLevelsHave) {
+    setup_.options.hierarchy = Hierarchy::k8s;
+    setup_.options.node_cpus = 64;
+    EXPECT_EQ(setup_.node_cpus(), 64u);
+    const auto levels = kubernetes_levels(Hierarchy::k8s, setup_.node_cpus(), "k", "u", "c");
+    ASSERT_EQ(levels.size(), 4u);
+    EXPECT_EQ(levels.front().weight, 3023u);
+    EXPECT_EQ(levels.front().shares, std::uint64_t{65536});
+    const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
+    EXPECT_NE(json.find(R"("node_cpus":64,"pod_cpu_request_milli":64000,)"), std::string::npos)
+        << json;
+    const std::string text = report_text(setup_, records_, summaries_, {});
+    EXPECT_NE(text.find("a Burstable pod requesting all 64 CPUs of its node"), std::string::npos)
         << text;
 }
 

@@ -174,6 +174,47 @@ TEST_F(BenchReportTest, InlineCompletionsAreNotAffected) {
     EXPECT_EQ(verdict(queued).rfind("no starvation here", 0), 0u) << verdict(queued);
 }
 
+// Where the kernel completed the writes inline, the targets are no starvation and no harm from
+// being tuned (within 3 %), not a cure: nothing was there to cure.
+TEST_F(BenchReportTest, InlineCompletionsAreJudgedForHarmNotForACure) {
+    std::vector<RunRecord> inline_runs{
+        run("outside_off", 0, 20000, 1), run("inside_off", 0, 19800, 1),
+        run("inside_on", 0, 20300, 1), run("inside_on_unbound", 0, 19000, 1)};
+    for (auto& r : inline_runs) {
+        r.check = CompletionCheck{};
+        r.check->engine_writes = 200'000;
+        r.check->module_completions = 1000;
+        r.check->queued_share = 0.005;
+    }
+    const auto s =
+        summarize({*find_configuration("outside_off"), *find_configuration("inside_off"),
+                   *find_configuration("inside_on"), *find_configuration("inside_on_unbound")},
+                  inline_runs, 1);
+    ASSERT_TRUE(completions_mostly_inline(s));
+    std::map<std::string, bool> met;
+    for (const auto& t : evaluate_targets(s)) {
+        met[t.name] = t.met;
+    }
+    EXPECT_EQ(met, (std::map<std::string, bool>{
+                       {"inline_no_starvation", true},    // 0.99
+                       {"inline_highpri_no_harm", true},  // 1.015
+                       {"inline_unbound_no_harm", false}, // 0.95
+                   }));
+
+    // Queued, the same runs are judged for the cure.
+    for (auto& r : inline_runs) {
+        r.check->queued_share = 1.0;
+    }
+    const auto queued =
+        summarize({*find_configuration("outside_off"), *find_configuration("inside_off"),
+                   *find_configuration("inside_on"), *find_configuration("inside_on_unbound")},
+                  inline_runs, 1);
+    EXPECT_FALSE(completions_mostly_inline(queued));
+    for (const auto& t : evaluate_targets(queued)) {
+        EXPECT_EQ(t.name.rfind("inline_", 0), std::string::npos) << t.name;
+    }
+}
+
 TEST_F(BenchReportTest, JsonSchema) {
     const auto targets = evaluate_targets(summaries_);
     const std::string json = report_json(setup_, records_, summaries_, targets, false).dump();
@@ -192,7 +233,7 @@ TEST_F(BenchReportTest, JsonSchema) {
          R"("outside_on":{)", R"("inside_renice":{)",
          R"("targets":[{"name":"highpri_vs_outside","claim":"inside_on >= 1.00x outside_off","value":1,"met":true},)",
          R"("verdict":"starvation: inside/off is 0.40x of outside;)",
-         R"("engine":{"name":"builtin","ioengine":"libaio","bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
+         R"("engine":{"name":"builtin","ioengine":"libaio","uring_setup":null,"bs":4096,"iodepth":128,"batch_submit":128,"batch_complete_min":1,"batch_complete_max":128,"runtime_ms":20000,"ramp_ms":5000,"rwmixread":0,"size":1073741824,"pattern":"overwrite","layout":"write"},)",
          R"("repeat":3,"warmup_ms":0,"ctx_source":"sched_debug","ctx_unavailable":null,)",
          R"("interrupted":false})"}) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key;
@@ -255,10 +296,22 @@ TEST_F(BenchReportTest, UnknownCountsAreNull) {
 TEST_F(BenchReportTest, SetupNamesTheIoEngineThatRan) {
     setup_.options.engine.ioengine = IoEngine::io_uring;
     const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
-    EXPECT_NE(json.find(R"("engine":{"name":"builtin","ioengine":"io_uring",)"), std::string::npos)
+    EXPECT_NE(json.find(R"("engine":{"name":"builtin","ioengine":"io_uring","uring_setup":"fio",)"),
+              std::string::npos)
         << json.substr(0, 600);
     const std::string text = report_text(setup_, records_, summaries_, {});
     EXPECT_NE(text.find("randwrite 4 KiB, io_uring, iodepth 128,"), std::string::npos) << text;
+
+    setup_.options.engine.uring_setup = UringSetup::plain;
+    EXPECT_NE(report_json(setup_, records_, summaries_, {}, false)
+                  .dump()
+                  .find(R"("ioengine":"io_uring","uring_setup":"plain",)"),
+              std::string::npos);
+    EXPECT_NE(report_text(setup_, records_, summaries_, {})
+                  .find("randwrite 4 KiB, io_uring (plain setup), iodepth 128,"),
+              std::string::npos);
+    EXPECT_NE(iops_svg(setup_, records_, summaries_).find("O_DIRECT io_uring (plain setup), "),
+              std::string::npos);
 }
 
 TEST_F(BenchReportTest, TextTable) {
@@ -294,6 +347,22 @@ TEST_F(BenchReportTest, SvgChart) {
     EXPECT_NE(svg.find(">25k</text>"), std::string::npos);
     EXPECT_NE(svg.find(">5k</text>"), std::string::npos);
     EXPECT_EQ(svg.find("nan"), std::string::npos);
+    EXPECT_NE(svg.find(">overwrite writes, 1 job on CPU 1 of 2, one cgroup, cpu.weight 1000<"),
+              std::string::npos)
+        << svg;
+}
+
+// The charts say which load they show: pattern, jobs and their CPUs, the cgroup hierarchy.
+TEST_F(BenchReportTest, SvgChartsNameTheLoad) {
+    setup_.options.pattern = Pattern::unwritten;
+    setup_.options.jobs = 2;
+    setup_.cpus = {1, 0};
+    setup_.options.hierarchy = Hierarchy::k8s;
+    setup_.weight = 100;
+    const std::string want = ">unwritten writes, 2 jobs on CPUs 1, 0 of 2, cgroups nested as "
+                             "kubelet's (k8s, a 2-CPU node): the container's cpu.weight 100<";
+    EXPECT_NE(iops_svg(setup_, records_, summaries_).find(want), std::string::npos);
+    EXPECT_NE(dispatch_svg(setup_, summaries_).find(want), std::string::npos);
 }
 
 TEST(BenchPlot, NiceStepsAndEscapes) {

@@ -89,7 +89,7 @@ public:
         , options_(options)
         , blocks_(file_size / options.block_size)
         , random_(options.seed)
-        , queue_(make_io_queue(options.ioengine, fd, options.iodepth))
+        , queue_(make_io_queue(options.ioengine, fd, options.iodepth, options.uring_setup))
         , requests_(options.iodepth)
         , issued_ns_(options.iodepth)
         , completions_(options.batch_complete_max) {

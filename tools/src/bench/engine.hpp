@@ -44,6 +44,7 @@ struct EngineOptions {
     bool dsync = false;                // the file is opened O_DSYNC (the caller's; fio is told so)
     std::uint64_t seed = 0x6469'6f77'715f'6265; // the same offsets every run, like fio's randrepeat
     IoEngine ioengine = IoEngine::libaio;
+    UringSetup uring_setup = UringSetup::fio; // io_uring only
 
     bool operator==(const EngineOptions&) const = default;
 };

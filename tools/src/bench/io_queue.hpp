@@ -19,6 +19,19 @@ enum class IoEngine { libaio, io_uring };
 std::optional<IoEngine> parse_io_engine(std::string_view name);
 std::string io_engine_name(IoEngine engine);
 
+// How an io_uring ring is set up, which decides how completions reach the submitter:
+//   fio    as fio's io_uring engine (3.33) sets it up: IORING_SETUP_COOP_TASKRUN,
+//          SINGLE_ISSUER and DEFER_TASKRUN, each dropped where the kernel refuses it, as fio
+//          does. A completion is handed over when the submitter next waits for completions.
+//   plain  no setup flags, liburing's io_uring_queue_init(depth, ring, 0): each completion's
+//          task work interrupts the submitter at once (TWA_SIGNAL).
+enum class UringSetup { fio, plain };
+
+std::optional<UringSetup> parse_uring_setup(std::string_view name);
+std::string uring_setup_name(UringSetup setup);
+// How reports name the way the load submitted: "libaio", "io_uring", "io_uring (plain setup)".
+std::string io_engine_label(IoEngine engine, UringSetup setup);
+
 enum class IoDirection : std::uint8_t { read, write };
 
 struct IoRequest {
@@ -53,10 +66,13 @@ public:
     virtual std::size_t reap(std::size_t min_complete, std::span<IoCompletion> completions) = 0;
 };
 
-// A queue for at most `depth` I/Os in flight on `fd`. Destroying it waits for the I/Os still
-// in flight: the buffers they use must outlive it.
-std::unique_ptr<IoQueue> make_io_queue(IoEngine engine, int fd, std::uint32_t depth);
-std::unique_ptr<IoQueue> make_aio_queue(int fd, std::uint32_t depth);   // aio_queue.cpp
-std::unique_ptr<IoQueue> make_uring_queue(int fd, std::uint32_t depth); // uring_queue.cpp
+// A queue for at most `depth` I/Os in flight on `fd`, made in the thread that will use it (an
+// io_uring ring set up SINGLE_ISSUER belongs to its creator). Destroying it waits for the I/Os
+// still in flight: the buffers they use must outlive it.
+std::unique_ptr<IoQueue> make_io_queue(IoEngine engine, int fd, std::uint32_t depth,
+                                       UringSetup setup = UringSetup::fio);
+std::unique_ptr<IoQueue> make_aio_queue(int fd, std::uint32_t depth); // aio_queue.cpp
+std::unique_ptr<IoQueue> make_uring_queue(int fd, std::uint32_t depth,
+                                          UringSetup setup); // uring_queue.cpp
 
 } // namespace diowq::bench

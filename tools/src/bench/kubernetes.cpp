@@ -7,9 +7,17 @@
 
 #include <fmt/format.h>
 
+#include "bench/name_table.hpp"
+
 namespace diowq::bench {
 
 namespace {
+
+constexpr NameEntry<Hierarchy> hierarchy_names[] = {
+    {"flat", Hierarchy::flat},
+    {"k8s", Hierarchy::k8s},
+    {"k8s-linear", Hierarchy::k8s_linear},
+};
 
 constexpr std::uint64_t min_shares = 2;
 constexpr std::uint64_t max_shares = 262144;
@@ -26,28 +34,11 @@ std::uint64_t mix(std::uint64_t& state) {
 } // namespace
 
 std::optional<Hierarchy> parse_hierarchy(std::string_view name) {
-    if (name == "flat") {
-        return Hierarchy::flat;
-    }
-    if (name == "k8s") {
-        return Hierarchy::k8s;
-    }
-    if (name == "k8s-linear") {
-        return Hierarchy::k8s_linear;
-    }
-    return std::nullopt;
+    return value_named(hierarchy_names, name);
 }
 
 std::string hierarchy_name(Hierarchy hierarchy) {
-    switch (hierarchy) {
-    case Hierarchy::k8s:
-        return "k8s";
-    case Hierarchy::k8s_linear:
-        return "k8s-linear";
-    case Hierarchy::flat:
-        break;
-    }
-    return "flat";
+    return name_of(hierarchy_names, hierarchy);
 }
 
 std::string conversion_name(Hierarchy hierarchy) {

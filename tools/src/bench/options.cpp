@@ -2,37 +2,28 @@
 #include "bench/options.hpp"
 
 #include <algorithm>
-#include <utility>
+
+#include "bench/name_table.hpp"
 
 namespace diowq::bench {
 
 namespace {
 
-constexpr std::pair<Pattern, std::string_view> pattern_names[] = {
-    {Pattern::overwrite, "overwrite"},
-    {Pattern::unwritten, "unwritten"},
-    {Pattern::append, "append"},
-    {Pattern::dsync, "dsync"},
+constexpr NameEntry<Pattern> pattern_names[] = {
+    {"overwrite", Pattern::overwrite},
+    {"unwritten", Pattern::unwritten},
+    {"append", Pattern::append},
+    {"dsync", Pattern::dsync},
 };
 
 } // namespace
 
 std::optional<Pattern> parse_pattern(std::string_view name) {
-    for (const auto& [pattern, text] : pattern_names) {
-        if (name == text) {
-            return pattern;
-        }
-    }
-    return std::nullopt;
+    return value_named(pattern_names, name);
 }
 
 std::string pattern_name(Pattern pattern) {
-    for (const auto& [p, text] : pattern_names) {
-        if (p == pattern) {
-            return std::string(text);
-        }
-    }
-    return "?";
+    return name_of(pattern_names, pattern);
 }
 
 std::optional<Pattern> parse_layout(std::string_view name) {

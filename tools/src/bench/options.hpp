@@ -51,6 +51,9 @@ struct BenchOptions {
     std::optional<unsigned> weight;        // none: 100 x online CPUs ("auto"); flat only
     std::string cgroup_parent;             // relative to the cgroup2 root; "" is the root itself
     Hierarchy hierarchy = Hierarchy::flat; // the load's cgroup: one group, or nested as kubelet
+    // With a k8s hierarchy: the CPUs of the node whose weights the levels get (none: online
+    // CPUs), so that a small machine can show a big node's weights.
+    std::optional<unsigned> node_cpus;
     std::vector<Configuration> configurations;
     bool matrix = false;
     unsigned repeat = 1;
@@ -78,6 +81,8 @@ inline constexpr std::chrono::milliseconds default_matrix_warmup{10'000};
 
 // At most this many --jobs (the engine's threads; the machine's CPUs limit it further).
 inline constexpr unsigned max_jobs = 1024;
+// At most this many --node-cpus: kubelet's shares reach their maximum, 262144, at 256 CPUs.
+inline constexpr unsigned max_node_cpus = 1024;
 
 // Kubernetes' weight for a pod's cgroup on a machine with `cpus` CPUs, clamped to cpu.weight's
 // range 1..10000.

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "bench/units.hpp"
 #include "latency/format.hpp"
@@ -18,7 +19,7 @@ constexpr double width = 760;
 constexpr double height = 440;
 constexpr double left = 70; // room for the axis labels
 constexpr double right = 20;
-constexpr double top = 78;    // title, subtitle, legend
+constexpr double top = 96;    // title, two subtitle lines, legend
 constexpr double bottom = 64; // configuration names
 
 struct Style {
@@ -60,6 +61,25 @@ std::string tick_label(double v) {
     }
     return scaled == std::floor(scaled) ? fmt::format("{:.0f}{}", scaled, unit)
                                         : fmt::format("{:g}{}", scaled, unit);
+}
+
+// The second subtitle line of both charts: what the writes were and where the load ran, e.g.
+// "unwritten writes, 2 jobs on CPUs 0, 1 of 2, cgroups nested as kubelet's (k8s): the
+// container's cpu.weight 100".
+std::string load_line(const BenchSetup& setup) {
+    const auto& o = setup.options;
+    const auto cpus = setup.load_cpus();
+    const std::string where =
+        o.jobs == 1 ? fmt::format("1 job on CPU {}", setup.cpu)
+                    : fmt::format("{} jobs on CPUs {}", o.jobs, fmt::join(cpus, ", "));
+    const std::string cgroup =
+        o.hierarchy == Hierarchy::flat
+            ? fmt::format("one cgroup, cpu.weight {}", setup.weight)
+            : fmt::format("cgroups nested as kubelet's ({}, a {}-CPU node): the container's "
+                          "cpu.weight {}",
+                          hierarchy_name(o.hierarchy), setup.node_cpus(), setup.weight);
+    return fmt::format("{} writes, {} of {}, {}", pattern_name(o.pattern), where, setup.online_cpus,
+                       cgroup);
 }
 
 const Configuration* configuration_named(const BenchSetup& setup, std::string_view name) {
@@ -148,12 +168,17 @@ std::string dispatch_svg(const BenchSetup& setup,
                        "Dispatch latency of dio write completions: {}</text>\n",
                        plot_left, xml_escape(setup.kernel));
     svg += fmt::format(
-        R"(<text class="subtitle" x="{}" y="40" fill="#444444">queued to running, as diowq )"
-        R"(measures it; {} on {}, load on CPU {} of {}, cpu.weight {}, {} x {}</text>)"
+        R"(<text class="subtitle" x="{}" y="40" fill="#444444">queued to running, as )"
+        R"(diowqctl's BPF program measures it; {} on {}, {} {}, {} x {}</text>)"
         "\n",
-        plot_left, xml_escape(setup.fstype), xml_escape(setup.source), setup.cpu, setup.online_cpus,
-        setup.weight, format_duration(setup.options.engine.runtime), setup.options.repeat);
-    svg += fmt::format(R"(<text class="legend" x="{}" y="58" fill="#444444">share of )"
+        plot_left, xml_escape(setup.fstype), xml_escape(setup.source),
+        io_engine_label(setup.options.engine.ioengine, setup.options.engine.uring_setup),
+        format_size(setup.options.engine.block_size), format_duration(setup.options.engine.runtime),
+        setup.options.repeat);
+    svg += fmt::format(R"(<text class="subtitle" x="{}" y="58" fill="#444444">{}</text>)"
+                       "\n",
+                       plot_left, xml_escape(load_line(setup)));
+    svg += fmt::format(R"(<text class="legend" x="{}" y="76" fill="#444444">share of )"
                        R"(completions dispatched within x (CDF); all runs and CPUs summed; )"
                        R"(log2 buckets, straight between their edges</text>)"
                        "\n",
@@ -326,15 +351,7 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
     const double plot_h = height - top - bottom;
     const auto y_of = [&](double iops) { return top + plot_h * (1 - iops / axis_top); };
 
-    std::string svg;
-    svg += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" )"
-                       R"(viewBox="0 0 {0} {1}" font-family="DejaVu Sans, Helvetica, Arial, )"
-                       R"(sans-serif" font-size="12">)"
-                       "\n",
-                       width, height);
-    svg += fmt::format(R"(<rect class="background" width="{}" height="{}" fill="#ffffff"/>)"
-                       "\n",
-                       width, height);
+    std::string svg = svg_start(width, height);
 
     const auto& o = setup.options;
     svg += fmt::format(R"(<text class="title" x="{}" y="22" font-size="16" font-weight="bold">)"
@@ -342,18 +359,20 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
                        left, xml_escape(setup.kernel));
     svg += fmt::format(
         R"(<text class="subtitle" x="{}" y="40" fill="#444444">{} on {}, {} {} O_DIRECT {}, )"
-        R"(iodepth {}, CPU {} of {}, cpu.weight {}, {} + {} ramp x {}</text>)"
+        R"(iodepth {}, {} + {} ramp x {}</text>)"
         "\n",
         left, xml_escape(setup.fstype), xml_escape(setup.source),
         o.engine.read_percent == 0 ? "randwrite" : "randrw", format_size(o.engine.block_size),
-        io_engine_name(o.engine.ioengine), o.engine.iodepth, setup.cpu, setup.online_cpus,
-        setup.weight, format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
-    // The isolation bench has no baseline run: its labels are the medians, its pods in the
-    // subtitle's place of the cgroup.
+        io_engine_label(o.engine.ioengine, o.engine.uring_setup), o.engine.iodepth,
+        format_duration(o.engine.runtime), format_duration(o.engine.ramp), o.repeat);
+    svg += fmt::format(R"(<text class="subtitle" x="{}" y="58" fill="#444444">{}</text>)"
+                       "\n",
+                       left, xml_escape(load_line(setup)));
+    // The isolation bench has no baseline run: its labels are the medians.
     const bool baseline = std::any_of(summaries.begin(), summaries.end(), [](const auto& s) {
         return s.name == baseline_name && s.repeats > 0;
     });
-    svg += fmt::format(R"(<text class="legend" x="{}" y="58" fill="#444444">bar: median; )"
+    svg += fmt::format(R"(<text class="legend" x="{}" y="76" fill="#444444">bar: median; )"
                        R"(whisker: min to max; dots: runs{}</text>)"
                        "\n",
                        left,

@@ -272,11 +272,12 @@ json::Value hierarchy_json(const BenchSetup& setup) {
         });
     }
     const bool k8s = o.hierarchy != Hierarchy::flat;
-    const auto cpus = std::max(setup.online_cpus, 1u);
+    const auto cpus = std::max(setup.node_cpus(), 1u);
     return json::Object{
         {"name", hierarchy_name(o.hierarchy)},
         {"driver", k8s ? json::Value("cgroupfs") : json::Value()},
         {"qos", k8s ? json::Value("Burstable") : json::Value()},
+        {"node_cpus", k8s ? json::Value(std::uint64_t{cpus}) : json::Value()},
         {"pod_cpu_request_milli", k8s ? json::Value(std::uint64_t{cpus} * 1000) : json::Value()},
         {"conversion", k8s ? json::Value(conversion_name(o.hierarchy)) : json::Value()},
         {"levels", std::move(levels)},
@@ -320,6 +321,9 @@ json::Value setup_json(const BenchSetup& setup) {
          json::Object{
              {"name", o.engine_kind == EngineKind::fio ? "fio" : "builtin"},
              {"ioengine", io_engine_name(o.engine.ioengine)},
+             {"uring_setup", o.engine.ioengine == IoEngine::io_uring
+                                 ? json::Value(uring_setup_name(o.engine.uring_setup))
+                                 : json::Value()},
              {"bs", o.engine.block_size},
              {"iodepth", o.engine.iodepth},
              {"batch_submit", o.engine.batch_submit},

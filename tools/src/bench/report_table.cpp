@@ -101,9 +101,9 @@ std::string placement_text(const BenchSetup& setup) {
     if (o.hierarchy == Hierarchy::flat) {
         return out + fmt::format(", cpu.weight {}", setup.weight);
     }
-    out += fmt::format(", cgroups as kubelet's for a Burstable pod requesting {} CPUs ({} "
-                       "conversion)",
-                       setup.online_cpus, conversion_name(o.hierarchy));
+    out += fmt::format(", cgroups as kubelet's for a Burstable pod requesting all {} CPUs of its "
+                       "node ({} conversion)",
+                       setup.node_cpus(), conversion_name(o.hierarchy));
     for (const auto& [path, level] : setup.cgroup_levels) {
         out += fmt::format("\n  {:<9} cpu.weight {:>5}  {}", level.role, level.weight, path);
     }
@@ -137,8 +137,9 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
                                 : fmt::format("randrw {}% reads", o.engine.read_percent);
     out += fmt::format("{} {}, {}, iodepth {}, batch submit {}, complete {}-{}, {} file ({}), "
                        "{} + {} ramp, {} run{} per configuration\n\n",
-                       mix, format_size(o.engine.block_size), io_engine_name(o.engine.ioengine),
-                       o.engine.iodepth, o.engine.batch_submit, o.engine.batch_complete_min,
+                       mix, format_size(o.engine.block_size),
+                       io_engine_label(o.engine.ioengine, o.engine.uring_setup), o.engine.iodepth,
+                       o.engine.batch_submit, o.engine.batch_complete_min,
                        o.engine.batch_complete_max, format_size(o.file_size),
                        pattern_name(o.pattern), format_duration(o.engine.runtime),
                        format_duration(o.engine.ramp), o.repeat, o.repeat == 1 ? "" : "s");

@@ -108,6 +108,8 @@ struct BenchSetup {
 
     // The jobs' CPUs: `cpus`, or `cpu` alone when it is empty.
     std::vector<unsigned> load_cpus() const;
+    // The CPUs of the node a k8s hierarchy's weights are for: --node-cpus, or the online ones.
+    unsigned node_cpus() const { return options.node_cpus.value_or(online_cpus); }
 };
 
 class RunnerEvents {

@@ -31,6 +31,13 @@ const ConfigurationSummary* find_summary(const std::vector<ConfigurationSummary>
     return it == summaries.end() ? nullptr : &*it;
 }
 
+bool completions_mostly_inline(const std::vector<ConfigurationSummary>& summaries) {
+    constexpr double mostly_inline = 0.1;
+    const auto* inside = find_summary(summaries, "inside_off");
+    return inside != nullptr && inside->queued_share_median &&
+           *inside->queued_share_median < mostly_inline;
+}
+
 std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& configurations,
                                             const std::vector<RunRecord>& records, unsigned cpu) {
     return summarize(configurations, records, std::vector<unsigned>{cpu});

@@ -59,4 +59,10 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
 const ConfigurationSummary* find_summary(const std::vector<ConfigurationSummary>& summaries,
                                          std::string_view name);
 
+// Did this kernel complete (almost) every write of this pattern without a queue? Below a 10 %
+// share of inside_off's completions queued, no queue has enough work to starve (7.x completes
+// pure overwrites inline, in the bio's end_io): there is nothing for diowq to cure. False when
+// the share is unknown (no BPF program, or no inside_off).
+bool completions_mostly_inline(const std::vector<ConfigurationSummary>& summaries);
+
 } // namespace diowq::bench

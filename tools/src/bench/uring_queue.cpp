@@ -34,14 +34,32 @@ std::string setup_hint(int error, std::uint32_t depth) {
     return "";
 }
 
-// io_uring through Debian's liburing, set up as fio's io_uring engine is by default: completions
-// by interrupt, no submission thread, no registered files or buffers.
+// The setup flags to try, in order: fio 3.33's, then what it falls back to on a kernel that
+// refuses them (EINVAL: SINGLE_ISSUER and DEFER_TASKRUN are 6.0/6.1, COOP_TASKRUN 5.19).
+std::vector<unsigned> setup_flags(UringSetup setup) {
+    if (setup == UringSetup::plain) {
+        return {0};
+    }
+    return {IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+            IORING_SETUP_COOP_TASKRUN, 0};
+}
+
+// io_uring through Debian's liburing: completions by interrupt, no submission thread, no
+// registered files or buffers, as fio's defaults; the setup flags as `setup` says.
 class UringQueue final : public IoQueue {
 public:
-    UringQueue(int fd, std::uint32_t depth)
+    UringQueue(int fd, std::uint32_t depth, UringSetup setup)
         : fd_(fd)
         , cqes_(depth) {
-        const int error = io_uring_queue_init(depth, &ring_, 0);
+        int error = -EINVAL;
+        for (const unsigned flags : setup_flags(setup)) {
+            io_uring_params params{};
+            params.flags = flags;
+            error = io_uring_queue_init_params(depth, &ring_, &params);
+            if (error != -EINVAL) {
+                break;
+            }
+        }
         if (error < 0) {
             throw Failure(fmt::format("io_uring_queue_init({}): {}{}", depth, std::strerror(-error),
                                       setup_hint(-error, depth)));
@@ -127,8 +145,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<IoQueue> make_uring_queue(int fd, std::uint32_t depth) {
-    return std::make_unique<UringQueue>(fd, depth);
+std::unique_ptr<IoQueue> make_uring_queue(int fd, std::uint32_t depth, UringSetup setup) {
+    return std::make_unique<UringQueue>(fd, depth, setup);
 }
 
 } // namespace diowq::bench

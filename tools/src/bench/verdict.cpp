@@ -8,21 +8,13 @@
 
 namespace diowq::bench {
 
-namespace {
-
-// Below this share of queued completions, no queue has enough work to starve (7.x completes
-// pure overwrites inline in the bio's end_io).
-constexpr double mostly_inline = 0.1;
-
-} // namespace
-
 std::string verdict(const std::vector<ConfigurationSummary>& summaries) {
     const auto* inside = find_summary(summaries, "inside_off");
     if (inside == nullptr || !inside->ratio) {
         return {};
     }
     std::string line;
-    if (inside->queued_share_median && *inside->queued_share_median < mostly_inline) {
+    if (completions_mostly_inline(summaries)) {
         // Never "cured": there was nothing to cure.
         line = fmt::format("not affected on this kernel for this pattern: {:.0f}% of the writes' "
                            "completions went through a queue, the rest without one; inside/off is "

@@ -112,17 +112,28 @@ struct {
 	__type(value, struct dq_stamp);
 } stamps SEC(".maps");
 
-/* The completion work running on this CPU: for its run time, and for fentry to know it. */
+/*
+ * The completion work a worker is running, in the worker task's own storage: for its run time
+ * (execute_end) and for fentry to know the completion as the queued one it is. Per task, not
+ * per CPU: a worker preempted in the middle of its work keeps its entry while other workers
+ * run on its CPU.
+ *
+ * completing is the work's address until fentry has seen that work complete, then 0: the
+ * completion frees the dio, and the next dio allocated at the same address (the submitter's
+ * next write, which may complete in the submitter itself, or in an interrupt on top of this
+ * worker before its execute_end) must not be taken for the queued one.
+ */
 struct dq_running {
 	__u64 work;
+	__u64 completing;
 	__u64 started_ns;
 	__u32 dev;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct dq_running);
 } running SEC(".maps");
 
@@ -318,7 +329,7 @@ int BPF_PROG(dq_execute_start, struct work_struct *work)
 	struct dq_dispatch_stats *s;
 	struct task_struct *task;
 	struct dq_running *run;
-	__u32 zero = 0, dev;
+	__u32 dev;
 
 	/* Every work item of the system starts here: nothing before this test. */
 	if (!is_dio_completion(work->func))
@@ -327,9 +338,11 @@ int BPF_PROG(dq_execute_start, struct work_struct *work)
 	address = arg_address(ctx, 0);
 	dio = dio_of(work);
 	dev = dio_dev(dio);
-	run = bpf_map_lookup_elem(&running, &zero);
+	task = bpf_get_current_task_btf();
+	run = bpf_task_storage_get(&running, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (run) {
 		run->work = address;
+		run->completing = address;
 		run->started_ns = now;
 		run->dev = dev;
 	}
@@ -347,7 +360,6 @@ int BPF_PROG(dq_execute_start, struct work_struct *work)
 	if (delay > s->delay_max_ns)
 		s->delay_max_ns = delay;
 	window_max_update(s, delay);
-	task = bpf_get_current_task_btf();
 	s->worker_pid = task->pid;
 	s->worker_nice = task->static_prio - DQ_NICE_0_PRIO;
 	return 0;
@@ -362,17 +374,17 @@ int BPF_PROG(dq_execute_end, struct work_struct *work, void *function)
 {
 	struct dq_running *run;
 	struct dq_dispatch_stats *s;
-	__u32 zero = 0;
 
 	if (!is_dio_completion(function))
 		return 0;
-	run = bpf_map_lookup_elem(&running, &zero);
+	run = bpf_task_storage_get(&running, bpf_get_current_task_btf(), 0, 0);
 	if (!run || run->work != (__u64)work)
 		return 0;
 	s = stats_of(run->dev);
 	if (s)
 		__sync_fetch_and_add(&s->run_sum_ns, bpf_ktime_get_ns() - run->started_ns);
 	run->work = 0;
+	run->completing = 0;
 	return 0;
 }
 
@@ -381,18 +393,16 @@ int BPF_PROG(dq_execute_end, struct work_struct *work, void *function)
  * work item), inline in the bio's end_io (7.x, pure overwrites: iomap_dio_complete_work called
  * directly, and inlined there by the compiler, so not seen by an fentry on it), or in the
  * submitting task (the last bio had ended before the submission returned; and synchronous
- * writes). A queued one is the work running on this CPU, counted at its start already; the
- * rest of the writes ran without a queue. Reads complete here too and are not counted. A
- * worker preempted and moved to another CPU between its execute_start and this call would be
- * counted as unqueued; per-CPU pools' workers cannot move, and an unbound one would have to
- * be preempted in those few instructions.
+ * writes). A queued one is the work the current worker is running (struct dq_running),
+ * counted at its start already; the rest of the writes ran without a queue. Reads complete
+ * here too and are not counted. In an interrupt the current task is the one interrupted: its
+ * entry names a work still running, which is not the completing dio (both are alive).
  */
 SEC("fentry/iomap_dio_complete")
 int BPF_PROG(dq_complete, struct iomap_dio___diowq *dio)
 {
 	struct dq_running *run;
 	struct dq_dispatch_stats *s;
-	__u32 zero = 0;
 
 	/*
 	 * The dio is the function's typed argument: a plain load, no helper
@@ -400,9 +410,11 @@ int BPF_PROG(dq_complete, struct iomap_dio___diowq *dio)
 	 */
 	if (!(dio->flags & DQ_IOMAP_DIO_WRITE))
 		return 0;
-	run = bpf_map_lookup_elem(&running, &zero);
-	if (run && run->work == (__u64)&dio->aio.work)
+	run = bpf_task_storage_get(&running, bpf_get_current_task_btf(), 0, 0);
+	if (run && run->completing == (__u64)&dio->aio.work) {
+		run->completing = 0;
 		return 0;
+	}
 	s = stats_of(dio_dev(dio));
 	if (s)
 		__sync_fetch_and_add(&s->unqueued_writes, 1);

@@ -293,14 +293,14 @@ std::optional<DispatchProbe> DispatchProbe::open_pinned() {
         return std::nullopt;
     }
     DispatchProbe probe{Pinned{}};
-    probe.pinned_fds_.push_back(stats);
+    probe.pinned_stats_.reset(stats);
     probe.stats_fd_ = stats;
     const int windows = bpf_obj_get(pin_path(windows_pin).c_str());
     if (windows < 0) {
         throw Failure(
             fmt::format("{} is incomplete: run `diowqctl unwatch` and watch again", pin_directory));
     }
-    probe.pinned_fds_.push_back(windows);
+    probe.pinned_windows_.reset(windows);
     probe.windows_fd_ = windows;
     probe.coverage_.completion_function = kallsyms_has(completion_work_function);
     probe.coverage_.filesystems = btf_has("iomap_dio", BTF_KIND_STRUCT);
@@ -331,41 +331,15 @@ void DispatchProbe::open_pinned_programs() {
                                 : -1;
         ::close(link);
         if (program >= 0) {
-            pinned_fds_.push_back(program);
-            pinned_program_fds_.push_back(program);
+            pinned_parts_.emplace_back(program);
         }
     }
     ::closedir(dir);
 }
 
-DispatchProbe::~DispatchProbe() {
-    for (const int fd : pinned_fds_) {
-        ::close(fd);
-    }
-}
-
-DispatchProbe::DispatchProbe(DispatchProbe&& other) noexcept
-    : loaded_(std::move(other.loaded_))
-    , stats_fd_(std::exchange(other.stats_fd_, -1))
-    , windows_fd_(std::exchange(other.windows_fd_, -1))
-    , pinned_fds_(std::exchange(other.pinned_fds_, {}))
-    , pinned_program_fds_(std::exchange(other.pinned_program_fds_, {}))
-    , coverage_(other.coverage_) {}
-
-DispatchProbe& DispatchProbe::operator=(DispatchProbe&& other) noexcept {
-    if (this != &other) {
-        for (const int fd : pinned_fds_) {
-            ::close(fd);
-        }
-        loaded_ = std::move(other.loaded_);
-        stats_fd_ = std::exchange(other.stats_fd_, -1);
-        windows_fd_ = std::exchange(other.windows_fd_, -1);
-        pinned_fds_ = std::exchange(other.pinned_fds_, {});
-        pinned_program_fds_ = std::exchange(other.pinned_program_fds_, {});
-        coverage_ = other.coverage_;
-    }
-    return *this;
-}
+DispatchProbe::~DispatchProbe() = default;
+DispatchProbe::DispatchProbe(DispatchProbe&& other) noexcept = default;
+DispatchProbe& DispatchProbe::operator=(DispatchProbe&& other) noexcept = default;
 
 void DispatchProbe::pin() {
     if (!loaded_) {
@@ -462,45 +436,49 @@ std::vector<DispatchCounters> DispatchProbe::read(bool take_window_max) const {
     return result;
 }
 
+struct DispatchProbe::PartInfo {
+    std::string name;
+    bpf_prog_info info;
+};
+
+std::vector<DispatchProbe::PartInfo> DispatchProbe::part_infos() const {
+    std::vector<PartInfo> parts;
+    const auto add = [&parts](int fd, const char* name) {
+        PartInfo part{{}, {}};
+        std::uint32_t len = sizeof(part.info);
+        if (bpf_obj_get_info_by_fd(fd, &part.info, &len) == 0) {
+            part.name = name != nullptr ? name : part.info.name;
+            parts.push_back(std::move(part));
+        }
+    };
+    if (loaded_) {
+        bpf_program* program = nullptr;
+        bpf_object__for_each_program(program, loaded_->skel->obj) {
+            if (bpf_program__fd(program) >= 0) { // else not loaded on this kernel
+                add(bpf_program__fd(program), bpf_program__name(program));
+            }
+        }
+    }
+    for (const auto& fd : pinned_parts_) {
+        add(fd.get(), nullptr); // the kernel's name: the first 15 characters
+    }
+    return parts;
+}
+
 DispatchCost DispatchProbe::cost() const {
     DispatchCost total;
-    if (!loaded_) {
-        return total;
-    }
-    bpf_program* program = nullptr;
-    bpf_object__for_each_program(program, loaded_->skel->obj) {
-        const int fd = bpf_program__fd(program);
-        if (fd < 0) {
-            continue; // not loaded on this kernel
-        }
-        bpf_prog_info info{};
-        std::uint32_t len = sizeof(info);
-        if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-            total.run_ns += info.run_time_ns;
-            total.runs += info.run_cnt;
-            total.programs.push_back({bpf_program__name(program), info.run_time_ns, info.run_cnt});
-        }
+    for (const auto& part : part_infos()) {
+        total.run_ns += part.info.run_time_ns;
+        total.runs += part.info.run_cnt;
+        total.programs.push_back({part.name, part.info.run_time_ns, part.info.run_cnt});
     }
     return total;
 }
 
 std::uint64_t DispatchProbe::missed() const {
-    std::vector<int> programs = pinned_program_fds_;
-    if (loaded_) {
-        bpf_program* program = nullptr;
-        bpf_object__for_each_program(program, loaded_->skel->obj) {
-            if (bpf_program__fd(program) >= 0) {
-                programs.push_back(bpf_program__fd(program));
-            }
-        }
-    }
     std::uint64_t missed = 0;
-    for (const int fd : programs) {
-        bpf_prog_info info{};
-        std::uint32_t len = sizeof(info);
-        if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-            missed += info.recursion_misses;
-        }
+    for (const auto& part : part_infos()) {
+        missed += part.info.recursion_misses;
     }
     return missed;
 }

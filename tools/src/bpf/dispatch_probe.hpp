@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/latency.hpp"
+#include "system/unique_fd.hpp"
 
 namespace diowq::bpf {
 
@@ -98,7 +99,8 @@ public:
     // cost() reads something: they time every run of every BPF program on the machine (two
     // clock reads each), so only the bench asks for them, never diagnose or top.
     void measure_cost();
-    // The program's own cost so far (zero for a pinned program, or without measure_cost()).
+    // The program's own cost so far: zero while the kernel's BPF statistics are off (see
+    // measure_cost()).
     DispatchCost cost() const;
     // Events the kernel did not run the program for because one of its parts was running on
     // that CPU already (an interrupt's completion nested in a task's): each a completion not
@@ -110,12 +112,17 @@ private:
     struct Pinned {};
     explicit DispatchProbe(Pinned);
     void open_pinned_programs();
+    // Each attached part of the program (loaded, or behind the pinned links) with the kernel's
+    // information about it: its statistics and recursion misses.
+    struct PartInfo;
+    std::vector<PartInfo> part_infos() const;
 
     std::unique_ptr<Loaded> loaded_; // null for a pinned program
-    int stats_fd_ = -1;              // the maps, owned by loaded_ or by the pins' fds below
+    int stats_fd_ = -1;              // the maps, owned by loaded_ or by the pins below
     int windows_fd_ = -1;
-    std::vector<int> pinned_fds_;
-    std::vector<int> pinned_program_fds_; // the attached parts of a pinned program (in pinned_fds_)
+    sys::UniqueFd pinned_stats_;
+    sys::UniqueFd pinned_windows_;
+    std::vector<sys::UniqueFd> pinned_parts_; // the programs behind the pinned links
     DispatchCoverage coverage_;
 };
 

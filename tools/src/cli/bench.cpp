@@ -31,6 +31,7 @@ struct RawBench {
     unsigned cpu = 0;
     std::string jobs = "1";
     std::string hierarchy = "flat";
+    std::string node_cpus;
     std::string weight = "1000";
     std::string cgroup_parent;
     std::string configurations;
@@ -42,6 +43,7 @@ struct RawBench {
     std::string progress = "auto";
     std::string engine = "builtin";
     std::string ioengine = "libaio";
+    std::string uring_setup;
     bool no_latency = false;
     bool isolation = false;
     std::string cpu_max = "50000 100000";
@@ -138,6 +140,13 @@ void add_bench_command(CLI::App& app, Command& selected) {
                     "offsets and measurement; with --engine fio, fio's --ioengine")
         ->type_name("NAME")
         ->group(load);
+    sub->add_option("--uring-setup", raw->uring_setup,
+                    "With --ioengine io_uring: fio, the ring set up as fio 3.33 sets it up "
+                    "(COOP_TASKRUN, SINGLE_ISSUER, DEFER_TASKRUN where the kernel has them: a "
+                    "completion reaches the submitter when it next waits; default); plain, no "
+                    "setup flags, liburing's default (each completion interrupts the submitter)")
+        ->type_name("HOW")
+        ->group(load);
     sub->add_option("--engine", raw->engine,
                     "builtin, or fio: fio runs the same load, in the same places (default "
                     "builtin)")
@@ -177,6 +186,12 @@ void add_bench_command(CLI::App& app, Command& selected) {
                     "1.23+ and kubelet 1.35+ do; k8s-linear, the same with the older linear "
                     "conversion (kubelet up to 1.34, older runc and crun)")
         ->type_name("HOW")
+        ->group(placement);
+    sub->add_option("--node-cpus", raw->node_cpus,
+                    "With --hierarchy k8s or k8s-linear: the weights of a node with N CPUs and a "
+                    "pod requesting all of them, instead of this machine's online CPUs (a "
+                    "64-CPU node's kubepods has cpu.weight 3023, a 2-CPU one's 174)")
+        ->type_name("N")
         ->group(placement);
     sub->add_option("--cgroup-parent", raw->cgroup_parent,
                     "Create the load's cgroup below this one (default: the root)")
@@ -271,7 +286,8 @@ context switches are counted on all their CPUs.
 --cgroup-parent: diowq-bench-<pid>-kubepods/burstable/pod<uid>/<container id> (kubelet's
 cgroupfs names, its own top so that a node's kubepods is not touched), every level with
 cpu.weight from cpu.shares = online CPUs x 1024 (a Burstable pod requesting all CPUs, no
-reservations); the outside configurations run where diowqctl runs, as always.
+reservations; --node-cpus N: a node of N CPUs); the outside configurations run where diowqctl
+runs, as always.
 
 The table shows medians over the runs; VS BASE is the ratio to outside_off's median, CTX/IO the
 context switches on the load's CPU per I/O, CLAT the completion latency (submit to reap), DISP
@@ -298,6 +314,8 @@ Examples:
   diowqctl bench /mnt/xfs --matrix --ioengine io_uring  the matrix, submitting with io_uring
   diowqctl bench /mnt/xfs --matrix --jobs 2             two submitters on two CPUs
   diowqctl bench /mnt/xfs --matrix --hierarchy k8s      the load in a Kubernetes pod's cgroups
+  diowqctl bench /mnt/xfs --matrix --hierarchy k8s --node-cpus 64
+                                                        ... with a 64-CPU node's weights
   diowqctl bench /mnt/xfs --matrix --isolation --cpu-max 50%   pods A and B, each diowq mode)");
 
     sub->callback([&selected, raw, cpu, weight_option, repeat, warmup, json, plot, cpu_max,
@@ -336,6 +354,18 @@ Examples:
                 "--ioengine", fmt::format("'{}' is not libaio or io_uring", raw->ioengine));
         }
         engine.ioengine = *ioengine;
+        if (!raw->uring_setup.empty()) {
+            const auto setup = bench::parse_uring_setup(raw->uring_setup);
+            if (!setup) {
+                throw CLI::ValidationError(
+                    "--uring-setup", fmt::format("'{}' is not fio or plain", raw->uring_setup));
+            }
+            if (engine.ioengine != bench::IoEngine::io_uring) {
+                throw CLI::ValidationError("--uring-setup", "sets up io_uring rings: it needs "
+                                                            "--ioengine io_uring");
+            }
+            engine.uring_setup = *setup;
+        }
         // The kernel's IORING_MAX_ENTRIES: a larger ring is refused.
         if (engine.ioengine == bench::IoEngine::io_uring && engine.iodepth > 32768) {
             throw CLI::ValidationError("--iodepth", "must be at most 32768 with io_uring");
@@ -393,6 +423,23 @@ Examples:
                 "--weight", fmt::format("sets the flat group's weight; with --hierarchy {} every "
                                         "level has kubelet's weight (see --help)",
                                         raw->hierarchy));
+        }
+        if (!raw->node_cpus.empty()) {
+            if (options.hierarchy == bench::Hierarchy::flat) {
+                throw CLI::ValidationError(
+                    "--node-cpus", "sets the Kubernetes levels' weights: it needs --hierarchy k8s "
+                                   "or k8s-linear");
+            }
+            unsigned node_cpus = 0;
+            const auto* end = raw->node_cpus.data() + raw->node_cpus.size();
+            const auto [ptr, err] = std::from_chars(raw->node_cpus.data(), end, node_cpus);
+            if (err != std::errc() || ptr != end || node_cpus < 1 ||
+                node_cpus > bench::max_node_cpus) {
+                throw CLI::ValidationError("--node-cpus",
+                                           fmt::format("'{}' is not a number of CPUs 1..{}",
+                                                       raw->node_cpus, bench::max_node_cpus));
+            }
+            options.node_cpus = node_cpus;
         }
         if (raw->weight != "auto") {
             unsigned weight = 0;
@@ -473,6 +520,11 @@ Examples:
         if (options.engine_kind == bench::EngineKind::fio && options.jobs > 1) {
             throw CLI::ValidationError("--jobs",
                                        "the fio cross-check runs one job; use --engine builtin");
+        }
+        if (options.engine_kind == bench::EngineKind::fio &&
+            options.engine.uring_setup == bench::UringSetup::plain) {
+            throw CLI::ValidationError("--uring-setup", "fio sets its rings up its own way (as "
+                                                        "--uring-setup fio); use --engine builtin");
         }
         selected = options;
     });

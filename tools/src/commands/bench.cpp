@@ -278,7 +278,7 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
             // untouched.
             const std::uint64_t seed =
                 (std::uint64_t(getpid()) << 32) ^ std::uint64_t(time(nullptr));
-            levels = kubernetes_levels(options.hierarchy, setup.online_cpus, name + "-kubepods",
+            levels = kubernetes_levels(options.hierarchy, setup.node_cpus(), name + "-kubepods",
                                        pod_uid_from(seed), container_id_from(seed));
         }
         cgroup =
