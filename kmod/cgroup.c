@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mode cgroup (prototype, issue #16): a filesystem's dio completions run in
- * a kthread of ours that lives in a leaf cgroup below a cgroup v2
- * directory the user names (a pod's), so that their CPU is charged to it.
+ * Mode cgroup: a filesystem's dio completions run in a kthread of ours
+ * that lives in a leaf cgroup below a cgroup v2 directory the user names
+ * (a pod's), so that their CPU is charged to it. The choice of mechanism,
+ * and what was rejected, is in docs/design.md ("Mode cgroup").
  *
  * The pieces
  * ----------
@@ -18,7 +19,9 @@
  *   diowq_queue_work_on() instead, with the same arguments; every other
  *   call goes through untouched. iomap queues its completions with
  *   queue_work(sb->s_dio_done_wq, ...), i.e. queue_work_on(); nothing but
- *   dio completions is queued on s_dio_done_wq.
+ *   dio completions is queued on s_dio_done_wq of the filesystems diowq
+ *   tunes (xfs, ext4). The hook is an ftrace ops with SAVE_REGS, which
+ *   x86-64 has on every kernel diowq supports.
  * - The thread, one per filesystem: it takes the items off its list and
  *   runs them, as a worker would.
  *
@@ -36,6 +39,13 @@
  * everything the queuer did, then calls the function and never touches
  * the item again: it may be freed (iomap frees the dio).
  *
+ * What it does not do: an item on our list has no pool, so flush_work()
+ * returns at once and cancel_work_sync() cannot steal it, and lockdep's
+ * workqueue annotations are absent. The contract is therefore: only items
+ * their owner never flushes, cancels or inspects, which holds for iomap's
+ * and fs/direct-io.c's completions, the only items on s_dio_done_wq of
+ * xfs and ext4 (overlayfs queues others on 6.12+: it is not supported).
+ *
  * Why the divert set is race-free
  * -------------------------------
  * An item is added to a thread's list only by diowq_queue_work_on(),
@@ -44,8 +54,8 @@
  * returns to: the set may change before diowq_queue_work_on() runs (the
  * caller may be preempted in between), so it looks again, and on a miss
  * calls queue_work_on() itself, which the handler then lets through to
- * the sentinel, which is alive (below). So after diowq_cg_unpublish() and
- * one RCU grace period no item can be added to the thread's list any
+ * the sentinel, which is alive (below). So after diowq_cg_retire_begin()
+ * and one RCU grace period no item can be added to the thread's list any
  * more: stopping the thread then (it drains its list first) runs every
  * diverted item exactly once.
  *
@@ -57,10 +67,27 @@
  * above) and synchronize_rcu_tasks() (completers and fallbacks preempted
  * while holding the sentinel's pointer), then destroys the diowq_cg
  * (kthread_stop() after the thread has run every item on its list, rmdir
- * of the leaf, the hook unregistered with the last one) and only then the
- * sentinel (destroy_workqueue() runs what fell through to it). So the
+ * of the leaf, the hook's removal queued with the last one) and only then
+ * the sentinel (destroy_workqueue() runs what fell through to it). So the
  * kernel's generic_shutdown_super() never sees our sentinel, and no
  * diverted item outlives the queue it was queued on.
+ *
+ * RCU-tasks is the right wait for a completer preempted between loading
+ * s_dio_done_wq and queueing, anywhere on the way through the trampoline,
+ * the handler and diowq_queue_work_on(): a task preempted there is a
+ * holdout until it switches voluntarily, which nothing on that path does;
+ * completers in hard or soft interrupt context are covered by plain RCU.
+ * That is also why the thread's list lock is a raw spinlock: on
+ * PREEMPT_RT, blocking on a spinlock_t counts as a voluntary switch, and
+ * a queuer would sleep in module text. Module text itself is covered by
+ * unregister_ftrace_function(), which waits the same way when the last
+ * user is gone (diowq_divert_unregister()); unload waits for that.
+ *
+ * A diowq_cg may also be retired alone while its sentinel lives on
+ * (diowq_cg_retire()): the pod watch's fallback keeps the sentinel as the
+ * filesystem's highpri queue, and an abandoned sentinel is someone
+ * else's. Then one RCU grace period is enough: the sentinel stays alive
+ * for whoever still holds its pointer.
  *
  * Getting the thread into the cgroup
  * ----------------------------------
@@ -80,9 +107,23 @@
  * leaf the requester's cgroup namespace does not see. The sentinel is
  * published only once the thread is in the leaf, so it never runs a
  * completion elsewhere.
+ *
+ * The pod's deletion
+ * ------------------
+ * cgroup v2 removes only a directory without children: while the leaf
+ * exists, removing the pod's cgroup fails with EBUSY. A pod is deleted by
+ * stopping its tasks first, so a watch (diowq_cg_watch(), every second)
+ * looks for the pod to have had tasks of its own and then none, twice in
+ * a row, and falls back (registry.c, diowq_cg_fall_back()): the sentinel
+ * stays as the filesystem's queue, in mode highpri, the thread and leaf
+ * are retired, and an event says so. The next attempt to remove the pod
+ * (kubelet retries) succeeds. A pod whose last task merely restarts for
+ * more than that is treated the same: tune it again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blk-cgroup.h>
+#include <linux/cgroup.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/file.h>
@@ -95,31 +136,62 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/trace_recursion.h>
+#include <linux/wait.h>
 
 #include "diowq.h"
 
 struct diowq_cg {
 	struct workqueue_struct *wq;	/* the sentinel: the set's key */
+	struct super_block *sb;		/* only compared, never dereferenced */
 	struct list_head node;		/* in diowq_divert_set while published */
 	bool published;			/* under diowq_divert_set_lock */
-	spinlock_t lock;		/* items */
+	/*
+	 * Raw: taken with interrupts off by queuers in any context, which
+	 * on PREEMPT_RT a spinlock_t (a sleeping lock) must not be; and a
+	 * queuer must never sleep in module text (RCU-tasks, see above).
+	 */
+	raw_spinlock_t lock;
 	struct list_head items;		/* diverted work items, by ->entry */
 	struct task_struct *task;
 	struct completion started;	/* the thread function runs */
-	unsigned long diverted;		/* items run; written by the thread */
+	u64 diverted;			/* items run; written by the thread */
 	struct path leaf;		/* pinned from mkdir to rmdir */
+	struct cgroup *leaf_cgrp;	/* pinned; its parent is the pod */
 	struct path dir;		/* the requested directory, pinned */
 	char *leaf_name;		/* d_path() of the leaf, for readers */
 	u32 weight;			/* cpu.weight; see diowq_cg_set_weight() */
+	struct delayed_work watch;	/* is the pod emptied? */
+	bool pod_was_busy;		/* the watch's, see diowq_cg_watch() */
+	unsigned int pod_empty_ticks;
+	struct list_head retire_node;	/* on diowq_cg_retired (alone) */
 };
 
 static LIST_HEAD(diowq_divert_set);
 static DEFINE_SPINLOCK(diowq_divert_set_lock);
 
-/* How many diowq_cg exist; the hook is registered while non-zero. */
+/*
+ * The hook's registration. diowq_divert_users counts the diowq_cg that
+ * exist; the ops is registered from the first one on, and unregistered by
+ * diowq_divert_unregister_work once none is left: unregistering waits for
+ * RCU-tasks grace periods (seconds when a task in a throttled cgroup is a
+ * holdout), which neither a request nor the retire worker should wait
+ * for. A request that finds it under way is answered -EAGAIN.
+ */
 static DEFINE_MUTEX(diowq_divert_lock);
 static unsigned int diowq_divert_users;
 static bool diowq_divert_filtered;
+static bool diowq_divert_registered;
+/* Queued or running; cleared when the work is done. */
+static bool diowq_divert_unregistering;
+
+/*
+ * Retirements under way: a diowq_cg unpublished for good and not yet
+ * destroyed, or the hook being unregistered. Sysfs requests wait on
+ * diowq_cg_settle_wait until there are none (diowq_cg_wait_settled()).
+ */
+static atomic_t diowq_cg_retiring = ATOMIC_INIT(0);
+static atomic64_t diowq_cg_retirements = ATOMIC64_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(diowq_cg_settle_wait);
 
 /* Caller is in an RCU read-side section. */
 static struct diowq_cg *diowq_divert_lookup(struct workqueue_struct *wq)
@@ -158,9 +230,9 @@ static bool diowq_queue_work_on(int cpu, struct workqueue_struct *wq,
 			/* Ordered as set_work_pool_and_clear_pending() is. */
 			smp_mb__after_atomic();
 		} else {
-			spin_lock(&cg->lock);
+			raw_spin_lock(&cg->lock);
 			list_add_tail(&work->entry, &cg->items);
-			spin_unlock(&cg->lock);
+			raw_spin_unlock(&cg->lock);
 			queued = true;
 		}
 	}
@@ -194,16 +266,34 @@ static void notrace diowq_divert_handler(unsigned long ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
+/*
+ * PERMANENT, as livepatch's: while the hook is registered, the
+ * kernel.ftrace_enabled sysctl cannot be turned off (which would let
+ * every completion through to the sentinel, silently), and registering
+ * fails while it is off.
+ */
 static struct ftrace_ops diowq_divert_ops = {
 	.func = diowq_divert_handler,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
+		 FTRACE_OPS_FL_PERMANENT,
 };
+
+static void diowq_cg_settle_done(void)
+{
+	if (atomic_dec_and_test(&diowq_cg_retiring))
+		wake_up_all(&diowq_cg_settle_wait);
+}
 
 static int diowq_divert_get(struct netlink_ext_ack *extack)
 {
 	int err = 0;
 
 	mutex_lock(&diowq_divert_lock);
+	if (diowq_divert_unregistering) {
+		NL_SET_ERR_MSG(extack, "the queue_work_on() hook is being removed: retry");
+		err = -EAGAIN;
+		goto out;
+	}
 	/*
 	 * The filter is set once and kept across registrations until
 	 * unload: ftrace_free_filter() frees the hash but leaves the ops
@@ -215,55 +305,114 @@ static int diowq_divert_get(struct netlink_ext_ack *extack)
 					   (unsigned long)queue_work_on, 0, 1);
 		diowq_divert_filtered = !err;
 	}
-	if (!err && !diowq_divert_users)
+	if (!err && !diowq_divert_registered) {
 		err = register_ftrace_function(&diowq_divert_ops);
+		diowq_divert_registered = !err;
+	}
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot hook queue_work_on() with ftrace");
 		pr_err("cgroup mode: hooking queue_work_on() failed: %d\n", err);
 	} else {
 		diowq_divert_users++;
 	}
+out:
 	mutex_unlock(&diowq_divert_lock);
 	return err;
 }
 
+/*
+ * Unregistering waits (ftrace_shutdown()) until no task runs the handler
+ * or the trampoline: the last unregistration is also what makes module
+ * text safe to free at unload. If it fails (ftrace killed itself after a
+ * bug), the ops may still be called: the module pins itself, since
+ * freeing its text would crash the next queue_work_on().
+ */
+static void diowq_divert_unregister(struct work_struct *work)
+{
+	int err;
+
+	mutex_lock(&diowq_divert_lock);
+	if (diowq_divert_users || !diowq_divert_registered) {
+		diowq_divert_unregistering = false;
+		mutex_unlock(&diowq_divert_lock);
+		diowq_cg_settle_done();
+		return;
+	}
+	mutex_unlock(&diowq_divert_lock);
+
+	err = unregister_ftrace_function(&diowq_divert_ops);
+	if (err) {
+		pr_err("cgroup mode: unhooking queue_work_on() failed: %d; the module stays loaded\n",
+		       err);
+		__module_get(THIS_MODULE);
+	}
+
+	mutex_lock(&diowq_divert_lock);
+	diowq_divert_registered = false;
+	diowq_divert_unregistering = false;
+	mutex_unlock(&diowq_divert_lock);
+	diowq_cg_settle_done();
+}
+
+static DECLARE_WORK(diowq_divert_unregister_work, diowq_divert_unregister);
+
 static void diowq_divert_put(void)
 {
 	mutex_lock(&diowq_divert_lock);
-	if (!--diowq_divert_users)
-		unregister_ftrace_function(&diowq_divert_ops);
+	if (!--diowq_divert_users && !diowq_divert_unregistering) {
+		diowq_divert_unregistering = true;
+		atomic_inc(&diowq_cg_retiring);
+		queue_work(diowq_system_unbound_wq,
+			   &diowq_divert_unregister_work);
+	}
 	mutex_unlock(&diowq_divert_lock);
-}
-
-/* Module unload, after every diowq_cg was destroyed. */
-void diowq_cg_exit(void)
-{
-	if (diowq_divert_filtered)
-		ftrace_free_filter(&diowq_divert_ops);
 }
 
 /*
  * The thread: run every item on the list, in order; exit once asked to
  * and the list is empty. The stop request comes only when nothing can be
  * added any more (see the drain protocol above), so nothing is left.
+ *
+ * Only its CPU time is the pod's: the I/O a completion issues (an XFS log
+ * force for O_DSYNC, ext4's journal) is the shared filesystem's, and is
+ * charged to the root's io controller as in a kworker, not throttled by
+ * the pod's io.max.
  */
 static int diowq_cg_thread(void *arg)
 {
 	struct diowq_cg *cg = arg;
 
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(blkcg_root_css);
+#endif
 	complete(&cg->started);
 	for (;;) {
 		struct work_struct *work = NULL;
-		work_func_t fn;
+		work_func_t fn = NULL;
 
 		set_current_state(TASK_IDLE);
-		spin_lock_irq(&cg->lock);
+		raw_spin_lock_irq(&cg->lock);
 		if (!list_empty(&cg->items)) {
 			work = list_first_entry(&cg->items, struct work_struct,
 						entry);
 			list_del_init(&work->entry);
+			/*
+			 * As process_one_work(): the function first, then
+			 * PENDING; under the lock, so that nothing (an IRQ
+			 * on this CPU trying to cancel the item) finds it
+			 * off the list and still pending.
+			 */
+			fn = READ_ONCE(work->func);
+			clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
+			/*
+			 * As set_work_pool_and_clear_pending(): a queuer that
+			 * sees PENDING clear must find its stores seen by
+			 * the function, which it either runs after or is
+			 * queued again for.
+			 */
+			smp_mb__after_atomic();
 		}
-		spin_unlock_irq(&cg->lock);
+		raw_spin_unlock_irq(&cg->lock);
 		if (!work) {
 			if (kthread_should_stop())
 				break;
@@ -271,21 +420,16 @@ static int diowq_cg_thread(void *arg)
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
-		/* As process_one_work(): the function first, then PENDING. */
-		fn = READ_ONCE(work->func);
-		clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work));
-		/*
-		 * As set_work_pool_and_clear_pending(): a queuer that sees
-		 * PENDING clear must find its stores seen by the function,
-		 * which it either runs after or is queued again for.
-		 */
-		smp_mb__after_atomic();
 		WRITE_ONCE(cg->diverted, cg->diverted + 1);
 		fn(work);
 		/* @work may be gone now: never touched again. */
 		cond_resched();
 	}
 	__set_current_state(TASK_RUNNING);
+#ifdef CONFIG_BLK_CGROUP
+	/* A kthread must exit without one (free_kthread_struct() WARNs). */
+	kthread_associate_blkcg(NULL);
+#endif
 	return 0;
 }
 
@@ -307,26 +451,44 @@ static int diowq_cg_write(const struct path *dir, const char *file,
 /*
  * rmdir the leaf. The thread has exited, but kthread_stop() returns before
  * the exiting task leaves its cgroup (cgroup_exit() comes late in
- * do_exit()), and the leaf cannot be removed while populated: retry for a
- * while.
+ * do_exit(), and 7.x unlinks a dead task only after its last switch),
+ * and the leaf cannot be removed while populated. How long that takes is
+ * not bounded by anything of ours: under the pod's cpu.max on 6.x the
+ * exiting thread waits for the group's next quota. So retry, every
+ * DIOWQ_CG_RMDIR_POLL_MS, for up to DIOWQ_CG_RMDIR_MAX_MS, and say so
+ * when it takes long. -ENOENT or -EINVAL: someone removed it (or the pod
+ * it was in) already.
  */
+#define DIOWQ_CG_RMDIR_POLL_MS	20
+#define DIOWQ_CG_RMDIR_SLOW_MS	5000
+#define DIOWQ_CG_RMDIR_MAX_MS	60000
+
 static void diowq_cg_remove_leaf(struct diowq_cg *cg)
 {
-	int err, tries;
+	unsigned int waited;
+	int err;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (waited = 0;; waited += DIOWQ_CG_RMDIR_POLL_MS) {
 		err = diowq_rmdir(&cg->leaf);
-		if (err != -EBUSY)
+		if (err != -EBUSY || waited >= DIOWQ_CG_RMDIR_MAX_MS)
 			break;
-		msleep(20);
+		if (waited == DIOWQ_CG_RMDIR_SLOW_MS)
+			pr_info("cgroup mode: %pd is still populated, waiting up to %u s\n",
+				cg->leaf.dentry, DIOWQ_CG_RMDIR_MAX_MS / 1000);
+		msleep(DIOWQ_CG_RMDIR_POLL_MS);
 	}
-	if (err)
-		pr_err("cgroup mode: cannot remove %pd: %d\n", cg->leaf.dentry,
-		       err);
+	if (err == -ENOENT || err == -EINVAL)
+		pr_info("cgroup mode: %pd was removed by someone else\n",
+			cg->leaf.dentry);
+	else if (err)
+		pr_err("cgroup mode: cannot remove %pd: %d; remove it by hand to free its parent\n",
+		       cg->leaf.dentry, err);
 }
 
 static void diowq_cg_free(struct diowq_cg *cg)
 {
+	if (cg->leaf_cgrp)
+		cgroup_put(cg->leaf_cgrp);
 	path_put(&cg->dir);
 	kfree(cg->leaf_name);
 	kfree(cg);
@@ -349,9 +511,61 @@ static char *diowq_cg_leaf_name(const struct path *leaf)
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	name = d_path(leaf, buf, PATH_MAX);
-	ret = IS_ERR(name) ? name : kstrdup(name, GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
+	if (IS_ERR(name)) {
+		ret = name;
+	} else {
+		ret = kstrdup(name, GFP_KERNEL);
+		if (!ret)
+			ret = ERR_PTR(-ENOMEM);
+	}
 	kfree(buf);
 	return ret;
+}
+
+/*
+ * Does a task live below the pod, outside our leaf? Its populated
+ * children, less the leaf (populated while the thread lives). Tasks in
+ * the pod's directory itself are not counted: cgroup v2 allows none once
+ * its subtree_control holds cpu, which the leaf's cpu.weight needs. Read
+ * without css_set_lock: a snapshot, and the watch wants two in a row.
+ */
+static bool diowq_cg_pod_busy(struct diowq_cg *cg)
+{
+	struct cgroup *pod = cgroup_parent(cg->leaf_cgrp);
+	int populated;
+
+	if (!pod)
+		return true;
+	populated = READ_ONCE(pod->nr_populated_domain_children) +
+		    READ_ONCE(pod->nr_populated_threaded_children);
+	return populated > (cgroup_is_populated(cg->leaf_cgrp) ? 1 : 0);
+}
+
+/*
+ * The pod's deletion (see the top of this file): once the pod had a task
+ * of its own and has none left for DIOWQ_CG_EMPTY_TICKS checks in a row,
+ * fall back to the sentinel (registry.c), which retires this diowq_cg
+ * and its leaf. A request running meanwhile (diowq_cg_fall_back() cannot
+ * take diowq_ctl_lock) defers it to the next check.
+ */
+#define DIOWQ_CG_WATCH_MS	1000
+#define DIOWQ_CG_EMPTY_TICKS	2
+
+static void diowq_cg_watch(struct work_struct *work)
+{
+	struct diowq_cg *cg = container_of(to_delayed_work(work),
+					   struct diowq_cg, watch);
+
+	if (diowq_cg_pod_busy(cg)) {
+		cg->pod_was_busy = true;
+		cg->pod_empty_ticks = 0;
+	} else if (cg->pod_was_busy &&
+		   ++cg->pod_empty_ticks >= DIOWQ_CG_EMPTY_TICKS &&
+		   diowq_cg_fall_back(cg->sb, cg)) {
+		return;
+	}
+	queue_delayed_work(diowq_system_unbound_wq, &cg->watch,
+			   msecs_to_jiffies(DIOWQ_CG_WATCH_MS));
 }
 
 /*
@@ -374,9 +588,36 @@ int diowq_cg_check_dir(const struct path *dir, struct netlink_ext_ack *extack)
 }
 
 /*
+ * The leaf's struct cgroup, from the thread just moved into it, checked
+ * to be the leaf's by its inode number (kernfs numbers a cgroup's
+ * directory inode with the cgroup's id): an admin may have moved the
+ * thread on meanwhile.
+ */
+static int diowq_cg_pin_leaf(struct diowq_cg *cg)
+{
+	struct cgroup *cgrp;
+	int err = -EAGAIN;
+
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(cg->task);
+	if (cgroup_ino(cgrp) == d_inode(cg->leaf.dentry)->i_ino &&
+	    cgroup_tryget(cgrp)) {
+		cg->leaf_cgrp = cgrp;
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/*
  * Make the leaf below @req's directory, its thread in it, and the hook:
  * everything but publishing the sentinel @wq. Called with diowq_ctl_lock
  * held, in the context of the request (as the requester).
+ *
+ * The hook is taken while the thread still idles in the root cgroup, so
+ * that when it cannot be, the thread exits at once and the leaf, never
+ * populated, is removed at once: an ordinary refusal (a livepatch on
+ * queue_work_on(), the hook being removed) waits for nothing.
  */
 struct diowq_cg *diowq_cg_create(struct super_block *sb,
 				 struct workqueue_struct *wq,
@@ -395,10 +636,13 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	if (!cg)
 		return ERR_PTR(-ENOMEM);
 	cg->wq = wq;
+	cg->sb = sb;
 	INIT_LIST_HEAD(&cg->node);
 	INIT_LIST_HEAD(&cg->items);
-	spin_lock_init(&cg->lock);
+	INIT_LIST_HEAD(&cg->retire_node);
+	raw_spin_lock_init(&cg->lock);
 	init_completion(&cg->started);
+	INIT_DELAYED_WORK(&cg->watch, diowq_cg_watch);
 	cg->dir = req->dir;
 	path_get(&cg->dir);
 	cg->weight = req->weight;
@@ -415,14 +659,14 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 		goto err_free;
 	}
 	/*
-	 * A leaf of ours is removed by the retire worker before it stops
-	 * counting its queue: sampled before and after the mkdir, a leaf
-	 * that exists and is ours being retired is told from a foreign one.
+	 * A leaf of ours is removed before its retirement stops being
+	 * counted: sampled before and after the mkdir, a leaf that exists
+	 * and is ours being retired is told from a foreign one.
 	 */
-	retiring = diowq_retire_cgroups_pending();
+	retiring = diowq_cg_retiring_any();
 	err = diowq_mkdir(req->dfd, name, &cg->dir, &cg->leaf);
 	kfree(name);
-	if (err == -EEXIST && (retiring || diowq_retire_cgroups_pending())) {
+	if (err == -EEXIST && (retiring || diowq_cg_retiring_any())) {
 		/* Ours, most likely, from a switch or untune just before. */
 		NL_SET_ERR_MSG(extack, "a previous leaf is still being removed: retry");
 		err = -EAGAIN;
@@ -430,7 +674,7 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	}
 	if (err) {
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG(extack, "the leaf cgroup already exists");
+			NL_SET_ERR_MSG(extack, "the leaf cgroup exists and is not ours");
 		else if (err == -EAGAIN)
 			NL_SET_ERR_MSG(extack, "the cgroup directory changed during the request");
 		else
@@ -471,6 +715,12 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	 */
 	wake_up_process(cg->task);
 	wait_for_completion(&cg->started);
+
+	what = "hooking queue_work_on()";
+	err = diowq_divert_get(extack);
+	if (err)
+		goto err_stop;
+
 	/* The thread as the requester's pid namespace numbers it. */
 	what = "moving the thread into the leaf";
 	pid = task_pid_vnr(cg->task);
@@ -479,16 +729,21 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 		snprintf(buf, sizeof(buf), "%d", pid);
 		err = diowq_cg_write(&cg->leaf, "cgroup.procs", buf);
 	}
+	if (!err)
+		err = diowq_cg_pin_leaf(cg);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot move the thread into the leaf cgroup");
-		goto err_stop;
+		if (!pid)
+			NL_SET_ERR_MSG(extack, "the thread is outside the caller's pid namespace");
+		else if (err == -ENOENT)
+			NL_SET_ERR_MSG(extack, "the leaf is outside the caller's cgroup namespace");
+		else
+			NL_SET_ERR_MSG(extack, "cannot move the thread into the leaf cgroup");
+		goto err_unhook;
 	}
-	what = "hooking queue_work_on()";
-	err = diowq_divert_get(extack);
-	if (err)
-		goto err_stop;
 	return cg;
 
+err_unhook:
+	diowq_divert_put();
 err_stop:
 	/* Its list is empty: it exits at once. */
 	kthread_stop(cg->task);
@@ -504,18 +759,17 @@ err_free:
 }
 
 /*
- * Change the leaf's cpu.weight, as the requester. The caller holds
+ * Change the leaf's cpu.weight, as the requester; written even when it is
+ * the same, which repairs a weight changed by hand. The caller holds
  * diowq_ctl_lock and pins the superblock, so @cg can be retired by nobody
- * meanwhile (only a request or the superblock's unmount retire it).
+ * meanwhile (only a request, the superblock's unmount and the pod watch,
+ * which takes diowq_ctl_lock, retire it).
  */
 int diowq_cg_set_weight(struct diowq_cg *cg, u32 weight,
 			struct netlink_ext_ack *extack)
 {
-	int err;
+	int err = diowq_cg_write_weight(&cg->leaf, weight);
 
-	if (cg->weight == weight)
-		return 0;
-	err = diowq_cg_write_weight(&cg->leaf, weight);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot set the leaf's cpu.weight");
 		return err;
@@ -531,36 +785,125 @@ void diowq_cg_publish(struct diowq_cg *cg)
 	list_add_tail_rcu(&cg->node, &diowq_divert_set);
 	cg->published = true;
 	spin_unlock(&diowq_divert_set_lock);
+	queue_delayed_work(diowq_system_unbound_wq, &cg->watch,
+			   msecs_to_jiffies(DIOWQ_CG_WATCH_MS));
 }
 
 /*
- * No item is diverted any more once an RCU grace period has passed after
- * this (see the top of this file); items queued on the sentinel meanwhile
- * run there.
+ * For good: no item is diverted any more once an RCU grace period has
+ * passed after this (see the top of this file); items queued on the
+ * sentinel meanwhile run there. Counted as a retirement under way until
+ * diowq_cg_destroy() is done.
  */
-void diowq_cg_unpublish(struct diowq_cg *cg)
+void diowq_cg_retire_begin(struct diowq_cg *cg)
 {
 	spin_lock(&diowq_divert_set_lock);
 	if (cg->published)
 		list_del_rcu(&cg->node);
 	cg->published = false;
 	spin_unlock(&diowq_divert_set_lock);
+	atomic_inc(&diowq_cg_retiring);
+	atomic64_inc(&diowq_cg_retirements);
 }
 
 /*
  * Run what was diverted, stop the thread, remove the leaf. The caller
- * unpublished @cg (or never published it) and waited for an RCU grace
- * period since; no lock of ours is held: an item may wait for a frozen
+ * called diowq_cg_retire_begin() and waited for an RCU grace period
+ * since; no lock of ours is held: an item may wait for a frozen
  * filesystem to be thawed.
  */
 void diowq_cg_destroy(struct diowq_cg *cg)
 {
+	cancel_delayed_work_sync(&cg->watch);
 	kthread_stop(cg->task);
-	WARN_ON_ONCE(!list_empty(&cg->items));
+	/* Cannot happen (the drain protocol); not a WARN: panic_on_warn. */
+	if (!list_empty(&cg->items))
+		pr_err("cgroup mode: %pd: items left behind by its thread\n",
+		       cg->leaf.dentry);
 	diowq_cg_remove_leaf(cg);
 	path_put(&cg->leaf);
 	diowq_divert_put();
 	diowq_cg_free(cg);
+	diowq_cg_settle_done();
+}
+
+/*
+ * Retiring a diowq_cg whose sentinel lives on: the pod watch's fallback
+ * keeps it as the filesystem's queue, and an abandoned one (swap.c) is
+ * someone else's. No allocation: this path must not fail.
+ */
+static LIST_HEAD(diowq_cg_retired);
+static DEFINE_SPINLOCK(diowq_cg_retired_lock);
+
+static void diowq_cg_retire_workfn(struct work_struct *work)
+{
+	struct diowq_cg *cg, *tmp;
+	LIST_HEAD(batch);
+
+	spin_lock(&diowq_cg_retired_lock);
+	list_splice_init(&diowq_cg_retired, &batch);
+	spin_unlock(&diowq_cg_retired_lock);
+	if (list_empty(&batch))
+		return;
+	/* Nothing is added to their lists any more. */
+	synchronize_rcu();
+	list_for_each_entry_safe(cg, tmp, &batch, retire_node) {
+		list_del(&cg->retire_node);
+		diowq_cg_destroy(cg);
+	}
+}
+
+static DECLARE_WORK(diowq_cg_retire_work, diowq_cg_retire_workfn);
+
+void diowq_cg_retire(struct diowq_cg *cg)
+{
+	diowq_cg_retire_begin(cg);
+	spin_lock(&diowq_cg_retired_lock);
+	list_add_tail(&cg->retire_node, &diowq_cg_retired);
+	spin_unlock(&diowq_cg_retired_lock);
+	queue_work(diowq_system_unbound_wq, &diowq_cg_retire_work);
+}
+
+/* Is a retirement under way (a leaf may still exist)? */
+bool diowq_cg_retiring_any(void)
+{
+	return atomic_read(&diowq_cg_retiring) > 0;
+}
+
+/* How many retirements have begun since load: a request compares two. */
+u64 diowq_cg_retirements_begun(void)
+{
+	return atomic64_read(&diowq_cg_retirements);
+}
+
+/*
+ * Wait until no retirement is under way: every leaf retired so far is
+ * removed and the hook, if it was being removed, is. Killable, and then
+ * it returns early: the caller's change was made all the same.
+ */
+void diowq_cg_wait_settled(void)
+{
+	if (wait_event_killable(diowq_cg_settle_wait,
+				!atomic_read(&diowq_cg_retiring)))
+		pr_info("cgroup mode: %s[%d] stopped waiting for a leaf's removal\n",
+			current->comm, task_pid_nr(current));
+}
+
+/*
+ * Module unload, after the queues were retired and destroyed: retire
+ * what is left alone, then wait for the hook's removal, which also makes
+ * module text safe to free (diowq_divert_unregister()).
+ */
+void diowq_cg_exit(void)
+{
+	flush_work(&diowq_cg_retire_work);
+	flush_work(&diowq_divert_unregister_work);
+	if (diowq_divert_registered) {
+		pr_err("cgroup mode: the queue_work_on() hook is still registered at unload\n");
+		return;
+	}
+	if (diowq_divert_filtered)
+		ftrace_free_filter(&diowq_divert_ops);
 }
 
 const char *diowq_cg_leaf(const struct diowq_cg *cg)
@@ -568,9 +911,14 @@ const char *diowq_cg_leaf(const struct diowq_cg *cg)
 	return cg->leaf_name;
 }
 
+/*
+ * The same cgroup however it was named: every mount of the cgroup2
+ * hierarchy (another mount namespace's, a container's, a bind mount)
+ * shares one kernfs superblock, so one dentry per directory.
+ */
 bool diowq_cg_same_dir(const struct diowq_cg *cg, const struct path *dir)
 {
-	return path_equal(&cg->dir, dir);
+	return cg->dir.dentry == dir->dentry;
 }
 
 u32 diowq_cg_weight(const struct diowq_cg *cg)
@@ -578,7 +926,7 @@ u32 diowq_cg_weight(const struct diowq_cg *cg)
 	return READ_ONCE(cg->weight);
 }
 
-unsigned long diowq_cg_diverted(const struct diowq_cg *cg)
+u64 diowq_cg_diverted(const struct diowq_cg *cg)
 {
 	return READ_ONCE(cg->diverted);
 }

@@ -88,6 +88,7 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		  const struct diowq_cg_req *cgreq, enum diowq_origin origin,
 		  struct netlink_ext_ack *extack);
 void diowq_sb_unmounting(struct diowq_sb *dsb);
+bool diowq_cg_fall_back(struct super_block *sb, struct diowq_cg *cg);
 bool diowq_sb_known(struct super_block *sb);
 /* Requests (sysfs, netlink); @extack may be NULL. */
 int diowq_check_mount_root(const struct path *path,
@@ -133,8 +134,6 @@ void diowq_queue_abandon(struct diowq_queue *q);
 void diowq_queues_exit(void);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
-void diowq_retire_flush_cgroups(void);
-bool diowq_retire_cgroups_pending(void);
 
 /* cgroup.c */
 int diowq_cg_check_dir(const struct path *dir, struct netlink_ext_ack *extack);
@@ -145,12 +144,16 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 int diowq_cg_set_weight(struct diowq_cg *cg, u32 weight,
 			struct netlink_ext_ack *extack);
 void diowq_cg_publish(struct diowq_cg *cg);
-void diowq_cg_unpublish(struct diowq_cg *cg);
+void diowq_cg_retire_begin(struct diowq_cg *cg);
 void diowq_cg_destroy(struct diowq_cg *cg);
+void diowq_cg_retire(struct diowq_cg *cg);
+bool diowq_cg_retiring_any(void);
+u64 diowq_cg_retirements_begun(void);
+void diowq_cg_wait_settled(void);
 const char *diowq_cg_leaf(const struct diowq_cg *cg);
 bool diowq_cg_same_dir(const struct diowq_cg *cg, const struct path *dir);
 u32 diowq_cg_weight(const struct diowq_cg *cg);
-unsigned long diowq_cg_diverted(const struct diowq_cg *cg);
+u64 diowq_cg_diverted(const struct diowq_cg *cg);
 void diowq_cg_exit(void);
 
 /* unmount.c */

@@ -57,7 +57,7 @@ static const struct nla_policy diowq_none_policy[DIOWQ_A_MAX + 1] = {
 };
 
 static const struct nla_policy diowq_set_config_policy[DIOWQ_A_MAX + 1] = {
-	/* Not cgroup: it needs a cgroup, which netlink cannot name yet. */
+	/* Not cgroup: a default applies to mounts no request names a cgroup for. */
 	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_UNBOUND),
 	[DIOWQ_A_AUTO_FSTYPES] = { .type = NLA_NUL_STRING,
 				   .len = DIOWQ_AUTO_FSTYPES_MAXLEN },

@@ -342,13 +342,48 @@ void diowq_sb_unmounting(struct diowq_sb *dsb)
 }
 
 /*
+ * Mode cgroup's pod emptied (the pod watch, cgroup.c): fall back to the
+ * sentinel, which is a highpri queue already installed, so nothing is
+ * swapped and no completion can go astray; retire the thread and its
+ * leaf, so that the pod's cgroup can be removed; say so in an event.
+ * Returns false, to be called again later, when a request holds
+ * diowq_ctl_lock (requests use a diowq_cg with it held, see
+ * diowq_cg_set_weight()); true when done, or when @cg is no longer the
+ * filesystem's (retired meanwhile: its destruction stops the watch).
+ * @sb is only compared: it may be gone.
+ */
+bool diowq_cg_fall_back(struct super_block *sb, struct diowq_cg *cg)
+{
+	struct diowq_sb *dsb;
+
+	if (!mutex_trylock(&diowq_ctl_lock))
+		return false;
+	mutex_lock(&diowq_state_lock);
+	dsb = diowq_lookup_sb(sb);
+	if (dsb && dsb->queue && dsb->queue->cg == cg) {
+		pr_info("%s: the cgroup of %s has no task left: falling back to mode %s\n",
+			dsb->sb->s_id, diowq_cg_leaf(cg),
+			diowq_mode_name(DIOWQ_MODE_HIGHPRI));
+		dsb->queue->mode = DIOWQ_MODE_HIGHPRI;
+		/* Readers of ->cg under RCU: freed after a grace period. */
+		WRITE_ONCE(dsb->queue->cg, NULL);
+		WRITE_ONCE(dsb->mode, DIOWQ_MODE_HIGHPRI);
+		diowq_nl_notify(DIOWQ_EVENT_CGROUP_FALLBACK, dsb);
+		diowq_cg_retire(cg);
+	}
+	mutex_unlock(&diowq_state_lock);
+	mutex_unlock(&diowq_ctl_lock);
+	return true;
+}
+
+/*
  * Requests
  * --------
  * sysfs and netlink are two views of one state: both go through these.
  * Each waits for a retire backlog to shrink before it takes any lock (see
  * swap.c), and is refused once module unload has begun. None waits for
  * what it retired to be destroyed: sysfs does that on its own
- * (diowq_retire_flush_cgroups()), netlink must not (design.md, "Locking").
+ * (diowq_cg_wait_settled()), netlink must not (design.md, "Locking").
  */
 static bool diowq_stopping;
 

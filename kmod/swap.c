@@ -85,8 +85,6 @@ static LIST_HEAD(diowq_queues);
 static LIST_HEAD(diowq_retire_pending);
 static LIST_HEAD(diowq_retire_destroying);
 static unsigned int diowq_retire_backlog;
-/* Retiring queues with a cgroup thread (diowq_retire_flush_cgroups()). */
-static unsigned int diowq_retire_cgroups;
 static DEFINE_MUTEX(diowq_queues_lock);
 
 /*
@@ -205,16 +203,17 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 }
 
 /*
- * For a queue that was never installed: nobody can hold its pointer. Its
- * cgroup thread may have been published for a moment: after a grace
- * period nothing can be diverted to it any more (cgroup.c).
+ * For a queue that was never installed: nobody can hold its pointer, and
+ * it is destroyed at once. With a cgroup thread (published for a moment,
+ * maybe) it is retired instead: its destruction waits for a grace period,
+ * the thread's exit and the leaf's removal, which a refused request must
+ * not wait for (netlink handlers never wait, see netlink.c).
  */
 void diowq_queue_destroy_unused(struct diowq_queue *q)
 {
 	if (q->cg) {
-		diowq_cg_unpublish(q->cg);
-		synchronize_rcu();
-		diowq_cg_destroy(q->cg);
+		diowq_queue_retire(q);
+		return;
 	}
 	destroy_workqueue(q->wq);
 	diowq_queue_free(q);
@@ -235,24 +234,12 @@ void diowq_queue_abandon(struct diowq_queue *q)
 	if (q->cg) {
 		/*
 		 * Our thread is module text: stop diverting, so what is
-		 * still queued on the sentinel runs there, and let the
-		 * retire worker stop the thread (a wrapper of its own, so
-		 * the sentinel itself is never destroyed).
+		 * still queued on the sentinel runs there, and retire the
+		 * thread and its leaf alone; the sentinel is never
+		 * destroyed.
 		 */
-		struct diowq_queue *stop = kzalloc(sizeof(*stop), GFP_KERNEL);
-
-		diowq_cg_unpublish(q->cg);
-		if (stop) {
-			stop->cg = q->cg;
-			INIT_LIST_HEAD(&stop->node);
-			q->cg = NULL;
-			mutex_lock(&diowq_queues_lock);
-			list_add_tail(&stop->node, &diowq_queues);
-			mutex_unlock(&diowq_queues_lock);
-			diowq_queue_retire(stop);
-		} else {
-			pr_err("%s: leaking its cgroup thread\n", q->name);
-		}
+		diowq_cg_retire(q->cg);
+		q->cg = NULL;
 	}
 }
 
@@ -294,12 +281,10 @@ void diowq_queue_retire(struct diowq_queue *q)
 {
 	/* Nothing is diverted to its thread after the worker's grace period. */
 	if (q->cg)
-		diowq_cg_unpublish(q->cg);
+		diowq_cg_retire_begin(q->cg);
 	mutex_lock(&diowq_queues_lock);
 	list_add_tail(&q->retire_node, &diowq_retire_pending);
 	diowq_retire_backlog++;
-	if (q->cg)
-		diowq_retire_cgroups++;
 	mutex_unlock(&diowq_queues_lock);
 	queue_work(diowq_system_unbound_wq, &diowq_retire_work);
 }
@@ -326,19 +311,15 @@ static void diowq_retire_workfn(struct work_struct *work)
 	list_for_each_entry_safe(q, tmp, &diowq_retire_destroying, retire_node) {
 		/*
 		 * Mode cgroup: its thread runs every item diverted to it
-		 * before the sentinel goes (cgroup.c, drain protocol). A
-		 * wrapper from diowq_queue_abandon() has no queue.
+		 * before the sentinel goes (cgroup.c, drain protocol).
 		 */
 		if (q->cg)
 			diowq_cg_destroy(q->cg);
-		if (q->wq)
-			destroy_workqueue(q->wq);
+		destroy_workqueue(q->wq);
 		mutex_lock(&diowq_queues_lock);
 		list_del(&q->retire_node);
 		list_del(&q->node);
 		diowq_retire_backlog--;
-		if (q->cg)
-			diowq_retire_cgroups--;
 		mutex_unlock(&diowq_queues_lock);
 		kfree(q);
 	}
@@ -363,34 +344,4 @@ void diowq_retire_throttle(void)
 void diowq_retire_flush(void)
 {
 	flush_work(&diowq_retire_work);
-}
-
-/*
- * A sysfs request that retired a cgroup thread waits, with no lock held,
- * until its leaf is gone, so that the user can remove the pod's cgroup
- * once the request returns. It waits for grace periods, and for an item
- * blocked on a frozen filesystem: netlink requests never call it (see
- * design.md, "Locking": a generic netlink handler that waits holds
- * cb_lock), their callers poll for the leaf instead.
- */
-void diowq_retire_flush_cgroups(void)
-{
-	bool any;
-
-	mutex_lock(&diowq_queues_lock);
-	any = diowq_retire_cgroups;
-	mutex_unlock(&diowq_queues_lock);
-	if (any)
-		flush_work(&diowq_retire_work);
-}
-
-/* Is a queue with a cgroup thread still being retired? */
-bool diowq_retire_cgroups_pending(void)
-{
-	bool any;
-
-	mutex_lock(&diowq_queues_lock);
-	any = diowq_retire_cgroups;
-	mutex_unlock(&diowq_queues_lock);
-	return any;
 }

@@ -173,11 +173,13 @@ static int diowq_sysfs_cgroup_req(char *path, struct diowq_cg_req *cgreq)
  * "cgroup /absolute/mountpoint /absolute/cgroup/dir[ WEIGHT]": see
  * diowq_sysfs_cgroup_req().
  *
- * Unlike netlink, a sysfs request waits until a cgroup thread it retired
- * is gone with its leaf (the pod's cgroup can be removed once the write
- * returns), and before a cgroup tune, for one retired just before (so
- * that toggling back below the same directory finds the leaf's name
- * free). It holds no lock meanwhile.
+ * Unlike netlink, a sysfs request that retired a cgroup thread waits
+ * until it is gone with its leaf (the pod's cgroup can be removed once
+ * the write returns), and a cgroup tune first waits for the retirements
+ * under way (so that toggling back below the same directory finds the
+ * leaf's name free and the hook not being removed). Only such requests
+ * wait, holding no lock, killably: a fatal signal ends the wait, not
+ * the change (diowq_cg_wait_settled()).
  */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
@@ -187,6 +189,7 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	enum diowq_mode mode;
 	bool has_mode = false;
 	bool cgroup = false;
+	u64 retirements;
 	struct path mnt;
 	char *path;
 	int err;
@@ -220,11 +223,13 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (err)
 		goto out_cgroup;
 	if (cgroup)
-		diowq_retire_flush_cgroups();
+		diowq_cg_wait_settled();
+	retirements = diowq_cg_retirements_begun();
 	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL,
 			       cgroup ? &cgreq : NULL, NULL);
 	path_put(&mnt);
-	diowq_retire_flush_cgroups();
+	if (diowq_cg_retirements_begun() != retirements)
+		diowq_cg_wait_settled();
 out_cgroup:
 	if (cgroup)
 		path_put(&cgreq.dir);
@@ -241,6 +246,7 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
+	u64 retirements = diowq_cg_retirements_begun();
 	struct path mnt;
 	int err;
 
@@ -260,7 +266,8 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 		err = diowq_untune_name(req);
 	}
 	kfree(req);
-	diowq_retire_flush_cgroups();
+	if (diowq_cg_retirements_begun() != retirements)
+		diowq_cg_wait_settled();
 	return err ?: count;
 }
 
@@ -359,32 +366,56 @@ static ssize_t swaps_show(struct kobject *kobj, struct kobj_attribute *attr,
 }
 
 /*
- * Mode cgroup: the leaf cgroup and how many items its thread ran. The
- * queue and its thread are freed by the retire worker only after grace
- * periods, long after this returns (as for workqueue_show()).
+ * Mode cgroup: the leaf cgroup, its weight and how many items its thread
+ * ran. Under rcu_read_lock(): the queue and its diowq_cg are freed only
+ * after a grace period since they were unpublished from the superblock
+ * (swap.c, cgroup.c), and the pod watch may take the diowq_cg away at any
+ * time (registry.c, diowq_cg_fall_back()).
  */
+enum diowq_cg_attr { DIOWQ_CG_ATTR_LEAF, DIOWQ_CG_ATTR_WEIGHT,
+		     DIOWQ_CG_ATTR_DIVERTED };
+
+static ssize_t diowq_cg_attr_show(struct kobject *kobj, char *buf,
+				  enum diowq_cg_attr which)
+{
+	const struct diowq_queue *q;
+	const struct diowq_cg *cg;
+	ssize_t n;
+
+	rcu_read_lock();
+	q = READ_ONCE(to_dsb(kobj)->queue);
+	cg = q ? READ_ONCE(q->cg) : NULL;
+	switch (which) {
+	case DIOWQ_CG_ATTR_LEAF:
+		n = sysfs_emit(buf, "%s\n", cg ? diowq_cg_leaf(cg) : "");
+		break;
+	case DIOWQ_CG_ATTR_WEIGHT:
+		n = sysfs_emit(buf, "%u\n", cg ? diowq_cg_weight(cg) : 0);
+		break;
+	default:
+		n = sysfs_emit(buf, "%llu\n", cg ? diowq_cg_diverted(cg) : 0);
+		break;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 static ssize_t cgroup_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
-
-	return sysfs_emit(buf, "%s\n", q && q->cg ? diowq_cg_leaf(q->cg) : "");
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_LEAF);
 }
 
 static ssize_t cgroup_weight_show(struct kobject *kobj,
 				  struct kobj_attribute *attr, char *buf)
 {
-	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
-
-	return sysfs_emit(buf, "%u\n", q && q->cg ? diowq_cg_weight(q->cg) : 0);
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_WEIGHT);
 }
 
 static ssize_t diverted_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
-	struct diowq_queue *q = READ_ONCE(to_dsb(kobj)->queue);
-
-	return sysfs_emit(buf, "%lu\n", q && q->cg ? diowq_cg_diverted(q->cg) : 0);
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_DIVERTED);
 }
 
 static ssize_t tuned_ms_show(struct kobject *kobj, struct kobj_attribute *attr,

@@ -73,10 +73,13 @@ enum diowq_mode {
  * DIOWQ_CG_LEAF_PREFIX<s_id>, with cpu.weight DIOWQ_CG_WEIGHT unless the
  * request names one in [DIOWQ_CG_WEIGHT_MIN, DIOWQ_CG_WEIGHT_MAX] (the
  * range of cpu.weight); its one thread is called
- * DIOWQ_CG_THREAD_PREFIX<s_id> (comm, 15 characters).
+ * DIOWQ_CG_THREAD_PREFIX<s_id> (comm, 15 characters). The default is
+ * cgroup v2's own: a leaf weighing more than the pod's other children
+ * shrinks the pod's share on its submitters' CPUs (docs/benchmarks.md,
+ * the isolation bench).
  */
 #define DIOWQ_CG_LEAF_PREFIX		"diowq-"
-#define DIOWQ_CG_WEIGHT			10000
+#define DIOWQ_CG_WEIGHT			100
 #define DIOWQ_CG_WEIGHT_MIN		1
 #define DIOWQ_CG_WEIGHT_MAX		10000
 #define DIOWQ_CG_THREAD_PREFIX		"diowqcg/"
@@ -229,6 +232,9 @@ enum diowq_event {
 	DIOWQ_EVENT_MODE_CHANGED,
 	DIOWQ_EVENT_UNTUNED,		/* by a request or module unload */
 	DIOWQ_EVENT_UNMOUNTED,		/* untuned because it was unmounted */
+	DIOWQ_EVENT_CGROUP_FALLBACK,	/* mode cgroup: no task left below
+					 * its cgroup, now highpri
+					 */
 	__DIOWQ_EVENT_MAX,
 };
 
