@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cgroup_test: mode cgroup (prototype of issue #16), through
+ * cgroup_test: mode cgroup (issue #16), through
  * /sys/fs/diowq/tune "cgroup MOUNT CGROUP_DIR[ WEIGHT]" and through
  * netlink (TUNE with MODE cgroup, CGROUP_FD and CGROUP_WEIGHT).
  *
  * - tuned, an AIO O_DIRECT writer's completions run in diowq's thread
  *   (comm diowqcg/<s_id>), which sits in the leaf cgroup
  *   <pod>/diowq-<s_id> (its pid is the leaf's only one in cgroup.procs,
- *   cpu.weight is 10000), and the leaf's cpu.stat usage_usec grows with
- *   the I/O; the module's "diverted" count (items its thread ran) is at
- *   least half the writes and at most all of them; every write completes
- *   exactly once and reads back;
+ *   cpu.weight is DIOWQ_CG_WEIGHT), and the leaf's cpu.stat usage_usec
+ *   grows with the I/O; the module's "diverted" count (items its thread
+ *   ran) is at least half the writes and at most all of them; every write
+ *   completes exactly once and reads back;
  * - untune stops the thread and removes the leaf before it returns, so the
  *   pod's cgroup can be removed at once;
  * - switching cgroup -> highpri -> cgroup -> untune under I/O loses
@@ -30,12 +30,20 @@
  *   leaf and its weight, status (table and JSON) shows mode cgroup, the
  *   leaf and the diverted count, bad input exits non-zero with nothing
  *   changed, and a switch or untune returns only once the leaf is gone
- *   (the tool polls: the module's netlink requests do not wait).
+ *   (the tool polls: the module's netlink requests do not wait);
+ * - the pod's deletion: once the pod had a task and has none left, the
+ *   module falls back to highpri, removes the leaf (the pod can then be
+ *   removed) and sends a CGROUP_FALLBACK event; a pod that never had a
+ *   task is left alone;
+ * - the same pod through a second cgroup2 mount is the same directory.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "lib/cgroup.h"
@@ -809,6 +817,164 @@ TEST_F_TIMEOUT(cgroup, diowqctl_tune_cgroup, 180)
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
 	if (pid)
 		EXPECT_FALSE(pid_alive(pid));
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+}
+
+/* ---- the pod's deletion, and the same pod through another mount -------- */
+
+#define APP POD "/app"
+#define APP_DIR DQ_CGROUP_ROOT "/" APP
+/* The module checks every second and wants two empty checks in a row. */
+#define FALLBACK_MS 10000
+#define BUSY_MS 3000
+
+/* A task of the pod's own: a child sleeping in POD/app. */
+static pid_t pod_task_start(struct __test_metadata *_metadata)
+{
+	pid_t pid;
+
+	EXPECT_EQ(0, dq_cg_create(APP));
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	EXPECT_LT(0, pid);
+	if (pid > 0)
+		EXPECT_EQ(0, dq_cg_move(APP, pid));
+	return pid;
+}
+
+static void pod_task_stop(struct __test_metadata *_metadata, pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		EXPECT_EQ(pid, waitpid(pid, NULL, 0));
+	}
+	EXPECT_EQ(0, rmdir(APP_DIR)) TH_LOG("rmdir %s: %m", APP_DIR);
+}
+
+/* Wait for the filesystem's mode to read @mode; its time, or -1. */
+static long long wait_mode(const struct cg_env *env, const char *mode,
+			   unsigned int timeout_ms)
+{
+	uint64_t start = dq_now_ms();
+	char buf[32];
+
+	for (;;) {
+		if (!dq_read_sb_attr(env->fs.sid, DIOWQ_SB_ATTR_MODE, buf,
+				     sizeof(buf)) &&
+		    !strcmp(buf, mode))
+			return dq_now_ms() - start;
+		if (dq_now_ms() - start >= timeout_ms)
+			return -1;
+		dq_sleep_ms(50);
+	}
+}
+
+/*
+ * The pod's deletion: while tuned, its cgroup cannot be removed (the leaf
+ * is a child). Once the pod had a task of its own and has none left, the
+ * module falls back to highpri on its own, removes the leaf and says so
+ * in a CGROUP_FALLBACK event; the pod can then be removed, and the
+ * writer's completions (outside the pod) went on throughout. A pod that
+ * never had a task (as in the tests above) is left alone.
+ */
+TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
+{
+	struct cg_env *env = &self->env;
+	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
+	struct dq_writer_result res;
+	struct dq_verify_result vr;
+	struct dq_genl events;
+	struct dq_writer *w;
+	uint32_t event = 0, mode = 0;
+	long long took;
+	pid_t pid, task;
+
+	ASSERT_EQ(0, dq_genl_open(&events));
+	ASSERT_EQ(0, dq_genl_subscribe_events(&events));
+	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	pid = expect_thread_in_leaf(_metadata, env);
+	ASSERT_NE(0, pid);
+	ASSERT_EQ(0, dq_genl_recv_event(&events, &reply, 5000));
+	ASSERT_EQ(0, dq_writer_start(&w, &env->tf, &opts));
+
+	/* Never had a task: still in mode cgroup after three checks. */
+	dq_sleep_ms(BUSY_MS);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_CGROUP_NAME);
+
+	/* A task of its own: the pod is busy, and cannot be removed. */
+	task = pod_task_start(_metadata);
+	dq_sleep_ms(BUSY_MS);
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_CGROUP_NAME);
+	EXPECT_EQ(pid, leaf_pid(env));
+	EXPECT_EQ(-1, rmdir(POD_DIR));
+	EXPECT_EQ(EBUSY, errno);
+
+	/* Its last task gone: highpri, the leaf and the thread gone. */
+	pod_task_stop(_metadata, task);
+	took = wait_mode(env, DIOWQ_MODE_HIGHPRI_NAME, FALLBACK_MS);
+	TH_LOG("fell back %lld ms after the pod's last task left", took);
+	EXPECT_LE(0, took);
+	EXPECT_TRUE(dq_sb_tuned(env->fs.sid));
+	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP, "");
+	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+		TH_LOG("%s still there after the fallback", env->leaf_dir);
+	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
+
+	/* Said in an event, which reports the new mode. */
+	ASSERT_EQ(0, dq_genl_recv_event(&events, &reply, 5000));
+	ASSERT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_EVENT, &event));
+	EXPECT_EQ(DIOWQ_EVENT_CGROUP_FALLBACK, event);
+	EXPECT_STREQ(env->fs.sid, dq_genl_attr_str(&reply, 0, DIOWQ_A_SB_ID));
+	ASSERT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_MODE, &mode));
+	EXPECT_EQ(DIOWQ_MODE_HIGHPRI, mode);
+	EXPECT_EQ(NULL, dq_genl_attr(&reply, 0, DIOWQ_A_CGROUP));
+	dq_genl_close(&events);
+
+	/* Completions went on throughout; the sentinel is an ordinary queue. */
+	ASSERT_EQ(0, dq_writer_wait_progress(w, MIN_COMPLETIONS,
+					     MIN_COMPLETIONS_MS));
+	dq_writer_stop(w);
+	ASSERT_EQ(0, dq_writer_join(w, DQ_JOIN_MS, &res));
+	dq_writer_log_result("writer", &res);
+	EXPECT_TRUE(dq_writer_exactly_once(&res));
+	EXPECT_TRUE(dq_writer_result_ok(&res));
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));
+	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
+	EXPECT_DATA_VERIFIED_TWICE(&env->fs, &env->tf, &vr);
+}
+
+/*
+ * The same pod named through a second mount of cgroup2 (a container's
+ * view): the same directory, so the weight changes in place with the same
+ * thread, and is not taken for a switch.
+ */
+#define CG2_MNT "/tmp/diowq-cgroup2"
+
+TEST_F(cgroup, same_pod_through_another_cgroup2_mount)
+{
+	struct cg_env *env = &self->env;
+	char req[PATH_MAX * 2];
+	pid_t pid;
+
+	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	pid = expect_thread_in_leaf(_metadata, env);
+	ASSERT_NE(0, pid);
+	if (mkdir(CG2_MNT, 0755))
+		ASSERT_EQ(EEXIST, errno);
+	ASSERT_EQ(0, mount("none", CG2_MNT, "cgroup2", 0, NULL))
+		TH_LOG("mount cgroup2 on %s: %m", CG2_MNT);
+	snprintf(req, sizeof(req), "%s %s %s/%s 300", DIOWQ_MODE_CGROUP_NAME,
+		 env->fs.mnt, CG2_MNT, POD);
+	EXPECT_EQ(0, dq_write_attr(DIOWQ_ATTR_TUNE, req));
+	EXPECT_EQ(pid, expect_thread_in_leaf_weight(_metadata, env, 300));
+	EXPECT_EQ(0, umount(CG2_MNT));
+	rmdir(CG2_MNT);
+	ASSERT_EQ(0, dq_untune(env->fs.mnt));
+	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 }
 
