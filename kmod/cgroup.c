@@ -164,7 +164,17 @@ struct diowq_cg {
 	bool pod_was_busy;		/* the watch's, see diowq_cg_watch() */
 	unsigned int pod_empty_ticks;
 	struct list_head retire_node;	/* on diowq_cg_retired (alone) */
+	struct list_head all_node;	/* on diowq_cg_all */
+	bool retiring;			/* under diowq_cg_all_lock */
+	char s_id[sizeof_field(struct super_block, s_id)];
 };
+
+/*
+ * Every diowq_cg from its creation to the end of its destruction, so that
+ * a request can wait for those of its own superblock being retired.
+ */
+static LIST_HEAD(diowq_cg_all);
+static DEFINE_SPINLOCK(diowq_cg_all_lock);
 
 static LIST_HEAD(diowq_divert_set);
 static DEFINE_SPINLOCK(diowq_divert_set_lock);
@@ -186,11 +196,10 @@ static bool diowq_divert_unregistering;
 
 /*
  * Retirements under way: a diowq_cg unpublished for good and not yet
- * destroyed, or the hook being unregistered. Sysfs requests wait on
- * diowq_cg_settle_wait until there are none (diowq_cg_wait_settled()).
+ * destroyed, or the hook being unregistered. diowq_cg_settle_wait is
+ * woken whenever one ends (diowq_cg_wait_retired()).
  */
 static atomic_t diowq_cg_retiring = ATOMIC_INIT(0);
-static atomic64_t diowq_cg_retirements = ATOMIC64_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(diowq_cg_settle_wait);
 
 /* Caller is in an RCU read-side section. */
@@ -280,8 +289,8 @@ static struct ftrace_ops diowq_divert_ops = {
 
 static void diowq_cg_settle_done(void)
 {
-	if (atomic_dec_and_test(&diowq_cg_retiring))
-		wake_up_all(&diowq_cg_settle_wait);
+	atomic_dec(&diowq_cg_retiring);
+	wake_up_all(&diowq_cg_settle_wait);
 }
 
 static int diowq_divert_get(struct netlink_ext_ack *extack)
@@ -348,7 +357,8 @@ static void diowq_divert_unregister(struct work_struct *work)
 	}
 
 	mutex_lock(&diowq_divert_lock);
-	diowq_divert_registered = false;
+	/* Failed: it may still be called, and stays registered for us. */
+	diowq_divert_registered = err;
 	diowq_divert_unregistering = false;
 	mutex_unlock(&diowq_divert_lock);
 	diowq_cg_settle_done();
@@ -454,14 +464,16 @@ static int diowq_cg_write(const struct path *dir, const char *file,
  * do_exit(), and 7.x unlinks a dead task only after its last switch),
  * and the leaf cannot be removed while populated. How long that takes is
  * not bounded by anything of ours: under the pod's cpu.max on 6.x the
- * exiting thread waits for the group's next quota. So retry, every
- * DIOWQ_CG_RMDIR_POLL_MS, for up to DIOWQ_CG_RMDIR_MAX_MS, and say so
- * when it takes long. -ENOENT or -EINVAL: someone removed it (or the pod
- * it was in) already.
+ * exiting thread waits for the group's next quota (a period is at most
+ * a second). So retry, every DIOWQ_CG_RMDIR_POLL_MS, for up to
+ * DIOWQ_CG_RMDIR_MAX_MS, and say so when it takes long; not for ever: the
+ * retire worker, and rmmod behind it, wait for this. A leaf that stays
+ * populated (someone wrote a pid into it) is left, and logged. -ENOENT or
+ * -EINVAL: someone removed it (or the pod it was in) already.
  */
 #define DIOWQ_CG_RMDIR_POLL_MS	20
-#define DIOWQ_CG_RMDIR_SLOW_MS	5000
-#define DIOWQ_CG_RMDIR_MAX_MS	60000
+#define DIOWQ_CG_RMDIR_SLOW_MS	2000
+#define DIOWQ_CG_RMDIR_MAX_MS	10000
 
 static void diowq_cg_remove_leaf(struct diowq_cg *cg)
 {
@@ -523,8 +535,9 @@ static char *diowq_cg_leaf_name(const struct path *leaf)
 }
 
 /*
- * Does a task live below the pod, outside our leaf? Its populated
- * children, less the leaf (populated while the thread lives). Tasks in
+ * Does a task live below the pod, outside our leaves? Its populated
+ * children, less the published leaves below it (populated while their
+ * threads live: two filesystems of one pod have two). Tasks in
  * the pod's directory itself are not counted: cgroup v2 allows none once
  * its subtree_control holds cpu, which the leaf's cpu.weight needs. Read
  * without css_set_lock: a snapshot, and the watch wants two in a row.
@@ -532,13 +545,21 @@ static char *diowq_cg_leaf_name(const struct path *leaf)
 static bool diowq_cg_pod_busy(struct diowq_cg *cg)
 {
 	struct cgroup *pod = cgroup_parent(cg->leaf_cgrp);
+	struct diowq_cg *leaf;
 	int populated;
 
 	if (!pod)
 		return true;
 	populated = READ_ONCE(pod->nr_populated_domain_children) +
 		    READ_ONCE(pod->nr_populated_threaded_children);
-	return populated > (cgroup_is_populated(cg->leaf_cgrp) ? 1 : 0);
+	/* Our leaves below the pod, this one's and other filesystems'. */
+	rcu_read_lock();
+	list_for_each_entry_rcu(leaf, &diowq_divert_set, node)
+		if (cgroup_parent(leaf->leaf_cgrp) == pod &&
+		    cgroup_is_populated(leaf->leaf_cgrp))
+			populated--;
+	rcu_read_unlock();
+	return populated > 0;
 }
 
 /*
@@ -637,9 +658,11 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 		return ERR_PTR(-ENOMEM);
 	cg->wq = wq;
 	cg->sb = sb;
+	strscpy(cg->s_id, sb->s_id, sizeof(cg->s_id));
 	INIT_LIST_HEAD(&cg->node);
 	INIT_LIST_HEAD(&cg->items);
 	INIT_LIST_HEAD(&cg->retire_node);
+	INIT_LIST_HEAD(&cg->all_node);
 	raw_spin_lock_init(&cg->lock);
 	init_completion(&cg->started);
 	INIT_DELAYED_WORK(&cg->watch, diowq_cg_watch);
@@ -647,6 +670,12 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 	path_get(&cg->dir);
 	cg->weight = req->weight;
 
+	/* Spare a leaf and a thread when the hook refuses anyway. */
+	if (READ_ONCE(diowq_divert_unregistering)) {
+		NL_SET_ERR_MSG(extack, "the queue_work_on() hook is being removed: retry");
+		err = -EAGAIN;
+		goto err_free;
+	}
 	/* sysfs: the absolute path it resolved; netlink: relative to the fd. */
 	if (req->dfd == AT_FDCWD)
 		name = kasprintf(GFP_KERNEL, "%s/" DIOWQ_CG_LEAF_PREFIX "%s",
@@ -740,6 +769,9 @@ struct diowq_cg *diowq_cg_create(struct super_block *sb,
 			NL_SET_ERR_MSG(extack, "cannot move the thread into the leaf cgroup");
 		goto err_unhook;
 	}
+	spin_lock(&diowq_cg_all_lock);
+	list_add_tail(&cg->all_node, &diowq_cg_all);
+	spin_unlock(&diowq_cg_all_lock);
 	return cg;
 
 err_unhook:
@@ -803,7 +835,9 @@ void diowq_cg_retire_begin(struct diowq_cg *cg)
 	cg->published = false;
 	spin_unlock(&diowq_divert_set_lock);
 	atomic_inc(&diowq_cg_retiring);
-	atomic64_inc(&diowq_cg_retirements);
+	spin_lock(&diowq_cg_all_lock);
+	cg->retiring = true;
+	spin_unlock(&diowq_cg_all_lock);
 }
 
 /*
@@ -823,6 +857,9 @@ void diowq_cg_destroy(struct diowq_cg *cg)
 	diowq_cg_remove_leaf(cg);
 	path_put(&cg->leaf);
 	diowq_divert_put();
+	spin_lock(&diowq_cg_all_lock);
+	list_del(&cg->all_node);
+	spin_unlock(&diowq_cg_all_lock);
 	diowq_cg_free(cg);
 	diowq_cg_settle_done();
 }
@@ -870,23 +907,32 @@ bool diowq_cg_retiring_any(void)
 	return atomic_read(&diowq_cg_retiring) > 0;
 }
 
-/* How many retirements have begun since load: a request compares two. */
-u64 diowq_cg_retirements_begun(void)
+static bool diowq_cg_sb_retiring(const char *s_id)
 {
-	return atomic64_read(&diowq_cg_retirements);
+	struct diowq_cg *cg;
+	bool any = false;
+
+	spin_lock(&diowq_cg_all_lock);
+	list_for_each_entry(cg, &diowq_cg_all, all_node)
+		if (cg->retiring && !strcmp(cg->s_id, s_id))
+			any = true;
+	spin_unlock(&diowq_cg_all_lock);
+	return any;
 }
 
 /*
- * Wait until no retirement is under way: every leaf retired so far is
- * removed and the hook, if it was being removed, is. Killable, and then
- * it returns early: the caller's change was made all the same.
+ * Wait until no thread of the superblock @s_id (the name sysfs knows it
+ * by; two tuned ones never share it) is being retired, its leaf removed;
+ * with @hook, also until the hook is not being removed, so that a cgroup
+ * tune after it can take it. Killable: -EINTR then.
  */
-void diowq_cg_wait_settled(void)
+int diowq_cg_wait_retired(const char *s_id, bool hook)
 {
 	if (wait_event_killable(diowq_cg_settle_wait,
-				!atomic_read(&diowq_cg_retiring)))
-		pr_info("cgroup mode: %s[%d] stopped waiting for a leaf's removal\n",
-			current->comm, task_pid_nr(current));
+				!diowq_cg_sb_retiring(s_id) &&
+				!(hook && READ_ONCE(diowq_divert_unregistering))))
+		return -EINTR;
+	return 0;
 }
 
 /*

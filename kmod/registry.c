@@ -383,7 +383,7 @@ bool diowq_cg_fall_back(struct super_block *sb, struct diowq_cg *cg)
  * Each waits for a retire backlog to shrink before it takes any lock (see
  * swap.c), and is refused once module unload has begun. None waits for
  * what it retired to be destroyed: sysfs does that on its own
- * (diowq_cg_wait_settled()), netlink must not (design.md, "Locking").
+ * (diowq_cg_wait_retired()), netlink must not (design.md, "Locking").
  */
 static bool diowq_stopping;
 

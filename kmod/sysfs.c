@@ -173,13 +173,14 @@ static int diowq_sysfs_cgroup_req(char *path, struct diowq_cg_req *cgreq)
  * "cgroup /absolute/mountpoint /absolute/cgroup/dir[ WEIGHT]": see
  * diowq_sysfs_cgroup_req().
  *
- * Unlike netlink, a sysfs request that retired a cgroup thread waits
- * until it is gone with its leaf (the pod's cgroup can be removed once
- * the write returns), and a cgroup tune first waits for the retirements
- * under way (so that toggling back below the same directory finds the
- * leaf's name free and the hook not being removed). Only such requests
- * wait, holding no lock, killably: a fatal signal ends the wait, not
- * the change (diowq_cg_wait_settled()).
+ * Unlike netlink, a sysfs request returns once the superblock's cgroup
+ * thread it retired is gone with its leaf (the pod's cgroup can be
+ * removed once the write returns), and a cgroup tune first waits for the
+ * superblock's retirements under way and the hook's removal (so that
+ * toggling back below the same directory finds the leaf's name free and
+ * can take the hook). No other request waits; the waits hold no lock and
+ * are killable (diowq_cg_wait_retired()): a fatal signal before the
+ * change refuses it (-EINTR), after it ends only the wait.
  */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
@@ -189,7 +190,7 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	enum diowq_mode mode;
 	bool has_mode = false;
 	bool cgroup = false;
-	u64 retirements;
+	char s_id[sizeof_field(struct super_block, s_id)];
 	struct path mnt;
 	char *path;
 	int err;
@@ -222,14 +223,14 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	err = kern_path(path, LOOKUP_FOLLOW, &mnt);
 	if (err)
 		goto out_cgroup;
-	if (cgroup)
-		diowq_cg_wait_settled();
-	retirements = diowq_cg_retirements_begun();
-	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL,
-			       cgroup ? &cgreq : NULL, NULL);
+	strscpy(s_id, mnt.mnt->mnt_sb->s_id, sizeof(s_id));
+	err = cgroup ? diowq_cg_wait_retired(s_id, true) : 0;
+	if (!err)
+		err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL,
+				       cgroup ? &cgreq : NULL, NULL);
 	path_put(&mnt);
-	if (diowq_cg_retirements_begun() != retirements)
-		diowq_cg_wait_settled();
+	if (err != -EINTR)
+		diowq_cg_wait_retired(s_id, false);
 out_cgroup:
 	if (cgroup)
 		path_put(&cgreq.dir);
@@ -246,7 +247,7 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
-	u64 retirements = diowq_cg_retirements_begun();
+	char s_id[sizeof_field(struct super_block, s_id)] = "";
 	struct path mnt;
 	int err;
 
@@ -257,17 +258,19 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	} else if (req[0] == '/') {
 		err = kern_path(req, LOOKUP_FOLLOW, &mnt);
 		if (!err) {
+			strscpy(s_id, mnt.mnt->mnt_sb->s_id, sizeof(s_id));
 			err = diowq_untune_mount(&mnt, NULL);
 			path_put(&mnt);
 		}
 	} else if (strchr(req, ' ')) {
 		err = -EINVAL;	/* names have no spaces; paths start with / */
 	} else {
+		strscpy(s_id, req, sizeof(s_id));
 		err = diowq_untune_name(req);
 	}
 	kfree(req);
-	if (diowq_cg_retirements_begun() != retirements)
-		diowq_cg_wait_settled();
+	if (s_id[0])
+		diowq_cg_wait_retired(s_id, false);
 	return err ?: count;
 }
 

@@ -521,6 +521,27 @@ static void nl_env_close(struct nl_env *ne)
 	dq_genl_close(&ne->nl);
 }
 
+/*
+ * TUNE in mode cgroup below POD, retrying EAGAIN (with an extack) for up
+ * to LEAF_GONE_MS, as diowqctl does; *@waited_ms: how long it retried.
+ */
+static int nl_tune_retrying(struct nl_env *ne, uint64_t *waited_ms)
+{
+	uint64_t t0 = dq_now_ms();
+	int err;
+
+	for (;;) {
+		err = nl_tune(&ne->nl, ne->mnt_fd, DIOWQ_MODE_CGROUP,
+			      ne->pod_fd, 0);
+		if (err != -EAGAIN || !reply.extack[0] ||
+		    dq_now_ms() - t0 > LEAF_GONE_MS)
+			break;
+		dq_sleep_ms(20);
+	}
+	*waited_ms = dq_now_ms() - t0;
+	return err;
+}
+
 TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
 {
 	struct cg_env *env = &self->env;
@@ -583,23 +604,19 @@ TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
 	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
 
 	/*
-	 * Tune, untune, tune at once: the second tune may find the first
-	 * leaf still being removed, and then says so (EAGAIN) instead of
-	 * waiting; a retry succeeds once it is gone.
+	 * Tune, untune, tune at once: a tune may find the previous leaf
+	 * still being removed, or the hook being removed after the last
+	 * untune, and then says so (EAGAIN) instead of waiting; a retry
+	 * succeeds once that is done.
 	 */
-	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
-			     0)) TH_LOG("%s", reply.extack);
+	ASSERT_EQ(0, nl_tune_retrying(&ne, &t0)) TH_LOG("%s", reply.extack);
+	TH_LOG("tune after the untune: %llu ms of EAGAIN",
+	       (unsigned long long)t0);
 	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd));
-	t0 = dq_now_ms();
-	for (;;) {
-		err = nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
-			      0);
-		if (err != -EAGAIN || dq_now_ms() - t0 > LEAF_GONE_MS)
-			break;
-		EXPECT_STRNE("", reply.extack);
-		dq_sleep_ms(20);
-	}
+	err = nl_tune_retrying(&ne, &t0);
 	ASSERT_EQ(0, err) TH_LOG("%s", reply.extack);
+	TH_LOG("tune right after an untune: %llu ms of EAGAIN",
+	       (unsigned long long)t0);
 	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
 	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd));
 	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS));
@@ -695,6 +712,7 @@ static void nl_bad_round(struct __test_metadata *_metadata,
 
 TEST_F(cgroup, netlink_bad_cgroup_is_refused)
 {
+	uint64_t t0;
 	struct cg_env *env = &self->env;
 	struct dq_genl_msg msg;
 	char queue[128];
@@ -722,8 +740,7 @@ TEST_F(cgroup, netlink_bad_cgroup_is_refused)
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_SWAPS, "1");
 
 	/* And the good request still works afterwards. */
-	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
-			     0)) TH_LOG("%s", reply.extack);
+	ASSERT_EQ(0, nl_tune_retrying(&ne, &t0)) TH_LOG("%s", reply.extack);
 	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
 	ASSERT_EQ(0, dq_untune(env->fs.mnt));	/* sysfs: waits for the leaf */
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
@@ -878,7 +895,9 @@ static long long wait_mode(const struct cg_env *env, const char *mode,
  * module falls back to highpri on its own, removes the leaf and says so
  * in a CGROUP_FALLBACK event; the pod can then be removed, and the
  * writer's completions (outside the pod) went on throughout. A pod that
- * never had a task (as in the tests above) is left alone.
+ * never had a task (as in the tests above) is left alone. The pod has a
+ * second volume, tuned below it too: each one's leaf is not a task of the
+ * pod for the other, so both fall back.
  */
 TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 {
@@ -889,9 +908,16 @@ TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 	struct dq_genl events;
 	struct dq_writer *w;
 	uint32_t event = 0, mode = 0;
+	char other_leaf[PATH_MAX];
+	struct dq_fs other;
 	long long took;
 	pid_t pid, task;
 
+	ASSERT_EQ(0, dq_fs_reuse(&other, DQ_DISK_C, variant->fstype));
+	ASSERT_EQ(0, tune_cgroup(other.mnt, POD_DIR));
+	snprintf(other_leaf, sizeof(other_leaf), "%s/%s%s", POD_DIR,
+		 DIOWQ_CG_LEAF_PREFIX, other.sid);
+	ASSERT_TRUE(dq_path_exists(other_leaf));
 	ASSERT_EQ(0, dq_genl_open(&events));
 	ASSERT_EQ(0, dq_genl_subscribe_events(&events));
 	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
@@ -922,17 +948,28 @@ TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
 		TH_LOG("%s still there after the fallback", env->leaf_dir);
 	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_EQ(0, wait_gone(other_leaf, FALLBACK_MS + LEAF_GONE_MS))
+		TH_LOG("%s still there after the fallback", other_leaf);
+	EXPECT_SB_ATTR(other.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_HIGHPRI_NAME);
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 
 	/* Said in an event, which reports the new mode. */
 	ASSERT_EQ(0, dq_genl_recv_event(&events, &reply, 5000));
 	ASSERT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_EVENT, &event));
 	EXPECT_EQ(DIOWQ_EVENT_CGROUP_FALLBACK, event);
+	/* The other volume's may come first. */
+	if (!strcmp(other.sid, dq_genl_attr_str(&reply, 0, DIOWQ_A_SB_ID) ?: "")) {
+		ASSERT_EQ(0, dq_genl_recv_event(&events, &reply, 5000));
+		ASSERT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_EVENT, &event));
+		EXPECT_EQ(DIOWQ_EVENT_CGROUP_FALLBACK, event);
+	}
 	EXPECT_STREQ(env->fs.sid, dq_genl_attr_str(&reply, 0, DIOWQ_A_SB_ID));
 	ASSERT_TRUE(dq_genl_attr_u32(&reply, 0, DIOWQ_A_MODE, &mode));
 	EXPECT_EQ(DIOWQ_MODE_HIGHPRI, mode);
 	EXPECT_EQ(NULL, dq_genl_attr(&reply, 0, DIOWQ_A_CGROUP));
 	dq_genl_close(&events);
+	EXPECT_EQ(0, dq_untune(other.mnt));
+	EXPECT_EQ(0, dq_umount(&other, 0));
 
 	/* Completions went on throughout; the sentinel is an ordinary queue. */
 	ASSERT_EQ(0, dq_writer_wait_progress(w, MIN_COMPLETIONS,
