@@ -783,9 +783,13 @@ err_rmdir:
 	diowq_cg_remove_leaf(cg);
 	path_put(&cg->leaf);
 err_free:
-	/* sysfs requests carry no extended ack: say it here. */
-	pr_warn("%s: mode cgroup below %pd: %s failed: %d\n", sb->s_id,
-		req->dir.dentry, what, err);
+	/*
+	 * sysfs requests carry no extended ack: say it here; not for
+	 * EAGAIN, which its callers retry (diowqctl, every 20 ms).
+	 */
+	if (err != -EAGAIN)
+		pr_warn("%s: mode cgroup below %pd: %s failed: %d\n",
+			sb->s_id, req->dir.dentry, what, err);
 	diowq_cg_free(cg);
 	return ERR_PTR(err);
 }
