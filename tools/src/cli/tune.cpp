@@ -66,7 +66,9 @@ highpri's IOPS at 10000, 0.94x at 100 in the isolation bench). One leaf per file
 children of DIR need the cpu controller (DIR/cgroup.subtree_control lists cpu). Tuning again
 below the same DIR changes only the weight. untune and a switch to another mode or DIR remove the
 leaf, and diowqctl returns only once it is gone, so that DIR can then be removed; unmounting the
-filesystem removes it too.
+filesystem removes it too. Once DIR had tasks and has none left (its pod is being deleted), the
+module switches the filesystem to mode highpri and removes the leaf itself (`diowqctl monitor`
+shows cgroup_fallback).
 
 Examples:
   diowqctl tune /srv/data                              default mode
