@@ -2,6 +2,9 @@
 // The diowq family's messages: the exact bytes of every request, and the parsing of the replies,
 // events and controller answers the kernel will send (written here byte by byte, as the uapi
 // header declares them).
+#include <cstdint>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "diowq_requests.hpp"
@@ -257,6 +260,36 @@ TEST(Events, UntunedMayCarryOnlyTheId) {
     MessageBytes msg(family_id, 0, 0);
     msg.genl(DIOWQ_CMD_EVENT).u32(DIOWQ_A_EVENT, DIOWQ_EVENT_UNMOUNTED).str(DIOWQ_A_SB_ID, "sdb1");
     EXPECT_EQ(parse_event(msg.bytes()), (Event{EventKind::unmounted, test::only_id("sdb1")}));
+}
+
+// Mode cgroup's pod emptied: the superblock as it is after the fallback, highpri and no leaf.
+TEST(Events, CgroupFallbackCarriesTheNewState) {
+    MessageBytes msg(family_id, 0, 0);
+    msg.genl(DIOWQ_CMD_EVENT)
+        .u32(DIOWQ_A_EVENT, DIOWQ_EVENT_CGROUP_FALLBACK)
+        .str(DIOWQ_A_SB_ID, "vdc")
+        .u32(DIOWQ_A_MODE, DIOWQ_MODE_HIGHPRI)
+        .str(DIOWQ_A_WORKQUEUE, "diowq-vdc");
+    const auto event = parse_event(msg.bytes());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->kind, EventKind::cgroup_fallback);
+    EXPECT_EQ(event_name(event->kind), "cgroup_fallback");
+    EXPECT_EQ(event->superblock.mode, Mode::highpri);
+    EXPECT_EQ(event->superblock.workqueue, "diowq-vdc");
+    EXPECT_EQ(event->superblock.cgroup, std::nullopt);
+    EXPECT_EQ(event->superblock.cgroup_weight, std::nullopt);
+    EXPECT_EQ(event->superblock.diverted, std::nullopt);
+}
+
+// A newer module's event is kept, not refused, and named by its number.
+TEST(Events, UnknownKindIsKeptAsANumber) {
+    MessageBytes msg(family_id, 0, 0);
+    msg.genl(DIOWQ_CMD_EVENT).u32(DIOWQ_A_EVENT, __DIOWQ_EVENT_MAX).str(DIOWQ_A_SB_ID, "vdb");
+    const auto event = parse_event(msg.bytes());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(static_cast<std::uint32_t>(event->kind), std::uint32_t{__DIOWQ_EVENT_MAX});
+    EXPECT_EQ(event_name(event->kind), std::to_string(__DIOWQ_EVENT_MAX));
+    EXPECT_EQ(event->superblock, test::only_id("vdb"));
 }
 
 TEST(Events, OtherCommandsAreNotEvents) {

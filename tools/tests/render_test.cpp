@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Golden output: the text people read and the JSON scripts parse. A change here is a change of
 // the tool's interface: JSON keys are stable.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "model_values.hpp"
@@ -187,7 +188,41 @@ TEST(Render, EventNames) {
     EXPECT_EQ(event_name(EventKind::mode_changed), "mode_changed");
     EXPECT_EQ(event_name(EventKind::untuned), "untuned");
     EXPECT_EQ(event_name(EventKind::unmounted), "unmounted");
+    EXPECT_EQ(event_name(EventKind::cgroup_fallback), "cgroup_fallback");
     EXPECT_EQ(event_name(static_cast<EventKind>(99)), "99");
+}
+
+// The pod's cgroup emptied: the module sends the superblock as it is now, in mode highpri with
+// no leaf, so neither the line nor the JSON has cgroup keys.
+TEST(Render, CgroupFallbackEventIsHighpriWithoutALeaf) {
+    SuperblockStatus now = pod.superblock;
+    now.mode = Mode::highpri;
+    now.cgroup.reset();
+    now.cgroup_weight.reset();
+    now.diverted.reset();
+    const Event fallback{EventKind::cgroup_fallback, now};
+    EXPECT_EQ(event_text(fallback),
+              "cgroup_fallback vdc fstype xfs source /dev/vdc dev 254:32 mode highpri workqueue "
+              "diowq-vdc origin manual\n");
+    EXPECT_EQ(event_json(fallback).dump(),
+              R"({"event":"cgroup_fallback","id":"vdc","fstype":"xfs","source":"/dev/vdc",)"
+              R"("dev":"254:32","mode":"highpri","workqueue":"diowq-vdc","origin":"manual",)"
+              R"("swaps":1,"tuned_ms":5000})");
+}
+
+// A newer module's event (the first number this build does not know): shown as its number, in
+// the line and in JSON (a string there, like a name).
+TEST(Render, UnknownEventIsItsNumber) {
+    const Event future{static_cast<EventKind>(__DIOWQ_EVENT_MAX), data.superblock};
+    EXPECT_EQ(event_text(future),
+              fmt::format("{} vdb fstype xfs source /dev/vdb dev 254:16 mode highpri workqueue "
+                          "diowq-vdb origin manual\n",
+                          __DIOWQ_EVENT_MAX));
+    EXPECT_EQ(event_json(future).dump(),
+              fmt::format(R"({{"event":"{}","id":"vdb","fstype":"xfs","source":"/dev/vdb",)"
+                          R"("dev":"254:16","mode":"highpri","workqueue":"diowq-vdb",)"
+                          R"("origin":"manual","swaps":1,"tuned_ms":192000}})",
+                          __DIOWQ_EVENT_MAX));
 }
 
 TEST(Render, EventJsonIsOneLine) {

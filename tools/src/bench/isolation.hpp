@@ -41,7 +41,7 @@ CpuMax parse_cpu_max(std::string_view text);
 struct IsolationOptions {
     CpuMax cpu_max;                // the capped_ configurations' limit on pod A
     unsigned neighbour_weight = 0; // pod B's cpu.weight; 0: the same as pod A's
-    // Mode cgroup's leaf's cpu.weight; nullopt: the module's default (DIOWQ_CG_WEIGHT, 10000).
+    // Mode cgroup's leaf's cpu.weight; nullopt: the module's default (DIOWQ_CG_WEIGHT, 100).
     std::optional<std::uint32_t> leaf_weight;
     bool operator==(const IsolationOptions&) const = default;
 };

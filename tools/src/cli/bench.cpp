@@ -218,8 +218,9 @@ void add_bench_command(CLI::App& app, Command& selected) {
                                  ->group(isolation_group);
     auto* leaf_weight =
         sub->add_option("--leaf-weight", raw->leaf_weight,
-                        "cpu.weight of mode cgroup's leaf below pod A (default: the module's, "
-                        "10000)")
+                        fmt::format("cpu.weight of mode cgroup's leaf below pod A (default: the "
+                                    "module's, {})",
+                                    DIOWQ_CG_WEIGHT))
             ->type_name("N")
             ->check(CLI::Range(1, 10000).description(""))
             ->group(isolation_group);

@@ -73,6 +73,8 @@ std::string event_name(EventKind kind) {
         return "untuned";
     case EventKind::unmounted:
         return "unmounted";
+    case EventKind::cgroup_fallback:
+        return "cgroup_fallback";
     }
     return number_of(kind);
 }

@@ -33,6 +33,9 @@ enum class EventKind : std::uint32_t {
     mode_changed = DIOWQ_EVENT_MODE_CHANGED,
     untuned = DIOWQ_EVENT_UNTUNED,
     unmounted = DIOWQ_EVENT_UNMOUNTED,
+    // Mode cgroup: the pod's cgroup had tasks and has none left, so the module switched the
+    // filesystem to mode highpri and removed the leaf; the event carries the new state.
+    cgroup_fallback = DIOWQ_EVENT_CGROUP_FALLBACK,
 };
 
 // Names as sysfs spells them ("highpri"); an unknown value becomes its number.

@@ -125,6 +125,7 @@ void DiowqClient::tune_cgroup(int mount_root_fd, const CgroupRequest& cgroup,
             transact(request, [](std::span<const std::uint8_t>) {});
             return;
         } catch (const KernelError& e) {
+            // A previous leaf or the hook still being removed (see client.hpp): both pass.
             if (e.error() != EAGAIN || std::chrono::steady_clock::now() >= deadline) {
                 throw;
             }
