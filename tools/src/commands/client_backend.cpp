@@ -14,7 +14,7 @@ void wait_leaf_gone(const std::string& leaf, std::chrono::milliseconds timeout) 
             "the change was made, but the leaf cgroup {} is still there after {} s: the module "
             "removes it once its last completion ran (a frozen filesystem holds it until thawed) "
             "and its thread left it (a pod throttled by its cpu.max holds it until its next "
-            "quota: the module retries for up to 60 s); "
+            "quota: the module retries for up to 10 s); "
             "the cgroup {} cannot be removed until it is gone",
             leaf, std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
             sys::parent_dir(leaf)));
