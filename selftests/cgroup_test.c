@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "lib/cgmode.h"
 #include "lib/cgroup.h"
 #include "lib/diowq_test.h"
 #include "lib/ctl.h"
@@ -107,50 +108,6 @@ static void cg_env_teardown(void)
 	dq_cg_destroy(POD);
 }
 
-static int tune_cgroup(const char *mnt, const char *dir)
-{
-	char req[PATH_MAX * 2];
-
-	snprintf(req, sizeof(req), "%s %s %s", DIOWQ_MODE_CGROUP_NAME, mnt,
-		 dir);
-	return dq_write_attr(DIOWQ_ATTR_TUNE, req);
-}
-
-/* The leaf's only pid; 0 if it has none or several. */
-static pid_t leaf_pid(const struct cg_env *env)
-{
-	char buf[256];
-	int pid = 0, n = 0;
-	char *line, *save;
-
-	if (dq_cg_read(env->leaf, "cgroup.procs", buf, sizeof(buf)) < 0)
-		return 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save), n++)
-		pid = atoi(line);
-	return n == 1 ? pid : 0;
-}
-
-static bool pid_alive(pid_t pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	return dq_path_exists(path);
-}
-
-static int wait_gone(const char *path, unsigned int timeout_ms)
-{
-	uint64_t deadline = dq_now_ms() + timeout_ms;
-
-	while (dq_path_exists(path)) {
-		if (dq_now_ms() >= deadline)
-			return -ETIMEDOUT;
-		dq_sleep_ms(50);
-	}
-	return 0;
-}
-
 static long long diverted(struct __test_metadata *_metadata,
 			  const struct cg_env *env)
 {
@@ -176,7 +133,7 @@ static pid_t expect_thread_in_leaf_weight(struct __test_metadata *_metadata,
 	EXPECT_EQ(weight, (unsigned int)atoi(buf));
 	snprintf(want, sizeof(want), "%u", weight);
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP_WEIGHT, want);
-	pid = leaf_pid(env);
+	pid = dq_cg_only_pid(env->leaf);
 	EXPECT_NE(0, pid) TH_LOG("%s/cgroup.procs: not one pid", env->leaf);
 	if (!pid)
 		return 0;
@@ -256,7 +213,7 @@ TEST_F_TIMEOUT(cgroup, completions_run_in_the_leaf, 180)
 	long long div0, div1;
 	pid_t pid;
 
-	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(env->fs.mnt, POD_DIR));
 	pid = expect_thread_in_leaf(_metadata, env);
 	ASSERT_NE(0, pid);
 
@@ -272,7 +229,7 @@ TEST_F_TIMEOUT(cgroup, completions_run_in_the_leaf, 180)
 	       (unsigned long long)usage0, (unsigned long long)usage1);
 
 	/* The same thread all along, and it did the completions' work. */
-	EXPECT_EQ(pid, leaf_pid(env));
+	EXPECT_EQ(pid, dq_cg_only_pid(env->leaf));
 	EXPECT_LT(usage0, usage1);
 	/*
 	 * Nothing but the writer's completions is diverted; not all of them
@@ -290,7 +247,7 @@ TEST_F_TIMEOUT(cgroup, completions_run_in_the_leaf, 180)
 	ASSERT_EQ(0, dq_untune(env->fs.mnt));
 	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
-	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_FALSE(dq_pid_alive(pid)) TH_LOG("thread %d still there", pid);
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 
 	/* What was acknowledged is on disk. */
@@ -327,7 +284,7 @@ TEST_F_TIMEOUT(cgroup, switch_modes_under_io, 300)
 			if (!mode)
 				err = dq_untune(env->fs.mnt);
 			else if (!strcmp(mode, DIOWQ_MODE_CGROUP_NAME))
-				err = tune_cgroup(env->fs.mnt, POD_DIR);
+				err = dq_tune_cgroup(env->fs.mnt, POD_DIR);
 			else
 				err = dq_tune(mode, env->fs.mnt);
 			ASSERT_EQ(0, err) TH_LOG("round %u step %u (%s): %s",
@@ -361,16 +318,16 @@ TEST_F_TIMEOUT(cgroup, unmount_removes_the_leaf, 180)
 	struct dq_verify_result vr;
 	pid_t pid;
 
-	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(env->fs.mnt, POD_DIR));
 	pid = expect_thread_in_leaf(_metadata, env);
 	write_load(_metadata, env, &res);
 
 	dq_tf_close(&env->tf);
 	ASSERT_EQ(0, dq_umount(&env->fs, 0));
-	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+	EXPECT_EQ(0, dq_wait_path_gone(env->leaf_dir, LEAF_GONE_MS))
 		TH_LOG("%s still there after the unmount", env->leaf_dir);
 	if (pid)
-		EXPECT_FALSE(pid_alive(pid));
+		EXPECT_FALSE(dq_pid_alive(pid));
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 	ASSERT_EQ(0, dq_mount(&env->fs));
 	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
@@ -425,7 +382,7 @@ TEST_F(cgroup, bad_cgroup_is_refused)
 	EXPECT_ATTR(DIOWQ_ATTR_DEFAULT_MODE, DIOWQ_MODE_HIGHPRI_NAME);
 
 	/* And the good request still works afterwards. */
-	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(env->fs.mnt, POD_DIR));
 	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
 	ASSERT_EQ(0, dq_untune(env->fs.mnt));
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
@@ -580,7 +537,7 @@ TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
 	       (unsigned long long)(div1 - div0));
 	EXPECT_LE(div1 - div0, res.completed);
 	EXPECT_LE(res.completed / 2, div1 - div0);
-	EXPECT_EQ(pid, leaf_pid(env));
+	EXPECT_EQ(pid, dq_cg_only_pid(env->leaf));
 
 	/* Again below the same directory: the weight changes in place. */
 	ASSERT_EQ(0, nl_tune(&ne.nl, ne.mnt_fd, DIOWQ_MODE_CGROUP, ne.pod_fd,
@@ -599,9 +556,9 @@ TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
 	       (unsigned long long)(dq_now_ms() - t0),
 	       dq_path_exists(env->leaf_dir) ? "still there" : "gone");
 	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
-	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+	EXPECT_EQ(0, dq_wait_path_gone(env->leaf_dir, LEAF_GONE_MS))
 		TH_LOG("%s still there", env->leaf_dir);
-	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_FALSE(dq_pid_alive(pid)) TH_LOG("thread %d still there", pid);
 
 	/*
 	 * Tune, untune, tune at once: a tune may find the previous leaf
@@ -619,7 +576,7 @@ TEST_F_TIMEOUT(cgroup, netlink_tune_runs_completions_in_the_leaf, 180)
 	       (unsigned long long)t0);
 	EXPECT_NE(0, expect_thread_in_leaf(_metadata, env));
 	ASSERT_EQ(0, nl_cmd_fd(&ne.nl, DIOWQ_CMD_UNTUNE, ne.mnt_fd));
-	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS));
+	EXPECT_EQ(0, dq_wait_path_gone(env->leaf_dir, LEAF_GONE_MS));
 	nl_env_close(&ne);
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 
@@ -824,7 +781,7 @@ TEST_F_TIMEOUT(cgroup, diowqctl_tune_cgroup, 180)
 	EXPECT_CTL(0, "tune", env->fs.mnt, "--mode", "highpri");
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_HIGHPRI_NAME);
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
-	EXPECT_FALSE(pid_alive(pid));
+	EXPECT_FALSE(dq_pid_alive(pid));
 	/* Back, and untune: the leaf is gone when it returns. */
 	EXPECT_CTL(0, "tune", env->fs.mnt, "--mode", "cgroup", "--cgroup",
 		   POD_DIR);
@@ -833,7 +790,7 @@ TEST_F_TIMEOUT(cgroup, diowqctl_tune_cgroup, 180)
 	EXPECT_FALSE(dq_sb_tuned(env->fs.sid));
 	EXPECT_FALSE(dq_path_exists(env->leaf_dir));
 	if (pid)
-		EXPECT_FALSE(pid_alive(pid));
+		EXPECT_FALSE(dq_pid_alive(pid));
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
 }
 
@@ -914,13 +871,13 @@ TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 	pid_t pid, task;
 
 	ASSERT_EQ(0, dq_fs_reuse(&other, DQ_DISK_C, variant->fstype));
-	ASSERT_EQ(0, tune_cgroup(other.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(other.mnt, POD_DIR));
 	snprintf(other_leaf, sizeof(other_leaf), "%s/%s%s", POD_DIR,
 		 DIOWQ_CG_LEAF_PREFIX, other.sid);
 	ASSERT_TRUE(dq_path_exists(other_leaf));
 	ASSERT_EQ(0, dq_genl_open(&events));
 	ASSERT_EQ(0, dq_genl_subscribe_events(&events));
-	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(env->fs.mnt, POD_DIR));
 	pid = expect_thread_in_leaf(_metadata, env);
 	ASSERT_NE(0, pid);
 	ASSERT_EQ(0, dq_genl_recv_event(&events, &reply, 5000));
@@ -934,7 +891,7 @@ TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 	task = pod_task_start(_metadata);
 	dq_sleep_ms(BUSY_MS);
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_CGROUP_NAME);
-	EXPECT_EQ(pid, leaf_pid(env));
+	EXPECT_EQ(pid, dq_cg_only_pid(env->leaf));
 	EXPECT_EQ(-1, rmdir(POD_DIR));
 	EXPECT_EQ(EBUSY, errno);
 
@@ -945,10 +902,10 @@ TEST_F_TIMEOUT(cgroup, pod_emptied_falls_back_to_highpri, 180)
 	EXPECT_LE(0, took);
 	EXPECT_TRUE(dq_sb_tuned(env->fs.sid));
 	EXPECT_SB_ATTR(env->fs.sid, DIOWQ_SB_ATTR_CGROUP, "");
-	EXPECT_EQ(0, wait_gone(env->leaf_dir, LEAF_GONE_MS))
+	EXPECT_EQ(0, dq_wait_path_gone(env->leaf_dir, LEAF_GONE_MS))
 		TH_LOG("%s still there after the fallback", env->leaf_dir);
-	EXPECT_FALSE(pid_alive(pid)) TH_LOG("thread %d still there", pid);
-	EXPECT_EQ(0, wait_gone(other_leaf, FALLBACK_MS + LEAF_GONE_MS))
+	EXPECT_FALSE(dq_pid_alive(pid)) TH_LOG("thread %d still there", pid);
+	EXPECT_EQ(0, dq_wait_path_gone(other_leaf, FALLBACK_MS + LEAF_GONE_MS))
 		TH_LOG("%s still there after the fallback", other_leaf);
 	EXPECT_SB_ATTR(other.sid, DIOWQ_SB_ATTR_MODE, DIOWQ_MODE_HIGHPRI_NAME);
 	EXPECT_EQ(0, rmdir(POD_DIR)) TH_LOG("rmdir %s: %m", POD_DIR);
@@ -997,7 +954,7 @@ TEST_F(cgroup, same_pod_through_another_cgroup2_mount)
 	char req[PATH_MAX * 2];
 	pid_t pid;
 
-	ASSERT_EQ(0, tune_cgroup(env->fs.mnt, POD_DIR));
+	ASSERT_EQ(0, dq_tune_cgroup(env->fs.mnt, POD_DIR));
 	pid = expect_thread_in_leaf(_metadata, env);
 	ASSERT_NE(0, pid);
 	if (mkdir(CG2_MNT, 0755))
