@@ -133,6 +133,8 @@
 #include <linux/namei.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/trace_recursion.h>
@@ -497,6 +499,27 @@ static void diowq_cg_remove_leaf(struct diowq_cg *cg)
 		       cg->leaf.dentry, err);
 }
 
+/*
+ * kthread_stop() returns while the thread is still in do_exit(); it is
+ * released (its pid unhashed: /proc/<pid> gone) a little later, usually
+ * by the time its leaf could be removed. Wait for that too, as long as
+ * for the leaf, so that "untune returned" means "the thread is gone".
+ */
+static void diowq_cg_wait_released(struct task_struct *task)
+{
+	unsigned long deadline = jiffies +
+				 msecs_to_jiffies(DIOWQ_CG_RMDIR_MAX_MS);
+
+	while (pid_alive(task)) {
+		if (time_after(jiffies, deadline)) {
+			pr_err("cgroup mode: thread %d has not exited after %u s\n",
+			       task_pid_nr(task), DIOWQ_CG_RMDIR_MAX_MS / 1000);
+			return;
+		}
+		usleep_range(500, 2000);
+	}
+}
+
 static void diowq_cg_free(struct diowq_cg *cg)
 {
 	if (cg->leaf_cgrp)
@@ -852,13 +875,18 @@ void diowq_cg_retire_begin(struct diowq_cg *cg)
  */
 void diowq_cg_destroy(struct diowq_cg *cg)
 {
+	struct task_struct *task = cg->task;
+
 	cancel_delayed_work_sync(&cg->watch);
-	kthread_stop(cg->task);
+	get_task_struct(task);
+	kthread_stop(task);
 	/* Cannot happen (the drain protocol); not a WARN: panic_on_warn. */
 	if (!list_empty(&cg->items))
 		pr_err("cgroup mode: %pd: items left behind by its thread\n",
 		       cg->leaf.dentry);
 	diowq_cg_remove_leaf(cg);
+	diowq_cg_wait_released(task);
+	put_task_struct(task);
 	path_put(&cg->leaf);
 	diowq_divert_put();
 	spin_lock(&diowq_cg_all_lock);
