@@ -119,7 +119,7 @@ static void diowq_auto_tune_one(struct super_block *sb, void *unused)
 
 	if (diowq_sb_known(sb))
 		return;
-	err = diowq_tune_sb(sb, READ_ONCE(diowq_default_mode),
+	err = diowq_tune_sb(sb, READ_ONCE(diowq_default_mode), NULL,
 			    DIOWQ_ORIGIN_AUTO, NULL);
 	if (err)
 		pr_warn_ratelimited("%s: auto-tune failed: %d\n", sb->s_id, err);

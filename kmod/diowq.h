@@ -24,9 +24,30 @@
 
 #define DIOWQ_NAME "diowq"
 
-/* One completion workqueue of ours, installed in (or retiring from) a sb. */
+struct diowq_cg;
+
+/*
+ * A request for mode cgroup: the directory below which the leaf is made,
+ * validated (diowq_cg_check_dir()) and pinned by the request, and how the
+ * requester names it, to make the leaf relative to it: @dfd, an fd of the
+ * requesting task on @dir, or AT_FDCWD and @dir_name, the absolute path
+ * that was resolved to @dir.
+ */
+struct diowq_cg_req {
+	struct path dir;
+	int dfd;
+	const char *dir_name;
+	u32 weight;
+};
+
+/*
+ * One completion workqueue of ours, installed in (or retiring from) a sb.
+ * In mode cgroup it is the sentinel and @cg the thread that runs what is
+ * queued on it (cgroup.c); the sentinel runs whatever is not diverted.
+ */
 struct diowq_queue {
 	struct workqueue_struct *wq;
+	struct diowq_cg *cg;
 	enum diowq_mode mode;
 	char name[DIOWQ_WQ_NAME_LEN];
 	struct list_head node;		/* on diowq_queues while it exists */
@@ -64,17 +85,21 @@ bool diowq_fstype_name_supported(const char *name);
 #define DIOWQ_NR_FSTYPES 2
 extern const char *const diowq_supported_fstypes[DIOWQ_NR_FSTYPES + 1];
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin, struct netlink_ext_ack *extack);
+		  const struct diowq_cg_req *cgreq, enum diowq_origin origin,
+		  struct netlink_ext_ack *extack);
 void diowq_sb_unmounting(struct diowq_sb *dsb);
+bool diowq_cg_fall_back(struct super_block *sb, struct diowq_cg *cg);
 bool diowq_sb_known(struct super_block *sb);
 /* Requests (sysfs, netlink); @extack may be NULL. */
 int diowq_check_mount_root(const struct path *path,
 			   struct netlink_ext_ack *extack);
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     const struct diowq_cg_req *cgreq,
 		     struct netlink_ext_ack *extack);
 int diowq_untune_mount(const struct path *path,
 		       struct netlink_ext_ack *extack);
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   const struct diowq_cg_req *cgreq,
 		   struct netlink_ext_ack *extack);
 int diowq_untune_dev(dev_t dev, struct netlink_ext_ack *extack);
 bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
@@ -109,6 +134,26 @@ void diowq_queue_abandon(struct diowq_queue *q);
 void diowq_queues_exit(void);
 void diowq_retire_throttle(void);
 void diowq_retire_flush(void);
+
+/* cgroup.c */
+int diowq_cg_check_dir(const struct path *dir, struct netlink_ext_ack *extack);
+struct diowq_cg *diowq_cg_create(struct super_block *sb,
+				 struct workqueue_struct *wq,
+				 const struct diowq_cg_req *req,
+				 struct netlink_ext_ack *extack);
+int diowq_cg_set_weight(struct diowq_cg *cg, u32 weight,
+			struct netlink_ext_ack *extack);
+void diowq_cg_publish(struct diowq_cg *cg);
+void diowq_cg_retire_begin(struct diowq_cg *cg);
+void diowq_cg_destroy(struct diowq_cg *cg);
+void diowq_cg_retire(struct diowq_cg *cg);
+bool diowq_cg_retiring_any(void);
+int diowq_cg_wait_retired(const char *s_id, bool hook);
+const char *diowq_cg_leaf(const struct diowq_cg *cg);
+bool diowq_cg_same_dir(const struct diowq_cg *cg, const struct path *dir);
+u32 diowq_cg_weight(const struct diowq_cg *cg);
+u64 diowq_cg_diverted(const struct diowq_cg *cg);
+void diowq_cg_exit(void);
 
 /* unmount.c */
 int diowq_unmount_watch_init(void);

@@ -59,6 +59,7 @@ static void diowq_shutdown(bool netlink_registered)
 	if (netlink_registered)
 		diowq_netlink_exit();
 	diowq_retire_flush();
+	diowq_cg_exit();
 	diowq_queues_exit();
 	diowq_sysfs_exit_end();
 	diowq_unmount_watch_exit();
@@ -80,6 +81,11 @@ static int __init diowq_init(void)
 	int err;
 
 	err = diowq_mode_parse(default_mode, &diowq_default_mode);
+	/* Mode cgroup needs a cgroup per request: never a default. */
+	if (!err && diowq_default_mode == DIOWQ_MODE_CGROUP) {
+		diowq_default_mode = DIOWQ_MODE_HIGHPRI;
+		err = -EINVAL;
+	}
 	if (err) {
 		pr_err("default_mode=%s: expected %s or %s\n", default_mode,
 		       DIOWQ_MODE_HIGHPRI_NAME, DIOWQ_MODE_UNBOUND_NAME);

@@ -9,6 +9,12 @@
  * the operation's policy before a handler runs; every refusal carries an
  * extended ack message, and a refused request changes nothing.
  *
+ * No handler waits for what it retired to be destroyed (grace periods, a
+ * cgroup thread's last completion, its leaf's removal): a generic netlink
+ * handler runs with the core's cb_lock held for reading, and a wait there
+ * can stall every generic netlink request on the host (design.md,
+ * "Locking"). A caller that needs a leaf cgroup gone polls for it.
+ *
  * The family has parallel_ops: without it every handler would run under
  * the global genl_mutex, which also serializes family lookups of every
  * generic netlink user on the host (nlctrl: wireguard, nl80211, devlink,
@@ -20,6 +26,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
 #include <linux/file.h>
 #include <linux/kdev_t.h>
 #include <linux/jiffies.h>
@@ -50,7 +57,8 @@ static const struct nla_policy diowq_none_policy[DIOWQ_A_MAX + 1] = {
 };
 
 static const struct nla_policy diowq_set_config_policy[DIOWQ_A_MAX + 1] = {
-	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	/* Not cgroup: a default applies to mounts no request names a cgroup for. */
+	[DIOWQ_A_DEFAULT_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_UNBOUND),
 	[DIOWQ_A_AUTO_FSTYPES] = { .type = NLA_NUL_STRING,
 				   .len = DIOWQ_AUTO_FSTYPES_MAXLEN },
 };
@@ -62,7 +70,11 @@ static const struct nla_policy diowq_get_sb_policy[DIOWQ_A_MAX + 1] = {
 
 static const struct nla_policy diowq_tune_policy[DIOWQ_A_MAX + 1] = {
 	DIOWQ_NLA_MOUNT,
-	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_MAX),
+	[DIOWQ_A_MODE] = NLA_POLICY_MAX(NLA_U32, DIOWQ_MODE_CGROUP),
+	[DIOWQ_A_CGROUP_FD] = NLA_POLICY_MIN(NLA_S32, 0),
+	[DIOWQ_A_CGROUP_WEIGHT] = NLA_POLICY_RANGE(NLA_U32,
+						   DIOWQ_CG_WEIGHT_MIN,
+						   DIOWQ_CG_WEIGHT_MAX),
 };
 
 static const struct nla_policy diowq_untune_policy[DIOWQ_A_MAX + 1] = {
@@ -86,6 +98,23 @@ static struct genl_family diowq_family;
  */
 static bool diowq_nl_registered;
 
+/*
+ * Mode cgroup's attributes. Under diowq_state_lock (as every reader): the
+ * queue and its thread are retired only under it.
+ */
+static int diowq_nl_put_cg(struct sk_buff *skb, const struct diowq_cg *cg)
+{
+	if (nla_put_string(skb, DIOWQ_A_CGROUP, diowq_cg_leaf(cg)) ||
+	    nla_put_u32(skb, DIOWQ_A_CGROUP_WEIGHT, diowq_cg_weight(cg)) ||
+	    nla_put_u64_64bit(skb, DIOWQ_A_DIVERTED, diowq_cg_diverted(cg),
+			      DIOWQ_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A superblock's message: mode cgroup's leaf path can be up to PATH_MAX. */
+#define DIOWQ_NL_SB_SIZE (NLMSG_DEFAULT_SIZE + PATH_MAX)
+
 /* Superblock attributes, shared by GET_SB replies, dumps and events. */
 static int diowq_nl_put_sb(struct sk_buff *skb, const struct diowq_sb *dsb)
 {
@@ -103,7 +132,7 @@ static int diowq_nl_put_sb(struct sk_buff *skb, const struct diowq_sb *dsb)
 	    nla_put_u64_64bit(skb, DIOWQ_A_SWAPS, dsb->swaps, DIOWQ_A_PAD) ||
 	    nla_put_u64_64bit(skb, DIOWQ_A_TUNED_MS, tuned_ms, DIOWQ_A_PAD))
 		return -EMSGSIZE;
-	return 0;
+	return dsb->queue->cg ? diowq_nl_put_cg(skb, dsb->queue->cg) : 0;
 }
 
 /*
@@ -120,7 +149,7 @@ void diowq_nl_notify(enum diowq_event event, const struct diowq_sb *dsb)
 	    !genl_has_listeners(&diowq_family, &init_net,
 				DIOWQ_MCGRP_EVENTS_IDX))
 		return;
-	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	skb = genlmsg_new(DIOWQ_NL_SB_SIZE, GFP_KERNEL);
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &diowq_family, 0, DIOWQ_CMD_EVENT);
@@ -276,14 +305,98 @@ static void diowq_nl_target_put(struct diowq_nl_target *target)
 		fput(target->file);
 }
 
+/*
+ * Mode cgroup's directory: CGROUP_FD, an open fd of a cgroup v2 directory
+ * of the requester (netlink handlers run in the sender's context, so the
+ * fd is looked up in its table). The file is pinned for the request and
+ * is what is used: the leaf is made relative to its path, and
+ * diowq_mkdir() refuses to go on if resolving the fd again finds another
+ * directory (a dup2() of the caller's meanwhile). cgroup_get_from_fd() is
+ * the kernel's own answer to "is this a live cgroup v2 directory"
+ * (exported on 6.1, 6.12 and 7.x); the pinned file is checked to be on
+ * cgroup2 as well, since it is the one used.
+ */
+static int diowq_nl_cgroup_get(struct genl_info *info,
+			       struct diowq_cg_req *cgreq, struct file **filep)
+{
+	struct nlattr *fd_attr = info->attrs[DIOWQ_A_CGROUP_FD];
+	struct nlattr *weight = info->attrs[DIOWQ_A_CGROUP_WEIGHT];
+	struct cgroup *cgrp;
+	struct file *file;
+	int err;
+
+	cgreq->dfd = nla_get_s32(fd_attr);
+	cgreq->dir_name = NULL;
+	cgreq->weight = weight ? nla_get_u32(weight) : DIOWQ_CG_WEIGHT;
+	file = fget(cgreq->dfd);
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "CGROUP_FD is not an open file descriptor (O_PATH is not enough)");
+		return -EBADF;
+	}
+	err = diowq_cg_check_dir(&file->f_path, NULL);
+	if (err == -ENOTDIR)
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "CGROUP_FD is not a directory");
+	else if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "CGROUP_FD is not a cgroup v2 directory");
+	if (err)
+		goto err_put;
+	cgrp = cgroup_get_from_fd(cgreq->dfd);
+	if (IS_ERR(cgrp)) {
+		err = PTR_ERR(cgrp);
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr,
+				    "CGROUP_FD is not a live cgroup v2 directory");
+		goto err_put;
+	}
+	cgroup_put(cgrp);
+	cgreq->dir = file->f_path;
+	*filep = file;
+	return 0;
+
+err_put:
+	fput(file);
+	return err;
+}
+
+/*
+ * MODE cgroup needs CGROUP_FD and takes CGROUP_WEIGHT; no other mode (nor
+ * the default mode) takes either. Checked before anything is looked up.
+ */
+static int diowq_nl_tune_check(struct genl_info *info)
+{
+	struct nlattr *mode = info->attrs[DIOWQ_A_MODE];
+	struct nlattr *fd = info->attrs[DIOWQ_A_CGROUP_FD];
+	struct nlattr *weight = info->attrs[DIOWQ_A_CGROUP_WEIGHT];
+	bool cgroup = mode && nla_get_u32(mode) == DIOWQ_MODE_CGROUP;
+
+	if (cgroup && !fd) {
+		NL_SET_ERR_MSG_ATTR(info->extack, mode,
+				    "mode cgroup needs CGROUP_FD, a cgroup v2 directory");
+		return -EINVAL;
+	}
+	if (!cgroup && (fd || weight)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd ?: weight,
+				    "CGROUP_FD and CGROUP_WEIGHT are for mode cgroup only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int diowq_nl_tune(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *mode_attr = info->attrs[DIOWQ_A_MODE];
+	struct diowq_cg_req cgreq, *cgreqp = NULL;
+	struct file *cgfile = NULL;
 	struct diowq_nl_target target;
 	enum diowq_mode mode;
 	int err;
 
 	err = diowq_nl_admin(skb, info);
+	if (err)
+		return err;
+	err = diowq_nl_tune_check(info);
 	if (err)
 		return err;
 
@@ -292,12 +405,22 @@ static int diowq_nl_tune(struct sk_buff *skb, struct genl_info *info)
 	err = diowq_nl_target_get(info, &target);
 	if (err)
 		return err;
+	if (info->attrs[DIOWQ_A_CGROUP_FD]) {
+		err = diowq_nl_cgroup_get(info, &cgreq, &cgfile);
+		if (err)
+			goto out;
+		cgreqp = &cgreq;
+	}
 	if (target.file)
 		err = diowq_tune_mount(&target.file->f_path,
-				       mode_attr ? &mode : NULL, info->extack);
+				       mode_attr ? &mode : NULL, cgreqp,
+				       info->extack);
 	else
 		err = diowq_tune_dev(target.dev, mode_attr ? &mode : NULL,
-				     info->extack);
+				     cgreqp, info->extack);
+	if (cgfile)
+		fput(cgfile);
+out:
 	diowq_nl_target_put(&target);
 	return err;
 }
@@ -414,7 +537,7 @@ static int diowq_nl_get_sb(struct sk_buff *skb, struct genl_info *info)
 	err = diowq_nl_target_get(info, &target);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(DIOWQ_NL_SB_SIZE, GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;

@@ -171,10 +171,15 @@ static bool diowq_dir_name_taken(struct diowq_sb *dsb)
 /*
  * Tune @sb in @mode, or switch its mode. The caller holds diowq_ctl_lock
  * and pins @sb. All that can fail happens before the swap, the point of no
- * return, and is undone on failure: nothing is ever half applied.
+ * return, and is undone on failure: nothing is ever half applied. Mode
+ * cgroup needs @cgreq, the directory below which its thread's leaf
+ * cgroup is made (cgroup.c); switching it to another directory is a
+ * switch like any other, tuning it below the same directory again only
+ * sets the leaf's weight.
  */
 int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
-		  enum diowq_origin origin, struct netlink_ext_ack *extack)
+		  const struct diowq_cg_req *cgreq, enum diowq_origin origin,
+		  struct netlink_ext_ack *extack)
 {
 	struct diowq_queue *q, *old;
 	struct diowq_sb *dsb;
@@ -187,11 +192,26 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		return -EOPNOTSUPP;
 	}
 
+	if (mode == DIOWQ_MODE_CGROUP && !cgreq) {
+		NL_SET_ERR_MSG(extack, "mode cgroup needs a cgroup directory");
+		return -EINVAL;
+	}
+
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_lookup_sb(sb);
-	if (dsb && dsb->queue && dsb->mode == mode) {
+	if (dsb && dsb->queue && dsb->mode == mode &&
+	    (mode != DIOWQ_MODE_CGROUP ||
+	     diowq_cg_same_dir(dsb->queue->cg, &cgreq->dir))) {
+		struct diowq_cg *cg = dsb->queue->cg;
+
 		mutex_unlock(&diowq_state_lock);
-		return 0;
+		/*
+		 * Our diowq_ctl_lock and the caller's pin on @sb keep @cg
+		 * from being retired (only requests and the unmount do);
+		 * the write into cgroupfs is made with no lock of the
+		 * registry held.
+		 */
+		return cg ? diowq_cg_set_weight(cg, cgreq->weight, extack) : 0;
 	}
 	mutex_unlock(&diowq_state_lock);
 
@@ -201,6 +221,15 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 	q = diowq_queue_create(sb, mode);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
+	if (mode == DIOWQ_MODE_CGROUP) {
+		struct diowq_cg *cg = diowq_cg_create(sb, q->wq, cgreq, extack);
+
+		if (IS_ERR(cg)) {
+			diowq_queue_destroy_unused(q);
+			return PTR_ERR(cg);
+		}
+		q->cg = cg;
+	}
 
 	mutex_lock(&diowq_state_lock);
 	dsb = diowq_get_entry(sb, &created);
@@ -230,6 +259,9 @@ int diowq_tune_sb(struct super_block *sb, enum diowq_mode mode,
 		}
 	}
 
+	/* Divert from the first completion queued on the sentinel on. */
+	if (q->cg)
+		diowq_cg_publish(q->cg);
 	err = diowq_queue_swap(sb, old ? old->wq : dsb->kernel_wq, q->wq);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "s_dio_done_wq is being changed by someone else");
@@ -310,11 +342,48 @@ void diowq_sb_unmounting(struct diowq_sb *dsb)
 }
 
 /*
+ * Mode cgroup's pod emptied (the pod watch, cgroup.c): fall back to the
+ * sentinel, which is a highpri queue already installed, so nothing is
+ * swapped and no completion can go astray; retire the thread and its
+ * leaf, so that the pod's cgroup can be removed; say so in an event.
+ * Returns false, to be called again later, when a request holds
+ * diowq_ctl_lock (requests use a diowq_cg with it held, see
+ * diowq_cg_set_weight()); true when done, or when @cg is no longer the
+ * filesystem's (retired meanwhile: its destruction stops the watch).
+ * @sb is only compared: it may be gone.
+ */
+bool diowq_cg_fall_back(struct super_block *sb, struct diowq_cg *cg)
+{
+	struct diowq_sb *dsb;
+
+	if (!mutex_trylock(&diowq_ctl_lock))
+		return false;
+	mutex_lock(&diowq_state_lock);
+	dsb = diowq_lookup_sb(sb);
+	if (dsb && dsb->queue && dsb->queue->cg == cg) {
+		pr_info("%s: the cgroup of %s has no task left: falling back to mode %s\n",
+			dsb->sb->s_id, diowq_cg_leaf(cg),
+			diowq_mode_name(DIOWQ_MODE_HIGHPRI));
+		dsb->queue->mode = DIOWQ_MODE_HIGHPRI;
+		/* Readers of ->cg under RCU: freed after a grace period. */
+		WRITE_ONCE(dsb->queue->cg, NULL);
+		WRITE_ONCE(dsb->mode, DIOWQ_MODE_HIGHPRI);
+		diowq_nl_notify(DIOWQ_EVENT_CGROUP_FALLBACK, dsb);
+		diowq_cg_retire(cg);
+	}
+	mutex_unlock(&diowq_state_lock);
+	mutex_unlock(&diowq_ctl_lock);
+	return true;
+}
+
+/*
  * Requests
  * --------
  * sysfs and netlink are two views of one state: both go through these.
  * Each waits for a retire backlog to shrink before it takes any lock (see
- * swap.c), and is refused once module unload has begun.
+ * swap.c), and is refused once module unload has begun. None waits for
+ * what it retired to be destroyed: sysfs does that on its own
+ * (diowq_cg_wait_retired()), netlink must not (design.md, "Locking").
  */
 static bool diowq_stopping;
 
@@ -359,7 +428,9 @@ int diowq_check_mount_root(const struct path *path,
 	return -EINVAL;
 }
 
+/* @cgreq: mode cgroup's directory, with *@mode cgroup only. */
 int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
+		     const struct diowq_cg_req *cgreq,
 		     struct netlink_ext_ack *extack)
 {
 	int err = diowq_check_mount_root(path, extack);
@@ -371,7 +442,7 @@ int diowq_tune_mount(const struct path *path, const enum diowq_mode *mode,
 		return err;
 	err = diowq_tune_sb(path->mnt->mnt_sb,
 			    mode ? *mode : READ_ONCE(diowq_default_mode),
-			    DIOWQ_ORIGIN_MANUAL, extack);
+			    cgreq, DIOWQ_ORIGIN_MANUAL, extack);
 	diowq_request_end();
 	return err;
 }
@@ -487,6 +558,7 @@ bool diowq_with_dev_sb(dev_t dev, void (*fn)(struct super_block *sb, void *arg),
 
 struct diowq_dev_request {
 	enum diowq_mode mode;
+	const struct diowq_cg_req *cgreq;
 	struct netlink_ext_ack *extack;
 	int err;
 };
@@ -495,14 +567,15 @@ static void diowq_tune_dev_one(struct super_block *sb, void *arg)
 {
 	struct diowq_dev_request *req = arg;
 
-	req->err = diowq_tune_sb(sb, req->mode, DIOWQ_ORIGIN_MANUAL,
+	req->err = diowq_tune_sb(sb, req->mode, req->cgreq, DIOWQ_ORIGIN_MANUAL,
 				 req->extack);
 }
 
 int diowq_tune_dev(dev_t dev, const enum diowq_mode *mode,
+		   const struct diowq_cg_req *cgreq,
 		   struct netlink_ext_ack *extack)
 {
-	struct diowq_dev_request req = { .extack = extack };
+	struct diowq_dev_request req = { .cgreq = cgreq, .extack = extack };
 	bool found;
 	int err;
 

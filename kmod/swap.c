@@ -48,6 +48,7 @@
 static const char *const diowq_mode_names[__DIOWQ_MODE_MAX] = {
 	[DIOWQ_MODE_HIGHPRI] = DIOWQ_MODE_HIGHPRI_NAME,
 	[DIOWQ_MODE_UNBOUND] = DIOWQ_MODE_UNBOUND_NAME,
+	[DIOWQ_MODE_CGROUP] = DIOWQ_MODE_CGROUP_NAME,
 };
 
 const char *diowq_mode_name(enum diowq_mode mode)
@@ -171,7 +172,8 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 {
 	/*
 	 * WQ_MEM_RECLAIM as for the kernel's own queue: completions must
-	 * make progress under memory pressure (rescuer thread).
+	 * make progress under memory pressure (rescuer thread). Mode
+	 * cgroup's sentinel is a highpri queue (cgroup.c).
 	 */
 	unsigned int flags = WQ_MEM_RECLAIM | WQ_HIGHPRI;
 	unsigned int n = 0, attempt;
@@ -200,9 +202,19 @@ struct diowq_queue *diowq_queue_create(struct super_block *sb,
 	return ERR_PTR(-ENOMEM);
 }
 
-/* For a queue that was never installed: nobody can hold its pointer. */
+/*
+ * For a queue that was never installed: nobody can hold its pointer, and
+ * it is destroyed at once. With a cgroup thread (published for a moment,
+ * maybe) it is retired instead: its destruction waits for a grace period,
+ * the thread's exit and the leaf's removal, which a refused request must
+ * not wait for (netlink handlers never wait, see netlink.c).
+ */
 void diowq_queue_destroy_unused(struct diowq_queue *q)
 {
+	if (q->cg) {
+		diowq_queue_retire(q);
+		return;
+	}
 	destroy_workqueue(q->wq);
 	diowq_queue_free(q);
 }
@@ -219,6 +231,16 @@ void diowq_queue_destroy_unused(struct diowq_queue *q)
 void diowq_queue_abandon(struct diowq_queue *q)
 {
 	pr_err("leaving workqueue %s to whoever replaced it\n", q->name);
+	if (q->cg) {
+		/*
+		 * Our thread is module text: stop diverting, so what is
+		 * still queued on the sentinel runs there, and retire the
+		 * thread and its leaf alone; the sentinel is never
+		 * destroyed.
+		 */
+		diowq_cg_retire(q->cg);
+		q->cg = NULL;
+	}
 }
 
 /*
@@ -257,6 +279,9 @@ int diowq_queue_swap(struct super_block *sb, struct workqueue_struct *from,
 
 void diowq_queue_retire(struct diowq_queue *q)
 {
+	/* Nothing is diverted to its thread after the worker's grace period. */
+	if (q->cg)
+		diowq_cg_retire_begin(q->cg);
 	mutex_lock(&diowq_queues_lock);
 	list_add_tail(&q->retire_node, &diowq_retire_pending);
 	diowq_retire_backlog++;
@@ -284,6 +309,12 @@ static void diowq_retire_workfn(struct work_struct *work)
 	synchronize_rcu_tasks();
 
 	list_for_each_entry_safe(q, tmp, &diowq_retire_destroying, retire_node) {
+		/*
+		 * Mode cgroup: its thread runs every item diverted to it
+		 * before the sentinel goes (cgroup.c, drain protocol).
+		 */
+		if (q->cg)
+			diowq_cg_destroy(q->cg);
 		destroy_workqueue(q->wq);
 		mutex_lock(&diowq_queues_lock);
 		list_del(&q->retire_node);

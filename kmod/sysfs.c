@@ -97,6 +97,9 @@ static ssize_t default_mode_store(struct kobject *kobj,
 	kfree(req);
 	if (err)
 		return err;
+	/* Mode cgroup needs a cgroup per request. */
+	if (mode == DIOWQ_MODE_CGROUP)
+		return -EINVAL;
 
 	mutex_lock(&diowq_ctl_lock);
 	WRITE_ONCE(diowq_default_mode, mode);
@@ -127,16 +130,67 @@ static ssize_t auto_fstypes_store(struct kobject *kobj,
 }
 
 /*
+ * Mode cgroup's "/absolute/cgroup/dir[ WEIGHT]", the end of a tune
+ * request: the directory is the last word that starts with '/' (it cannot
+ * contain spaces; the mount point before it can), optionally followed by
+ * the leaf's cpu.weight. Cuts @path before them; resolves and validates
+ * the directory into @cgreq (pinned: path_put() it).
+ */
+static int diowq_sysfs_cgroup_req(char *path, struct diowq_cg_req *cgreq)
+{
+	char *sep = strrchr(path, ' ');
+	int err;
+
+	cgreq->weight = DIOWQ_CG_WEIGHT;
+	if (sep && sep[1] != '/') {
+		err = kstrtou32(sep + 1, 10, &cgreq->weight);
+		if (err || cgreq->weight < DIOWQ_CG_WEIGHT_MIN ||
+		    cgreq->weight > DIOWQ_CG_WEIGHT_MAX)
+			return -EINVAL;
+		*sep = '\0';
+		sep = strrchr(path, ' ');
+	}
+	if (!sep || sep[1] != '/')
+		return -EINVAL;
+	*sep = '\0';
+	cgreq->dfd = AT_FDCWD;
+	cgreq->dir_name = sep + 1;
+	err = kern_path(cgreq->dir_name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY,
+			&cgreq->dir);
+	if (err)
+		return err;
+	err = diowq_cg_check_dir(&cgreq->dir, NULL);
+	if (err)
+		path_put(&cgreq->dir);
+	return err;
+}
+
+/*
  * "[MODE ]/absolute/mountpoint": paths may contain spaces, modes cannot.
  * The path is resolved before any lock is taken: a lookup can block
  * (automounts, FUSE) and must not stall other requests.
+ *
+ * "cgroup /absolute/mountpoint /absolute/cgroup/dir[ WEIGHT]": see
+ * diowq_sysfs_cgroup_req().
+ *
+ * Unlike netlink, a sysfs request returns once the superblock's cgroup
+ * thread it retired is gone with its leaf (the pod's cgroup can be
+ * removed once the write returns), and a cgroup tune first waits for the
+ * superblock's retirements under way and the hook's removal (so that
+ * toggling back below the same directory finds the leaf's name free and
+ * can take the hook). No other request waits; the waits hold no lock and
+ * are killable (diowq_cg_wait_retired()): a fatal signal before the
+ * change refuses it (-EINTR), after it ends only the wait.
  */
 static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
+	struct diowq_cg_req cgreq;
 	enum diowq_mode mode;
 	bool has_mode = false;
+	bool cgroup = false;
+	char s_id[sizeof_field(struct super_block, s_id)];
 	struct path mnt;
 	char *path;
 	int err;
@@ -160,21 +214,40 @@ static ssize_t tune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	err = -EINVAL;
 	if (path[0] != '/')
 		goto out;
+	if (has_mode && mode == DIOWQ_MODE_CGROUP) {
+		err = diowq_sysfs_cgroup_req(path, &cgreq);
+		if (err)
+			goto out;
+		cgroup = true;
+	}
 	err = kern_path(path, LOOKUP_FOLLOW, &mnt);
 	if (err)
-		goto out;
-	err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL, NULL);
+		goto out_cgroup;
+	strscpy(s_id, mnt.mnt->mnt_sb->s_id, sizeof(s_id));
+	err = cgroup ? diowq_cg_wait_retired(s_id, true) : 0;
+	if (!err)
+		err = diowq_tune_mount(&mnt, has_mode ? &mode : NULL,
+				       cgroup ? &cgreq : NULL, NULL);
 	path_put(&mnt);
+	if (err != -EINTR)
+		diowq_cg_wait_retired(s_id, false);
+out_cgroup:
+	if (cgroup)
+		path_put(&cgreq.dir);
 out:
 	kfree(req);
 	return err ?: count;
 }
 
-/* "/absolute/mountpoint", or the s_id of a tuned superblock. */
+/*
+ * "/absolute/mountpoint", or the s_id of a tuned superblock. Returns once
+ * a cgroup thread it retired is gone with its leaf (see tune_store()).
+ */
 static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 			    const char *buf, size_t count)
 {
 	char *req = diowq_request_dup(buf, count);
+	char s_id[sizeof_field(struct super_block, s_id)] = "";
 	struct path mnt;
 	int err;
 
@@ -185,15 +258,19 @@ static ssize_t untune_store(struct kobject *kobj, struct kobj_attribute *attr,
 	} else if (req[0] == '/') {
 		err = kern_path(req, LOOKUP_FOLLOW, &mnt);
 		if (!err) {
+			strscpy(s_id, mnt.mnt->mnt_sb->s_id, sizeof(s_id));
 			err = diowq_untune_mount(&mnt, NULL);
 			path_put(&mnt);
 		}
 	} else if (strchr(req, ' ')) {
 		err = -EINVAL;	/* names have no spaces; paths start with / */
 	} else {
+		strscpy(s_id, req, sizeof(s_id));
 		err = diowq_untune_name(req);
 	}
 	kfree(req);
+	if (s_id[0])
+		diowq_cg_wait_retired(s_id, false);
 	return err ?: count;
 }
 
@@ -291,6 +368,59 @@ static ssize_t swaps_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%lu\n", READ_ONCE(to_dsb(kobj)->swaps));
 }
 
+/*
+ * Mode cgroup: the leaf cgroup, its weight and how many items its thread
+ * ran. Under rcu_read_lock(): the queue and its diowq_cg are freed only
+ * after a grace period since they were unpublished from the superblock
+ * (swap.c, cgroup.c), and the pod watch may take the diowq_cg away at any
+ * time (registry.c, diowq_cg_fall_back()).
+ */
+enum diowq_cg_attr { DIOWQ_CG_ATTR_LEAF, DIOWQ_CG_ATTR_WEIGHT,
+		     DIOWQ_CG_ATTR_DIVERTED };
+
+static ssize_t diowq_cg_attr_show(struct kobject *kobj, char *buf,
+				  enum diowq_cg_attr which)
+{
+	const struct diowq_queue *q;
+	const struct diowq_cg *cg;
+	ssize_t n;
+
+	rcu_read_lock();
+	q = READ_ONCE(to_dsb(kobj)->queue);
+	cg = q ? READ_ONCE(q->cg) : NULL;
+	switch (which) {
+	case DIOWQ_CG_ATTR_LEAF:
+		n = sysfs_emit(buf, "%s\n", cg ? diowq_cg_leaf(cg) : "");
+		break;
+	case DIOWQ_CG_ATTR_WEIGHT:
+		n = sysfs_emit(buf, "%u\n", cg ? diowq_cg_weight(cg) : 0);
+		break;
+	default:
+		n = sysfs_emit(buf, "%llu\n", cg ? diowq_cg_diverted(cg) : 0);
+		break;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+static ssize_t cgroup_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_LEAF);
+}
+
+static ssize_t cgroup_weight_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_WEIGHT);
+}
+
+static ssize_t diverted_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return diowq_cg_attr_show(kobj, buf, DIOWQ_CG_ATTR_DIVERTED);
+}
+
 static ssize_t tuned_ms_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
 {
@@ -306,6 +436,10 @@ static struct kobj_attribute diowq_sb_attr_dev = __ATTR_RO(dev);
 static struct kobj_attribute diowq_sb_attr_workqueue = __ATTR_RO(workqueue);
 static struct kobj_attribute diowq_sb_attr_origin = __ATTR_RO(origin);
 static struct kobj_attribute diowq_sb_attr_swaps = __ATTR_RO(swaps);
+static struct kobj_attribute diowq_sb_attr_cgroup = __ATTR_RO(cgroup);
+static struct kobj_attribute diowq_sb_attr_cgroup_weight =
+	__ATTR_RO(cgroup_weight);
+static struct kobj_attribute diowq_sb_attr_diverted = __ATTR_RO(diverted);
 static struct kobj_attribute diowq_sb_attr_tuned_ms = __ATTR_RO(tuned_ms);
 
 /* Created in this order: tests take tuned_ms as "all files are there". */
@@ -317,6 +451,9 @@ static struct attribute *diowq_sb_attrs[] = {
 	&diowq_sb_attr_workqueue.attr,
 	&diowq_sb_attr_origin.attr,
 	&diowq_sb_attr_swaps.attr,
+	&diowq_sb_attr_cgroup.attr,
+	&diowq_sb_attr_cgroup_weight.attr,
+	&diowq_sb_attr_diverted.attr,
 	&diowq_sb_attr_tuned_ms.attr,
 	NULL,
 };

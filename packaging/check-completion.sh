@@ -45,7 +45,10 @@ expect "diowqctl -j " "$cmds"
 expect "diowqctl unt" "untune"
 expect "diowqctl --v" "--version"
 expect "diowqctl tune --m" "--mode"
-expect "diowqctl tune --mode " "highpri unbound"
+expect "diowqctl tune --mode " "cgroup highpri unbound"
+expect "diowqctl tune --mode c" "cgroup"
+expect "diowqctl tune --cgroup-" "--cgroup-weight"
+expect "diowqctl tune --cgroup-weight " ""
 expect "diowqctl tune -m u" "unbound"
 expect "diowqctl tune --mode=h" "highpri"
 expect "diowqctl auto --default-mode " "highpri unbound"
@@ -64,6 +67,11 @@ expect "diowqctl bench /tmp --jobs " "$(seq 1 "$(nproc)" | LC_ALL=C sort | tr '\
 expect "diowqctl bench /tmp --j" "--jobs --json"
 expect "diowqctl version " ""
 expect "diowqctl tune -c " ""
+# --cgroup: directories (here, the one directory in an otherwise empty one).
+dir=$(mktemp -d)
+mkdir "$dir/pod"
+expect "diowqctl tune --cgroup $dir/" "$dir/pod"
+rm -rf "$dir"
 if [[ " $cmds " == *" apply "* ]]; then
 	# apply's -c is a file: the one file in an otherwise empty directory.
 	dir=$(mktemp -d)

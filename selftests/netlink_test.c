@@ -713,6 +713,8 @@ static const struct attr_sweep attr_sweep[] = {
 	INTEGER_ATTR(DIOWQ_A_DEV_MAJOR, -ERANGE),
 	INTEGER_ATTR(DIOWQ_A_DEV_MINOR, -ERANGE),
 	INTEGER_ATTR(DIOWQ_A_MODE, -ERANGE),
+	INTEGER_ATTR(DIOWQ_A_CGROUP_FD, -ERANGE),
+	INTEGER_ATTR(DIOWQ_A_CGROUP_WEIGHT, -ERANGE),
 	/* A NUL-terminated string of at most 64 bytes; "unbound" is one. */
 	{ .type = DIOWQ_A_AUTO_FSTYPES, .name = "DIOWQ_A_AUTO_FSTYPES",
 	  .error = { -EINVAL, -EINVAL, -EINVAL, -EINVAL, 1, -EINVAL,
@@ -750,6 +752,8 @@ static const struct attr_sweep attr_sweep[] = {
 	REJECTED_ATTR(DIOWQ_A_WORKER_PID),
 	REJECTED_ATTR(DIOWQ_A_WORKER_NICE),
 	REJECTED_ATTR(DIOWQ_A_CLEAR_MAX),
+	REJECTED_ATTR(DIOWQ_A_CGROUP),
+	REJECTED_ATTR(DIOWQ_A_DIVERTED),
 	REJECTED_ATTR(DIOWQ_A_MAX + 1),
 	REJECTED_ATTR(0x3fff),
 };
@@ -766,14 +770,16 @@ static const struct attr_sweep attr_sweep[] = {
 static const struct {
 	uint8_t cmd;
 	uint16_t flags;
-	uint16_t takes[5];	/* the attributes its policy has, 0-ended */
+	uint16_t takes[7];	/* the attributes its policy has, 0-ended */
 } every_cmd[] = {
 	{ DIOWQ_CMD_GET_CONFIG, 0, { 0 } },
 	{ DIOWQ_CMD_SET_CONFIG, 0,
 	  { DIOWQ_A_DEFAULT_MODE, DIOWQ_A_AUTO_FSTYPES } },
 	{ DIOWQ_CMD_GET_SB, 0, { MOUNT_ATTRS } },
 	{ DIOWQ_CMD_GET_SB, NLM_F_DUMP, { MOUNT_ATTRS } },
-	{ DIOWQ_CMD_TUNE, 0, { MOUNT_ATTRS, DIOWQ_A_MODE } },
+	{ DIOWQ_CMD_TUNE, 0,
+	  { MOUNT_ATTRS, DIOWQ_A_MODE, DIOWQ_A_CGROUP_FD,
+	    DIOWQ_A_CGROUP_WEIGHT } },
 	{ DIOWQ_CMD_UNTUNE, 0, { MOUNT_ATTRS, DIOWQ_A_ALL } },
 	{ DIOWQ_CMD_WATCH, 0, { 0 } },
 	{ DIOWQ_CMD_UNWATCH, 0, { 0 } },

@@ -10,10 +10,15 @@
  *   default_mode     rw  mode used when a tune request names none
  *   auto_fstypes     rw  comma-separated types tuned automatically
  *   auto_rescan_ms   r   period of the rescan that finds new mounts
- *   tune             w   "[MODE ]/abs/path/of/mountpoint"
+ *   tune             w   "[MODE ]/abs/path/of/mountpoint", or
+ *                        "cgroup /abs/mountpoint /sys/fs/cgroup/<dir>[ W]"
+ *                        (W: the leaf's cpu.weight, 1..10000, default
+ *                        DIOWQ_CG_WEIGHT; tuning again below the same
+ *                        directory with another W changes it in place)
  *   untune           w   "/abs/path/of/mountpoint" or a tuned s_id
  *   <s_id>/          one read-only directory per tuned superblock:
- *       mode, fstype, source, dev, workqueue, origin, swaps, tuned_ms
+ *       mode, fstype, source, dev, workqueue, origin, swaps, cgroup,
+ *       cgroup_weight, diverted, tuned_ms
  */
 #ifndef _UAPI_DIOWQ_H
 #define _UAPI_DIOWQ_H
@@ -39,18 +44,45 @@
 #define DIOWQ_SB_ATTR_WORKQUEUE		"workqueue"
 #define DIOWQ_SB_ATTR_ORIGIN		"origin"
 #define DIOWQ_SB_ATTR_SWAPS		"swaps"
+#define DIOWQ_SB_ATTR_CGROUP		"cgroup"	/* leaf; "" if not cgroup */
+#define DIOWQ_SB_ATTR_CGROUP_WEIGHT	"cgroup_weight"	/* leaf's; 0 if none */
+#define DIOWQ_SB_ATTR_DIVERTED		"diverted"	/* items run by our thread */
 #define DIOWQ_SB_ATTR_TUNED_MS		"tuned_ms"
 
 /* Completion queue modes: netlink values, and their sysfs spellings. */
 enum diowq_mode {
 	DIOWQ_MODE_HIGHPRI,	/* per-CPU, nice -20 */
 	DIOWQ_MODE_UNBOUND,	/* unbound, nice/cpumask tunable in sysfs */
+	/*
+	 * Prototype (issue #16): completions run in a kthread of ours in a
+	 * leaf cgroup below a given cgroup v2 directory; a highpri queue is
+	 * installed as the sentinel. Needs a directory per request (sysfs
+	 * "tune", netlink TUNE with CGROUP_FD): never a default mode.
+	 */
+	DIOWQ_MODE_CGROUP,
 	__DIOWQ_MODE_MAX,
 };
 
 #define DIOWQ_MODE_MAX (__DIOWQ_MODE_MAX - 1)
 #define DIOWQ_MODE_HIGHPRI_NAME		"highpri"
 #define DIOWQ_MODE_UNBOUND_NAME		"unbound"
+#define DIOWQ_MODE_CGROUP_NAME		"cgroup"
+
+/*
+ * Mode cgroup: the leaf cgroup diowq creates below the named directory,
+ * DIOWQ_CG_LEAF_PREFIX<s_id>, with cpu.weight DIOWQ_CG_WEIGHT unless the
+ * request names one in [DIOWQ_CG_WEIGHT_MIN, DIOWQ_CG_WEIGHT_MAX] (the
+ * range of cpu.weight); its one thread is called
+ * DIOWQ_CG_THREAD_PREFIX<s_id> (comm, 15 characters). The default is
+ * cgroup v2's own: a leaf weighing more than the pod's other children
+ * shrinks the pod's share on its submitters' CPUs (docs/benchmarks.md,
+ * the isolation bench).
+ */
+#define DIOWQ_CG_LEAF_PREFIX		"diowq-"
+#define DIOWQ_CG_WEIGHT			100
+#define DIOWQ_CG_WEIGHT_MIN		1
+#define DIOWQ_CG_WEIGHT_MAX		10000
+#define DIOWQ_CG_THREAD_PREFIX		"diowqcg/"
 
 /* How a superblock came to be tuned; "origin" in sysfs. */
 enum diowq_origin {
@@ -93,12 +125,26 @@ enum diowq_cmd {
 	 * Dump: one reply per tuned superblock. Do: the superblock named by
 	 * FD or DEV_MAJOR + DEV_MINOR (ENOENT if it is not tuned).
 	 * Replies: SB_ID, FSTYPE, SOURCE, DEV_MAJOR, DEV_MINOR, MODE,
-	 * WORKQUEUE, ORIGIN, SWAPS, TUNED_MS.
+	 * WORKQUEUE, ORIGIN, SWAPS, TUNED_MS; in mode cgroup also CGROUP,
+	 * CGROUP_WEIGHT and DIVERTED.
 	 */
 	DIOWQ_CMD_GET_SB,
-	/* FD or DEV_MAJOR + DEV_MINOR, optional MODE. Admin. */
+	/*
+	 * FD or DEV_MAJOR + DEV_MINOR, optional MODE. Admin. MODE cgroup
+	 * needs CGROUP_FD (and takes CGROUP_WEIGHT); no other mode takes
+	 * them. Tuning again below the same directory changes the weight
+	 * in place.
+	 */
 	DIOWQ_CMD_TUNE,
-	/* FD or DEV_MAJOR + DEV_MINOR, or ALL. Admin. */
+	/*
+	 * FD or DEV_MAJOR + DEV_MINOR, or ALL. Admin. Like every netlink
+	 * request it does not wait for the old queue to be destroyed: in mode
+	 * cgroup the leaf is removed shortly after the reply (a retire worker
+	 * waits for RCU grace periods and the thread's last item first). A
+	 * caller that needs it gone (to rmdir the pod's cgroup) reads CGROUP
+	 * from GET_SB first and polls until that directory is gone; sysfs
+	 * "untune" returns only once it is.
+	 */
 	DIOWQ_CMD_UNTUNE,
 	/* Multicast on DIOWQ_GENL_MCGRP_EVENTS: EVENT + the GET_SB reply. */
 	DIOWQ_CMD_EVENT,
@@ -158,6 +204,19 @@ enum diowq_attr {
 	DIOWQ_A_WORKER_PID,
 	DIOWQ_A_WORKER_NICE,
 	DIOWQ_A_CLEAR_MAX,
+	/*
+	 * Mode cgroup. CGROUP_FD: s32, an open file descriptor of a cgroup v2
+	 * directory (O_RDONLY | O_DIRECTORY) below which the leaf is made, as
+	 * the requester sees it (its mount, cgroup and pid namespaces, its
+	 * credentials). CGROUP_WEIGHT: u32, the leaf's cpu.weight, default
+	 * DIOWQ_CG_WEIGHT. CGROUP: string, the leaf's path as the requester
+	 * of the tune saw it, reply only. DIVERTED: u64, completions run by
+	 * the leaf's thread, reply only.
+	 */
+	DIOWQ_A_CGROUP_FD,
+	DIOWQ_A_CGROUP_WEIGHT,
+	DIOWQ_A_CGROUP,
+	DIOWQ_A_DIVERTED,
 	__DIOWQ_A_MAX,
 };
 
@@ -173,6 +232,9 @@ enum diowq_event {
 	DIOWQ_EVENT_MODE_CHANGED,
 	DIOWQ_EVENT_UNTUNED,		/* by a request or module unload */
 	DIOWQ_EVENT_UNMOUNTED,		/* untuned because it was unmounted */
+	DIOWQ_EVENT_CGROUP_FALLBACK,	/* mode cgroup: no task left below
+					 * its cgroup, now highpri
+					 */
 	__DIOWQ_EVENT_MAX,
 };
 

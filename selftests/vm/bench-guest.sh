@@ -33,6 +33,12 @@
 #                                none); the same repeats, runtime and ramp
 #   diowq_vm.bench_latency=0|1   record the dispatch latency, with diowqctl's BPF program (default 1)
 #   diowq_vm.bench_ioengine=NAME libaio or io_uring, for the load and fio alike (default libaio)
+#   diowq_vm.bench_isolation=0|1 1: the isolation bench (diowqctl bench --isolation): pods A and
+#                                B on the load's CPU, each diowq mode, with and without pod A's
+#                                cpu.max; bench_config then names its configurations (default
+#                                all); single mode only
+#   diowq_vm.bench_cpu_max=CAP   --isolation's --cpu-max, without spaces (default 50%)
+#   diowq_vm.bench_leaf_weight=N --isolation's --leaf-weight (default: none, the module's)
 #   diowq_vm.bench_args=A,B,... more diowqctl bench options (commas for spaces), for the load
 #                                and fio alike (default none)
 #   diowq_vm.bench_mode=MODE     single (default): the one matrix above; full: make bench's matrix
@@ -93,6 +99,9 @@ latency=$(arg bench_latency 1)
 ioengine=$(arg bench_ioengine libaio)
 extra_args=$(arg bench_args "" | tr ',' ' ')
 mode=$(arg bench_mode single)
+isolation=$(arg bench_isolation 0)
+cpu_max=$(arg bench_cpu_max 50%)
+leaf_weight=$(arg bench_leaf_weight "")
 patterns=$(arg bench_patterns overwrite,unwritten,append,dsync)
 repeat2=$(arg bench_repeat2 "$repeat")
 kernel=$(uname -r)
@@ -134,13 +143,16 @@ run_bench() {
 	[ "$hierarchy" != flat ] || args="$args --weight $weight"
 	[ -z "$node_cpus" ] || args="$args --node-cpus $node_cpus"
 	[ "$latency" = 1 ] || args="$args --no-latency"
+	[ "$isolation" != 1 ] || args="$args --isolation --cpu-max $cpu_max"
+	[ "$isolation" != 1 ] || [ -z "$leaf_weight" ] || args="$args --leaf-weight $leaf_weight"
 	[ -z "$extra_args" ] || args="$args $extra_args"
 	rm -f /tmp/bench.json /tmp/bench.svg /tmp/bench-latency.svg
 	echo "# diowqctl bench $MNT $args"
 	# shellcheck disable=SC2086  # $args is a list of words
 	diowqctl bench "$MNT" $args --json /tmp/bench.json --plot /tmp/bench.svg ||
 		fail "diowqctl bench ($1)"
-	# Every cgroup the bench made is gone (--hierarchy k8s nests four).
+	# Every cgroup the bench made is gone (--hierarchy k8s nests four, --isolation makes two
+	# pods and mode cgroup a leaf in pod A).
 	for group in /sys/fs/cgroup/diowq-bench-*; do
 		[ ! -e "$group" ] || fail "diowqctl bench left a cgroup behind: $group"
 	done

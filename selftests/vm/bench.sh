@@ -69,7 +69,18 @@
 #   DIOWQ_BENCH_LATENCY  1: record dispatch latency (the bench attaches diowqctl's BPF program
 #                        once, before the first run); 0: --no-latency, no program, and a single
 #                        matrix (1; the full matrix needs it: its queued shares come from it)
-# and run-vm.sh's DIOWQ_ACCEL.
+#   DIOWQ_BENCH_ISOLATION 1: the isolation bench of issue #16 (diowqctl bench --isolation): the
+#                        load in pod A, a CPU hog in pod B on the same CPU, per diowq mode (off,
+#                        highpri, unbound, cgroup), with and without pod A's cpu.max;
+#                        DIOWQ_BENCH_CONFIG then names its configurations (all eight); a single
+#                        matrix, results named <kver>...-isolation.json. Mode cgroup registers an
+#                        ftrace hook (kernel text patching) at every tune, which multi-threaded
+#                        TCG does not survive reliably: the boot gets single-threaded TCG (both
+#                        vCPUs on one host thread) unless DIOWQ_TCG_THREAD says otherwise
+#   DIOWQ_BENCH_CPU_MAX  --isolation's pod A cpu.max, without spaces: 50% or QUOTA/PERIOD (50%)
+#   DIOWQ_BENCH_LEAF_WEIGHT --isolation's --leaf-weight, mode cgroup's leaf's cpu.weight (the
+#                        module's default, 10000); results named ...-isolation-leaf<N>.json
+# and run-vm.sh's DIOWQ_ACCEL and DIOWQ_TCG_THREAD.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -83,7 +94,8 @@ esac
 if [[ $variant == demo ]]; then
 	mode=single
 elif [[ -n ${DIOWQ_BENCH_PATTERN:-}${DIOWQ_BENCH_IOENGINE:-}${DIOWQ_BENCH_JOBS:-} ||
-	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_NODE_CPUS:-}${DIOWQ_BENCH_FIO:-}${DIOWQ_BENCH_ARGS:-} || ${DIOWQ_BENCH_LATENCY:-1} == 0 ]]; then
+	-n ${DIOWQ_BENCH_HIERARCHY:-}${DIOWQ_BENCH_NODE_CPUS:-}${DIOWQ_BENCH_FIO:-}${DIOWQ_BENCH_ARGS:-} ||
+	${DIOWQ_BENCH_LATENCY:-1} == 0 || ${DIOWQ_BENCH_ISOLATION:-0} == 1 ]]; then
 	mode=${DIOWQ_BENCH_MODE:-single}
 else
 	mode=${DIOWQ_BENCH_MODE:-full}
@@ -149,6 +161,21 @@ suffix=
 [[ $jobs -eq 1 ]] || suffix+=-jobs$jobs
 [[ $hierarchy == flat ]] || suffix+=-$hierarchy
 [[ -z $node_cpus ]] || suffix+=-node$node_cpus
+isolation=${DIOWQ_BENCH_ISOLATION:-0}
+[[ $isolation == [01] ]] || die "DIOWQ_BENCH_ISOLATION must be 0 or 1"
+cpu_max=${DIOWQ_BENCH_CPU_MAX:-50%}
+[[ $cpu_max =~ ^[0-9]+(%|/[0-9]+)$ ]] || die "DIOWQ_BENCH_CPU_MAX must be N% or QUOTA/PERIOD"
+if [[ $isolation == 1 ]]; then
+	[[ $mode == single ]] || die "DIOWQ_BENCH_ISOLATION runs a single matrix: DIOWQ_BENCH_MODE=single"
+	[[ $jobs -eq 1 && $hierarchy == flat && -z ${DIOWQ_BENCH_FIO:-} ]] ||
+		die "DIOWQ_BENCH_ISOLATION: one job, flat, no fio cross-check"
+	suffix+=-isolation
+	leaf_weight=${DIOWQ_BENCH_LEAF_WEIGHT:-}
+	[[ -z $leaf_weight || $leaf_weight =~ ^[1-9][0-9]*$ ]] ||
+		die "DIOWQ_BENCH_LEAF_WEIGHT must be a weight 1..10000"
+	[[ -z $leaf_weight ]] || suffix+=-leaf$leaf_weight
+	export DIOWQ_TCG_THREAD=${DIOWQ_TCG_THREAD:-single}
+fi
 fio=${DIOWQ_BENCH_FIO:-}
 [[ -z $fio || $jobs -eq 1 ]] || die "DIOWQ_BENCH_FIO runs one job: leave DIOWQ_BENCH_JOBS at 1"
 extra_args=${DIOWQ_BENCH_ARGS:-}
@@ -165,7 +192,13 @@ done
 # Time limits from the plan: every run is ramp + runtime (x 1.3 under TCG); single: then the
 # layout of the file, the boot, and plenty of slack; full: each bench's warm-up and file layout
 # (~20 s x 1.3) and the boot (60 s). A hung guest still ends.
-count() { if [[ $1 == all ]]; then echo 7; else tr ',' '\n' <<<"$1" | grep -c .; fi; }
+count() {
+	if [[ $1 == all ]]; then
+		if [[ $isolation == 1 ]]; then echo 8; else echo 7; fi
+	else
+		tr ',' '\n' <<<"$1" | grep -c .
+	fi
+}
 if [[ $mode == full ]]; then
 	benches=$(($(count "$patterns") + 2))
 	runs=$(($(count "$config") * ($(count "$patterns") * repeat + 2 * repeat2)))
@@ -195,6 +228,8 @@ else
 	DIOWQ_APPEND+=" diowq_vm.bench_ioengine=$ioengine"
 	# The words travel as one, joined by commas.
 	[[ -n $extra_args ]] && DIOWQ_APPEND+=" diowq_vm.bench_args=$(tr -s ' ' ',' <<<"$extra_args")"
+	DIOWQ_APPEND+=" diowq_vm.bench_isolation=$isolation diowq_vm.bench_cpu_max=$cpu_max"
+	[[ -z ${leaf_weight:-} ]] || DIOWQ_APPEND+=" diowq_vm.bench_leaf_weight=$leaf_weight"
 fi
 DIOWQ_APPEND+=" diowq_vm.bench_latency=$latency"
 
@@ -272,8 +307,9 @@ log "results:"
 for r in "${results[@]}"; do
 	log "  $r"
 done
-# The kernel x pattern table of this run's JSONs (not make demo's: its table is the guest's).
-if [[ $variant != demo ]]; then
+# The kernel x pattern table of this run's JSONs (not make demo's: its table is the guest's; not
+# the isolation bench's, which has no outside_off or inside_ configurations to fill it).
+if [[ $variant != demo && $isolation != 1 ]]; then
 	jsons=()
 	for r in "${results[@]}"; do
 		[[ $r == *.json ]] && jsons+=("$r")

@@ -50,6 +50,8 @@ crash_re='WARNING:|BUG:|Oops|Kernel panic|soft lockup|hung task|blocked for more
 crash_re+='|ODEBUG:|unreferenced object|suspected memory leak|possible circular locking'
 crash_re+='|possible recursive locking|inconsistent lock state|suspicious RCU usage'
 crash_re+='|sleeping function called from invalid context|workqueue lockup'
+# RCU stall warnings: "rcu_preempt detected stalls", "self-detected stall", RCU-tasks' too.
+crash_re+='|detected stall'
 
 rig=0
 crashed=0

@@ -16,7 +16,9 @@ BUILD=${BUILD:-$REPO/build}
 # fentry). Attaching and detaching patches kernel text (static keys, trampolines), which has
 # crashed guests under multi-threaded TCG (selftests/vm/README.md): they run only when named,
 # in a boot of their own that run-vm.sh gives single-threaded TCG (check.sh does that per kernel).
-DIOWQ_PROBE_TESTS="diagnose_test"
+# cgroup_test and cgroup_stress_test register and unregister the module's ftrace hook on
+# queue_work_on() (mode cgroup) at every switch: the same text patching.
+DIOWQ_PROBE_TESTS="diagnose_test cgroup_test cgroup_stress_test"
 
 # is_probe_test NAME: is NAME one of DIOWQ_PROBE_TESTS?
 is_probe_test() { [[ " $DIOWQ_PROBE_TESTS " == *" $1 "* ]]; }

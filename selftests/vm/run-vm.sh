@@ -54,6 +54,11 @@ while [[ $# -gt 0 ]]; do
 	esac
 done
 
+# The kernel splits its command line at spaces: of "a b" the guest would run a alone, and
+# the probe-test check below would see neither name (multi-threaded TCG).
+[[ ${DIOWQ_TESTS:-} != *[[:space:]]* ]] ||
+	die "DIOWQ_TESTS is comma-separated, without spaces: '$DIOWQ_TESTS'"
+
 env_file=$DIOWQ_CACHE/kernels/$kver/env
 [[ -f $env_file ]] || die "kernel $kver is not cached; run fetch-kernel.sh first"
 # shellcheck source=/dev/null

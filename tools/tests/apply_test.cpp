@@ -47,10 +47,14 @@ public:
             tunables[*sb.workqueue] = {-20, "3"};
         }
     }
+    void tune_cgroup(int fd, const CgroupRequest& cgroup) override {
+        calls.push_back("tune " + std::to_string(fd) + " cgroup " + std::to_string(cgroup.dir_fd));
+    }
     void untune(int fd) override {
         calls.push_back("untune " + std::to_string(fd));
         tuned.erase(fd);
     }
+    void wait_cgroup_gone(const std::string& leaf) override { calls.push_back("wait " + leaf); }
     sys::WorkqueueTunables read_tunables(const std::string& queue) override {
         return tunables.at(queue);
     }

@@ -287,7 +287,7 @@ TEST_F(BenchJobsReportTest, JsonHasJobsPerRunAndInTheSetup) {
              R"("jobs":[{"job":0,"cpu":1,"file":"/mnt/bench/diowq-bench.7-0","seconds":10,)"
              R"("ios":60000,"reads":0,"writes":60000,"file_restarts":0,"iops":6000,)",
              R"({"job":1,"cpu":0,"file":"/mnt/bench/diowq-bench.7-1","seconds":10,"ios":40000,)",
-             R"("jobs_iops_median":[6000,4000]})",
+             R"("jobs_iops_median":[6000,4000],"isolation":null})",
              R"("hierarchy":{"name":"flat","driver":null,"qos":null,)",
          }) {
         EXPECT_NE(json.find(key), std::string::npos) << "missing " << key << "\n" << json;

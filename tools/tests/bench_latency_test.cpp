@@ -267,7 +267,8 @@ TEST_F(BenchDispatchReportTest, Json) {
     records_[0].diowq->id = "nvme0n1";
     const std::string json = report_json(setup_, records_, summaries_, {}, false).dump();
     for (const char* key : {
-             R"("completions":100000},"dispatch":{"seconds":10,"completions":100000,)",
+             R"("completions":100000,"cgroup":null,"cgroup_weight":null,"diverted":null},)"
+             R"("dispatch":{"seconds":10,"completions":100000,)",
              R"("completions_per_cpu":[0,100000],"load_cpu_completions":100000,"unmatched":0,)",
              R"("p50_ns":)",
              R"("max_ns":1025,"mean_ns":1024,"hist":[0,0,0,0,0,0,0,0,0,0,0,100000,0,)",
@@ -302,7 +303,8 @@ TEST_F(BenchDispatchReportTest, JsonWithoutTheModule) {
     const auto s = summarize(setup_.options.configurations, records_, 1);
     const std::string json = report_json(setup_, records_, s, {}, false).dump();
     for (const char* key : {
-             R"("completions":null},"dispatch":null,"completions_check":null,"jobs":)",
+             R"("completions":null,"cgroup":null,"cgroup_weight":null,"diverted":null},)"
+             R"("dispatch":null,"completions_check":null,"jobs":)",
              R"("dispatch_runs":0,"completions_median":null,"dispatch_p50_ns_median":null,)",
              R"("probe_ns_per_completion":null,"dispatch_hist":null,)",
              R"("dispatch":{"recorded":false,)",

@@ -252,7 +252,7 @@ TEST_F(BenchReportTest, JsonSchema) {
                   "ctx_per_io cpu_us_per_io cpu_user_s cpu_system_s "
                   "engine_voluntary_switches engine_involuntary_switches "
                   "interrupts_per_cpu interrupt_share reniced not_reniced_at_end diowq "
-                  "dispatch completions_check jobs")
+                  "dispatch completions_check jobs isolation")
             << "run " << r.at("sequence").text;
     }
     const auto& summary = doc.at("summary");
@@ -267,7 +267,7 @@ TEST_F(BenchReportTest, JsonSchema) {
                             "dispatch_max_ns_median dispatch_max_ns "
                             "dispatch_load_cpu_share_median probe_ns_per_completion "
                             "dispatch_hist completions_check_failures queued_share_median "
-                            "jobs_iops_median")
+                            "jobs_iops_median isolation")
             << name;
     }
     const auto& target_list = doc.at("targets").items;

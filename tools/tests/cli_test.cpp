@@ -82,6 +82,59 @@ TEST(CommandLine, TuneRejectsBadCpuList) {
     expect_usage_error({"tune", "/x", "--mode", "unbound", "--cpus", "1,,2"}, "not a CPU number");
 }
 
+TEST(CommandLine, TuneCgroup) {
+    const auto tune = command_of<TuneOptions>(
+        {"tune", "/srv/data", "--mode", "cgroup", "--cgroup", "/sys/fs/cgroup/pod"});
+    EXPECT_EQ(tune.mode, Mode::cgroup);
+    EXPECT_EQ(tune.cgroup, "/sys/fs/cgroup/pod");
+    EXPECT_EQ(tune.cgroup_weight, std::nullopt);
+}
+
+TEST(CommandLine, TuneCgroupWithWeight) {
+    const auto tune = command_of<TuneOptions>(
+        {"tune", "-m", "cgroup", "--cgroup=/sys/fs/cgroup/pod", "--cgroup-weight", "500", "/x"});
+    EXPECT_EQ(tune.cgroup, "/sys/fs/cgroup/pod");
+    EXPECT_EQ(tune.cgroup_weight, 500u);
+    EXPECT_EQ(command_of<TuneOptions>(
+                  {"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "1"})
+                  .cgroup_weight,
+              1u);
+    EXPECT_EQ(command_of<TuneOptions>(
+                  {"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "10000"})
+                  .cgroup_weight,
+              10000u);
+}
+
+TEST(CommandLine, TuneCgroupNeedsADirectory) {
+    expect_usage_error({"tune", "/x", "--mode", "cgroup"}, "needs --cgroup DIR");
+    expect_usage_error({"tune", "/x", "--mode", "cgroup", "--cgroup", ""}, "names no directory");
+}
+
+TEST(CommandLine, TuneCgroupOptionsNeedModeCgroup) {
+    expect_usage_error({"tune", "/x", "--cgroup", "/c"}, "--cgroup: only applies to --mode cgroup");
+    expect_usage_error({"tune", "/x", "--mode", "highpri", "--cgroup", "/c"},
+                       "--cgroup: only applies to --mode cgroup");
+    expect_usage_error({"tune", "/x", "--mode", "cgroup", "--cgroup", "/c", "--nice", "1"},
+                       "--nice: only applies to --mode unbound");
+    expect_usage_error({"tune", "/x", "--mode", "unbound", "--cgroup-weight", "5"},
+                       "--cgroup-weight: only applies to --mode cgroup");
+}
+
+TEST(CommandLine, TuneCgroupWeightOutOfRange) {
+    expect_usage_error({"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "0"},
+                       "--cgroup-weight");
+    expect_usage_error({"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "10001"},
+                       "--cgroup-weight");
+    expect_usage_error({"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "-1"},
+                       "--cgroup-weight");
+    expect_usage_error({"tune", "/x", "-m", "cgroup", "--cgroup", "/c", "--cgroup-weight", "lots"},
+                       "--cgroup-weight");
+}
+
+TEST(CommandLine, CgroupCannotBeTheDefaultMode) {
+    expect_usage_error({"auto", "--default-mode", "cgroup"}, "cannot be a default mode");
+}
+
 TEST(CommandLine, UntunePaths) {
     const auto untune = command_of<UntuneOptions>({"untune", "/a", "/b"});
     EXPECT_EQ(untune.paths, (std::vector<std::string>{"/a", "/b"}));

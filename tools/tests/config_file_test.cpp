@@ -59,6 +59,13 @@ TEST(ConfigFile, HashInsideAWordIsPartOfIt) {
     EXPECT_EQ(parse("mount /srv/a#b\n").mounts.at(0).path, "/srv/a#b");
 }
 
+TEST(ConfigFile, ModeCgroupIsNotForConfigFiles) {
+    // It names no cgroup directory: refused, saying where to set it instead.
+    expect_error("mode cgroup\n", "t.conf:1: mode: mode 'cgroup' is not supported in a config "
+                                  "file (use diowqctl tune --mode cgroup --cgroup DIR)");
+    expect_error("mount /srv/data cgroup\n", "t.conf:1: mount: mode 'cgroup' is not supported");
+}
+
 TEST(ConfigFile, ErrorsNameFileAndLine) {
     expect_error("mode highpri\nmnt /srv\n", "t.conf:2: unknown statement 'mnt'");
     expect_error("mode fast\n", "t.conf:1: mode: unknown mode 'fast' (modes: highpri, unbound)");

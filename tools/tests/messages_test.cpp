@@ -2,6 +2,9 @@
 // The diowq family's messages: the exact bytes of every request, and the parsing of the replies,
 // events and controller answers the kernel will send (written here byte by byte, as the uapi
 // header declares them).
+#include <cstdint>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "diowq_requests.hpp"
@@ -84,6 +87,23 @@ TEST(Requests, TuneWithAndWithoutMode) {
               request(NLM_F_ACK, DIOWQ_CMD_TUNE).s32(DIOWQ_A_FD, 3).bytes());
 }
 
+TEST(Requests, TuneCgroupCarriesTheDirectoryFdAndTheWeight) {
+    EXPECT_EQ(bytes_of(build_tune_cgroup_request(family_id, 3, CgroupRequest{7, 500})),
+              request(NLM_F_ACK, DIOWQ_CMD_TUNE)
+                  .s32(DIOWQ_A_FD, 3)
+                  .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+                  .s32(DIOWQ_A_CGROUP_FD, 7)
+                  .u32(DIOWQ_A_CGROUP_WEIGHT, 500)
+                  .bytes());
+    // Without a weight, none is sent: the module's default applies.
+    EXPECT_EQ(bytes_of(build_tune_cgroup_request(family_id, 3, CgroupRequest{7, std::nullopt})),
+              request(NLM_F_ACK, DIOWQ_CMD_TUNE)
+                  .s32(DIOWQ_A_FD, 3)
+                  .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+                  .s32(DIOWQ_A_CGROUP_FD, 7)
+                  .bytes());
+}
+
 TEST(Requests, UntuneByFdOrAll) {
     EXPECT_EQ(bytes_of(build_untune_request(family_id, 9)),
               request(NLM_F_ACK, DIOWQ_CMD_UNTUNE).s32(DIOWQ_A_FD, 9).bytes());
@@ -122,7 +142,10 @@ const SuperblockStatus vdb{"vdb",
                            "diowq-vdb",
                            Origin::automatic,
                            std::uint64_t{3},
-                           std::uint64_t{123456789012u}};
+                           std::uint64_t{123456789012u},
+                           std::nullopt,
+                           std::nullopt,
+                           std::nullopt};
 
 TEST(Replies, Config) {
     MessageBytes msg(family_id, 0, 1);
@@ -184,6 +207,40 @@ TEST(Replies, ShortIntegerIsAProtocolError) {
     EXPECT_THROW(parse_superblock_reply(msg.bytes()), ProtocolError);
 }
 
+TEST(Replies, SuperblockInModeCgroup) {
+    MessageBytes msg(family_id, 0, 1);
+    msg.genl(DIOWQ_CMD_GET_SB)
+        .str(DIOWQ_A_SB_ID, "vdb")
+        .u32(DIOWQ_A_MODE, DIOWQ_MODE_CGROUP)
+        .str(DIOWQ_A_CGROUP, "/sys/fs/cgroup/pod/diowq-vdb")
+        .u32(DIOWQ_A_CGROUP_WEIGHT, 700)
+        .u64(DIOWQ_A_DIVERTED, 12345);
+    const auto sb = parse_superblock_reply(msg.bytes());
+    ASSERT_TRUE(sb.mode);
+    EXPECT_EQ(*sb.mode, Mode::cgroup);
+    EXPECT_EQ(mode_name(*sb.mode), "cgroup");
+    EXPECT_EQ(sb.cgroup, "/sys/fs/cgroup/pod/diowq-vdb");
+    EXPECT_EQ(sb.cgroup_weight, 700u);
+    EXPECT_EQ(sb.diverted, 12345u);
+}
+
+TEST(Replies, SuperblockInAnotherModeHasNoCgroup) {
+    MessageBytes msg(family_id, 0, 1);
+    msg.genl(DIOWQ_CMD_GET_SB);
+    add_superblock(msg);
+    const auto sb = parse_superblock_reply(msg.bytes());
+    EXPECT_EQ(sb.cgroup, std::nullopt);
+    EXPECT_EQ(sb.cgroup_weight, std::nullopt);
+    EXPECT_EQ(sb.diverted, std::nullopt);
+}
+
+TEST(Replies, ShortDivertedCountIsAProtocolError) {
+    MessageBytes msg(family_id, 0, 1);
+    const std::uint32_t four_bytes = 1;
+    msg.genl(DIOWQ_CMD_GET_SB).str(DIOWQ_A_SB_ID, "vdb").attr(DIOWQ_A_DIVERTED, &four_bytes, 4);
+    EXPECT_THROW(parse_superblock_reply(msg.bytes()), ProtocolError);
+}
+
 TEST(Replies, UnknownModeIsKeptAsANumber) {
     MessageBytes msg(family_id, 0, 1);
     msg.genl(DIOWQ_CMD_GET_SB).str(DIOWQ_A_SB_ID, "vdb").u32(DIOWQ_A_MODE, 7);
@@ -203,6 +260,36 @@ TEST(Events, UntunedMayCarryOnlyTheId) {
     MessageBytes msg(family_id, 0, 0);
     msg.genl(DIOWQ_CMD_EVENT).u32(DIOWQ_A_EVENT, DIOWQ_EVENT_UNMOUNTED).str(DIOWQ_A_SB_ID, "sdb1");
     EXPECT_EQ(parse_event(msg.bytes()), (Event{EventKind::unmounted, test::only_id("sdb1")}));
+}
+
+// Mode cgroup's pod emptied: the superblock as it is after the fallback, highpri and no leaf.
+TEST(Events, CgroupFallbackCarriesTheNewState) {
+    MessageBytes msg(family_id, 0, 0);
+    msg.genl(DIOWQ_CMD_EVENT)
+        .u32(DIOWQ_A_EVENT, DIOWQ_EVENT_CGROUP_FALLBACK)
+        .str(DIOWQ_A_SB_ID, "vdc")
+        .u32(DIOWQ_A_MODE, DIOWQ_MODE_HIGHPRI)
+        .str(DIOWQ_A_WORKQUEUE, "diowq-vdc");
+    const auto event = parse_event(msg.bytes());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->kind, EventKind::cgroup_fallback);
+    EXPECT_EQ(event_name(event->kind), "cgroup_fallback");
+    EXPECT_EQ(event->superblock.mode, Mode::highpri);
+    EXPECT_EQ(event->superblock.workqueue, "diowq-vdc");
+    EXPECT_EQ(event->superblock.cgroup, std::nullopt);
+    EXPECT_EQ(event->superblock.cgroup_weight, std::nullopt);
+    EXPECT_EQ(event->superblock.diverted, std::nullopt);
+}
+
+// A newer module's event is kept, not refused, and named by its number.
+TEST(Events, UnknownKindIsKeptAsANumber) {
+    MessageBytes msg(family_id, 0, 0);
+    msg.genl(DIOWQ_CMD_EVENT).u32(DIOWQ_A_EVENT, __DIOWQ_EVENT_MAX).str(DIOWQ_A_SB_ID, "vdb");
+    const auto event = parse_event(msg.bytes());
+    ASSERT_TRUE(event);
+    EXPECT_EQ(static_cast<std::uint32_t>(event->kind), std::uint32_t{__DIOWQ_EVENT_MAX});
+    EXPECT_EQ(event_name(event->kind), std::to_string(__DIOWQ_EVENT_MAX));
+    EXPECT_EQ(event->superblock, test::only_id("vdb"));
 }
 
 TEST(Events, OtherCommandsAreNotEvents) {

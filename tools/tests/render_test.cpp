@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Golden output: the text people read and the JSON scripts parse. A change here is a change of
 // the tool's interface: JSON keys are stable.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "model_values.hpp"
@@ -13,13 +14,21 @@ const Config config{"0.1.0", {"xfs", "ext4"}, Mode::highpri, {"xfs"}, 1000u};
 
 const TunedFilesystem data{SuperblockStatus{"vdb", "xfs", "/dev/vdb", 254u, 16u, Mode::highpri,
                                             "diowq-vdb", Origin::manual, std::uint64_t{1},
-                                            std::uint64_t{192000}},
+                                            std::uint64_t{192000}, std::nullopt, std::nullopt,
+                                            std::nullopt},
                            {"/srv/data"}};
 
 const TunedFilesystem logs{SuperblockStatus{"nvme0n1p2", "ext4", "/dev/nvme0n1p2", 259u, 2u,
                                             Mode::unbound, "diowq-nvme0n1p2", Origin::automatic,
-                                            std::uint64_t{12}, std::uint64_t{90061000}},
+                                            std::uint64_t{12}, std::uint64_t{90061000},
+                                            std::nullopt, std::nullopt, std::nullopt},
                            {"/srv/logs", "/mnt/logs"}};
+
+const TunedFilesystem pod{
+    SuperblockStatus{"vdc", "xfs", "/dev/vdc", 254u, 32u, Mode::cgroup, "diowq-vdc", Origin::manual,
+                     std::uint64_t{1}, std::uint64_t{5000},
+                     std::string("/sys/fs/cgroup/pod/diowq-vdc"), 700u, std::uint64_t{4242}},
+    {"/srv/pod"}};
 
 TEST(Render, Durations) {
     EXPECT_EQ(duration(0), "0ms");
@@ -122,6 +131,36 @@ TEST(Render, UnknownValuesShowAsDashes) {
               "vdb  -       -       -    -     -          -           -          -  -\n");
 }
 
+TEST(Render, ModeCgroupAddsItsColumnsForEveryRow) {
+    EXPECT_EQ(status_text(config, {data, pod}),
+              "module version     0.1.0\n"
+              "supported fstypes  xfs,ext4\n"
+              "default mode       highpri\n"
+              "auto fstypes       xfs\n"
+              "auto rescan        1000ms\n"
+              "\n"
+              "ID   FSTYPE  SOURCE    DEV     MODE     WORKQUEUE  ORIGIN  SWAPS  TUNED FOR"
+              "  MOUNTED ON  CGROUP                        WEIGHT  DIVERTED\n"
+              "vdb  xfs     /dev/vdb  254:16  highpri  diowq-vdb  manual      1      3m12s"
+              "  /srv/data   -                                  -         -\n"
+              "vdc  xfs     /dev/vdc  254:32  cgroup   diowq-vdc  manual      1         5s"
+              "  /srv/pod    /sys/fs/cgroup/pod/diowq-vdc     700      4242\n");
+}
+
+TEST(Render, ModeCgroupJsonHasTheLeafWeightAndCount) {
+    EXPECT_EQ(superblock_json(pod).dump(),
+              R"({"id":"vdc","fstype":"xfs","source":"/dev/vdc","dev":"254:32","mode":"cgroup",)"
+              R"("workqueue":"diowq-vdc","origin":"manual","swaps":1,"tuned_ms":5000,)"
+              R"("cgroup":"/sys/fs/cgroup/pod/diowq-vdc","cgroup_weight":700,"diverted":4242,)"
+              R"("mountpoints":["/srv/pod"]})");
+}
+
+TEST(Render, ModeCgroupEventNamesTheLeaf) {
+    EXPECT_EQ(event_text(Event{EventKind::tuned, pod.superblock}),
+              "tuned vdc fstype xfs source /dev/vdc dev 254:32 mode cgroup workqueue diowq-vdc "
+              "origin manual cgroup /sys/fs/cgroup/pod/diowq-vdc\n");
+}
+
 TEST(Render, ConfigText) {
     EXPECT_EQ(config_text(config), "module version     0.1.0\n"
                                    "supported fstypes  xfs,ext4\n"
@@ -149,7 +188,41 @@ TEST(Render, EventNames) {
     EXPECT_EQ(event_name(EventKind::mode_changed), "mode_changed");
     EXPECT_EQ(event_name(EventKind::untuned), "untuned");
     EXPECT_EQ(event_name(EventKind::unmounted), "unmounted");
+    EXPECT_EQ(event_name(EventKind::cgroup_fallback), "cgroup_fallback");
     EXPECT_EQ(event_name(static_cast<EventKind>(99)), "99");
+}
+
+// The pod's cgroup emptied: the module sends the superblock as it is now, in mode highpri with
+// no leaf, so neither the line nor the JSON has cgroup keys.
+TEST(Render, CgroupFallbackEventIsHighpriWithoutALeaf) {
+    SuperblockStatus now = pod.superblock;
+    now.mode = Mode::highpri;
+    now.cgroup.reset();
+    now.cgroup_weight.reset();
+    now.diverted.reset();
+    const Event fallback{EventKind::cgroup_fallback, now};
+    EXPECT_EQ(event_text(fallback),
+              "cgroup_fallback vdc fstype xfs source /dev/vdc dev 254:32 mode highpri workqueue "
+              "diowq-vdc origin manual\n");
+    EXPECT_EQ(event_json(fallback).dump(),
+              R"({"event":"cgroup_fallback","id":"vdc","fstype":"xfs","source":"/dev/vdc",)"
+              R"("dev":"254:32","mode":"highpri","workqueue":"diowq-vdc","origin":"manual",)"
+              R"("swaps":1,"tuned_ms":5000})");
+}
+
+// A newer module's event (the first number this build does not know): shown as its number, in
+// the line and in JSON (a string there, like a name).
+TEST(Render, UnknownEventIsItsNumber) {
+    const Event future{static_cast<EventKind>(__DIOWQ_EVENT_MAX), data.superblock};
+    EXPECT_EQ(event_text(future),
+              fmt::format("{} vdb fstype xfs source /dev/vdb dev 254:16 mode highpri workqueue "
+                          "diowq-vdb origin manual\n",
+                          __DIOWQ_EVENT_MAX));
+    EXPECT_EQ(event_json(future).dump(),
+              fmt::format(R"({{"event":"{}","id":"vdb","fstype":"xfs","source":"/dev/vdb",)"
+                          R"("dev":"254:16","mode":"highpri","workqueue":"diowq-vdb",)"
+                          R"("origin":"manual","swaps":1,"tuned_ms":192000}})",
+                          __DIOWQ_EVENT_MAX));
 }
 
 TEST(Render, EventJsonIsOneLine) {

@@ -24,6 +24,8 @@ public:
     std::map<int, nl::KernelAck> refuse_tune;   // fd -> the kernel's answer
     std::map<int, nl::KernelAck> refuse_untune; // fd -> the kernel's answer
     std::set<std::string> refuse_cpumask;       // queue names
+    std::map<int, std::string> cgroup_dirs;     // dir fd -> its path
+    std::set<std::string> stuck_leaves;         // leaves wait_cgroup_gone() finds there
 
     std::optional<SuperblockStatus> get_superblock(int fd) override {
         calls.push_back("get " + std::to_string(fd));
@@ -46,6 +48,10 @@ public:
         sb.id = "sb" + std::to_string(fd);
         sb.mode = wanted;
         sb.swaps = swaps;
+        // Only mode cgroup has a leaf.
+        sb.cgroup.reset();
+        sb.cgroup_weight.reset();
+        sb.diverted.reset();
         if (!sb.origin) {
             sb.origin = Origin::manual;
         }
@@ -53,6 +59,36 @@ public:
         sb.workqueue = "diowq-" + sb.id + (swaps > 1 ? "." + std::to_string(swaps) : "");
         if (wanted == Mode::unbound) {
             tunables[*sb.workqueue] = {-20, "3"};
+        }
+    }
+
+    void tune_cgroup(int fd, const CgroupRequest& cgroup) override {
+        calls.push_back("tune " + std::to_string(fd) + " cgroup " + cgroup_dirs.at(cgroup.dir_fd) +
+                        (cgroup.weight ? " " + std::to_string(*cgroup.weight) : ""));
+        if (const auto it = refuse_tune.find(fd); it != refuse_tune.end()) {
+            throw nl::KernelError(it->second);
+        }
+        SuperblockStatus& sb = tuned[fd];
+        const std::string leaf = cgroup_dirs.at(cgroup.dir_fd) + "/diowq-sb" + std::to_string(fd);
+        const std::uint32_t weight = cgroup.weight.value_or(DIOWQ_CG_WEIGHT);
+        if (sb.mode == Mode::cgroup && sb.cgroup == leaf) {
+            sb.cgroup_weight = weight;
+            return;
+        }
+        sb.id = "sb" + std::to_string(fd);
+        sb.mode = Mode::cgroup;
+        sb.swaps = sb.swaps.value_or(0) + 1;
+        sb.origin = sb.origin.value_or(Origin::manual);
+        sb.workqueue = "diowq-" + sb.id + "." + std::to_string(*sb.swaps);
+        sb.cgroup = leaf;
+        sb.cgroup_weight = weight;
+        sb.diverted = 0;
+    }
+
+    void wait_cgroup_gone(const std::string& leaf) override {
+        calls.push_back("wait " + leaf);
+        if (stuck_leaves.count(leaf) > 0) {
+            throw Failure("leaf " + leaf + " stays");
         }
     }
 
@@ -116,7 +152,7 @@ std::string failure_of(const std::function<void()>& action) {
 
 TEST(Tune, AllSucceed) {
     FakeBackend fake;
-    tune_all(fake, ab, {Mode::highpri, {}, {}});
+    tune_all(fake, ab, {Mode::highpri, {}, {}, {}});
     EXPECT_EQ(fake.calls, (std::vector<std::string>{"get 3", "get 4", "tune 3 highpri", "get 3",
                                                     "tune 4 highpri", "get 4"}));
     EXPECT_EQ(fake.tuned.size(), 2u);
@@ -141,7 +177,7 @@ TEST(Tune, LaterRefusalUntunesTheEarlierOnes) {
     FakeBackend fake;
     fake.refuse_tune[4] = {EOPNOTSUPP, "filesystem type not supported (xfs and ext4 are)", {}};
     EXPECT_EQ(failure_of([&] {
-                  tune_all(fake, ab, {Mode::highpri, {}, {}});
+                  tune_all(fake, ab, {Mode::highpri, {}, {}, {}});
               }),
               "tune /b: Operation not supported; kernel: filesystem type not supported (xfs and "
               "ext4 are)\n"
@@ -174,7 +210,7 @@ TEST(Tune, ModeSwitchIsUndoneWithTheOldTunables) {
     fake.preset(3, Mode::unbound, Origin::automatic, sys::WorkqueueTunables{-5, "1"});
     fake.refuse_tune[4] = {ENODEV, "diowq is being unloaded", {}};
     EXPECT_EQ(failure_of([&] {
-                  tune_all(fake, ab, {Mode::highpri, {}, {}});
+                  tune_all(fake, ab, {Mode::highpri, {}, {}, {}});
               }),
               "tune /b: No such device; kernel: diowq is being unloaded\n"
               "rolled back /a: tuned it again in mode unbound (its origin is now manual), with "
@@ -190,7 +226,7 @@ TEST(Tune, SameModeNeedsNoUndo) {
     fake.preset(3, Mode::highpri, Origin::manual);
     fake.refuse_tune[4] = {EOPNOTSUPP, "", {}};
     EXPECT_EQ(failure_of([&] {
-                  tune_all(fake, ab, {Mode::highpri, {}, {}});
+                  tune_all(fake, ab, {Mode::highpri, {}, {}, {}});
               }),
               "tune /b: Operation not supported\n"
               "nothing was changed");
@@ -200,7 +236,7 @@ TEST(Tune, SameModeNeedsNoUndo) {
 
 TEST(Tune, WritesCpumaskThenNice) {
     FakeBackend fake;
-    tune_all(fake, {{"/a", 3}}, {Mode::unbound, -5, "b"});
+    tune_all(fake, {{"/a", 3}}, {Mode::unbound, -5, "b", {}});
     EXPECT_EQ(fake.calls, (std::vector<std::string>{"get 3", "tune 3 unbound", "get 3",
                                                     "cpumask diowq-sb3 b", "nice diowq-sb3 -5"}));
     EXPECT_EQ(fake.tunables.at("diowq-sb3"), (sys::WorkqueueTunables{-5, "b"}));
@@ -210,7 +246,7 @@ TEST(Tune, RefusedCpumaskUndoesEveryTune) {
     FakeBackend fake;
     fake.refuse_cpumask.insert("diowq-sb4");
     EXPECT_EQ(failure_of([&] {
-                  tune_all(fake, ab, {Mode::unbound, std::nullopt, "4"});
+                  tune_all(fake, ab, {Mode::unbound, std::nullopt, "4", {}});
               }),
               "tune /b: cannot write '4' to .../diowq-sb4/cpumask: Invalid argument\n"
               "rolled back /b: untuned it again\n"
@@ -224,7 +260,7 @@ TEST(Tune, ExistingUnboundQueueGetsItsTunablesBack) {
     fake.preset(3, Mode::unbound, Origin::manual, sys::WorkqueueTunables{-20, "3"});
     fake.refuse_tune[4] = {EOPNOTSUPP, "", {}};
     EXPECT_EQ(failure_of([&] {
-                  tune_all(fake, ab, {Mode::unbound, 0, "1"});
+                  tune_all(fake, ab, {Mode::unbound, 0, "1", {}});
               }),
               "tune /b: Operation not supported\n"
               "rolled back /a: put its nice and cpumask back\n"
@@ -271,6 +307,82 @@ TEST(Untune, LaterRefusalTunesTheEarlierOnesAgain) {
               "nothing was changed");
     ASSERT_EQ(fake.tuned.count(3), 1u);
     EXPECT_EQ(fake.tunables.at(*fake.tuned.at(3).workqueue), (sys::WorkqueueTunables{-3, "2"}));
+}
+
+// ---- mode cgroup -----------------------------------------------------------------------------
+
+// A filesystem tuned in mode cgroup below `dir`, as the module reports it.
+void preset_cgroup(FakeBackend& fake, int fd, const std::string& dir, std::uint32_t weight) {
+    fake.preset(fd, Mode::cgroup, Origin::manual);
+    auto& sb = fake.tuned[fd];
+    sb.cgroup = dir + "/diowq-" + sb.id;
+    sb.cgroup_weight = weight;
+    sb.diverted = 10;
+}
+
+TEST(TuneCgroup, SendsTheDirectoryAndWaitsForNothingNew) {
+    FakeBackend fake;
+    fake.cgroup_dirs[9] = "/pod";
+    TuneRequest request{Mode::cgroup, {}, {}, CgroupRequest{9, 500}};
+    tune_all(fake, {{"/a", 3}}, request);
+    EXPECT_EQ(fake.calls, (std::vector<std::string>{"get 3", "tune 3 cgroup /pod 500", "get 3"}));
+    EXPECT_EQ(fake.tuned.at(3).cgroup, "/pod/diowq-sb3");
+}
+
+TEST(TuneCgroup, SwitchingAwayWaitsForTheOldLeaf) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/pod", 10000);
+    tune_all(fake, {{"/a", 3}}, {Mode::highpri, {}, {}, {}});
+    EXPECT_EQ(fake.calls.back(), "wait /pod/diowq-sb3");
+}
+
+TEST(TuneCgroup, AnotherDirectoryWaitsForTheOldLeaf) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/pod", 10000);
+    fake.cgroup_dirs[9] = "/other";
+    tune_all(fake, {{"/a", 3}}, {Mode::cgroup, {}, {}, CgroupRequest{9, {}}});
+    EXPECT_EQ(fake.calls.back(), "wait /pod/diowq-sb3");
+    EXPECT_EQ(fake.tuned.at(3).cgroup, "/other/diowq-sb3");
+}
+
+TEST(TuneCgroup, SameDirectoryOnlyChangesTheWeight) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/pod", 10000);
+    fake.cgroup_dirs[9] = "/pod";
+    tune_all(fake, {{"/a", 3}}, {Mode::cgroup, {}, {}, CgroupRequest{9, 200}});
+    // The same leaf: nothing to wait for.
+    EXPECT_EQ(fake.calls.back(), "get 3");
+    EXPECT_EQ(fake.tuned.at(3).cgroup_weight, 200u);
+}
+
+TEST(TuneCgroup, RollbackOfAFilesystemInModeCgroupReopensItsDirectory) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/nonexistent-diowq-pod", 700);
+    fake.refuse_tune[4] = {EOPNOTSUPP, "filesystem type not supported (xfs and ext4 are)", {}};
+    const auto failure = failure_of([&] { tune_all(fake, ab, {Mode::highpri, {}, {}, {}}); });
+    // Its directory is opened again by path to tune it back: here it is gone, and the report
+    // says so and that /a was left changed.
+    EXPECT_NE(failure.find("cannot open the cgroup directory /nonexistent-diowq-pod"),
+              std::string::npos)
+        << failure;
+    EXPECT_NE(failure.find("left changed: /a"), std::string::npos) << failure;
+}
+
+TEST(UntuneCgroup, WaitsForTheLeavesAfterEveryUntune) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/pod", 10000);
+    fake.preset(4, Mode::highpri, Origin::manual);
+    untune_all(fake, ab);
+    EXPECT_EQ(fake.calls, (std::vector<std::string>{"get 3", "get 4", "untune 3", "untune 4",
+                                                    "wait /pod/diowq-sb3"}));
+}
+
+TEST(UntuneCgroup, ALeafThatStaysIsAFailureThatSaysTheUntuneHappened) {
+    FakeBackend fake;
+    preset_cgroup(fake, 3, "/pod", 10000);
+    fake.stuck_leaves.insert("/pod/diowq-sb3");
+    EXPECT_EQ(failure_of([&] { untune_all(fake, {{"/a", 3}}); }), "leaf /pod/diowq-sb3 stays");
+    EXPECT_TRUE(fake.tuned.empty());
 }
 
 } // namespace

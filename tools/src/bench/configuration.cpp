@@ -27,11 +27,37 @@ const std::vector<Configuration>& all_configurations() {
     return configurations;
 }
 
+const std::vector<Configuration>& isolation_configurations() {
+    static const std::vector<Configuration> configurations = {
+        {"pods_off", Placement::pods, Treatment::off,
+         "pod A (the load) next to pod B (a CPU hog, same CPU, same weight): kernel's queue"},
+        {"pods_highpri", Placement::pods, Treatment::highpri,
+         "the pods, tuned highpri: completions outside both pods at nice -20"},
+        {"pods_unbound", Placement::pods, Treatment::unbound,
+         "the pods, tuned unbound: completions outside both pods, on any CPU"},
+        {"pods_cgroup", Placement::pods, Treatment::cgroup,
+         "the pods, tuned cgroup: completions in a leaf below pod A"},
+        {"capped_off", Placement::pods, Treatment::off,
+         "the pods with pod A's cpu.max (--cpu-max): kernel's queue", false, true},
+        {"capped_highpri", Placement::pods, Treatment::highpri,
+         "the pods with pod A's cpu.max, tuned highpri", false, true},
+        {"capped_unbound", Placement::pods, Treatment::unbound,
+         "the pods with pod A's cpu.max, tuned unbound", false, true},
+        {"capped_cgroup", Placement::pods, Treatment::cgroup,
+         "the pods with pod A's cpu.max, tuned cgroup", false, true},
+    };
+    return configurations;
+}
+
 std::optional<Configuration> find_configuration(std::string_view name) {
-    const auto& all = all_configurations();
-    const auto it = std::find_if(all.begin(), all.end(),
-                                 [&](const Configuration& c) { return c.name == name; });
-    return it == all.end() ? std::nullopt : std::optional(*it);
+    for (const auto* set : {&all_configurations(), &isolation_configurations()}) {
+        const auto it = std::find_if(set->begin(), set->end(),
+                                     [&](const Configuration& c) { return c.name == name; });
+        if (it != set->end()) {
+            return *it;
+        }
+    }
+    return std::nullopt;
 }
 
 std::optional<Mode> diowq_mode(const Configuration& configuration) {
@@ -40,6 +66,8 @@ std::optional<Mode> diowq_mode(const Configuration& configuration) {
         return Mode::highpri;
     case Treatment::unbound:
         return Mode::unbound;
+    case Treatment::cgroup:
+        return Mode::cgroup;
     case Treatment::off:
     case Treatment::renice:
         break;
@@ -47,14 +75,17 @@ std::optional<Mode> diowq_mode(const Configuration& configuration) {
     return std::nullopt;
 }
 
-std::vector<Configuration> parse_configurations(std::string_view list) {
+std::vector<Configuration> parse_configurations(std::string_view list, bool isolation) {
+    const auto& set = isolation ? isolation_configurations() : all_configurations();
     if (list == "all") {
-        return all_configurations();
+        return set;
     }
     std::vector<Configuration> chosen;
     std::vector<std::string> unknown;
     for (const auto& name : split_list(list)) {
-        const auto configuration = find_configuration(name);
+        const auto it = std::find_if(set.begin(), set.end(),
+                                     [&](const Configuration& c) { return c.name == name; });
+        const auto configuration = it == set.end() ? std::nullopt : std::optional(*it);
         if (!configuration) {
             unknown.push_back(name.empty() ? "''" : name);
         } else if (std::find(chosen.begin(), chosen.end(), *configuration) == chosen.end()) {
@@ -62,9 +93,9 @@ std::vector<Configuration> parse_configurations(std::string_view list) {
         }
     }
     if (!unknown.empty()) {
-        throw std::invalid_argument(
-            fmt::format("unknown configuration {} (configurations: {}, all)",
-                        join_list(unknown, ", "), configuration_names()));
+        throw std::invalid_argument(fmt::format(
+            "unknown configuration {} ({}configurations: {}, all)", join_list(unknown, ", "),
+            isolation ? "--isolation's " : "", configuration_names(isolation)));
     }
     if (chosen.empty()) {
         throw std::invalid_argument("no configuration named");
@@ -72,9 +103,9 @@ std::vector<Configuration> parse_configurations(std::string_view list) {
     return chosen;
 }
 
-std::string configuration_names() {
+std::string configuration_names(bool isolation) {
     std::vector<std::string> names;
-    for (const auto& c : all_configurations()) {
+    for (const auto& c : isolation ? isolation_configurations() : all_configurations()) {
         names.emplace_back(c.name);
     }
     return join_list(names, ", ");

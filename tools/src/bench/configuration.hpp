@@ -3,7 +3,8 @@
 // diowqctl was started) and what is done about its completions (nothing, diowq in either mode,
 // or every kworker of the load's CPU reniced to -20), and whether diowqctl's dispatch-latency
 // program stays attached for the run (it does but for the one configuration that measures its
-// cost).
+// cost). The isolation bench (--isolation) has configurations of its own: the load in pod A next
+// to a CPU-bound neighbour in pod B, each diowq mode, with and without a cpu.max on pod A.
 #pragma once
 
 #include <optional>
@@ -15,8 +16,9 @@
 
 namespace diowq::bench {
 
-enum class Placement { outside, inside };
-enum class Treatment { off, highpri, unbound, renice };
+// pods: the load in pod A, a CPU-bound neighbour in pod B on the same CPU (--isolation).
+enum class Placement { outside, inside, pods };
+enum class Treatment { off, highpri, unbound, renice, cgroup };
 
 struct Configuration {
     std::string_view name;
@@ -24,6 +26,7 @@ struct Configuration {
     Treatment treatment;
     std::string_view description; // for --help and the table's legend
     bool unwatched = false;       // the BPF program is detached for the run
+    bool capped = false;          // pods: pod A has --cpu-max for the run
 
     bool operator==(const Configuration&) const = default;
 };
@@ -31,19 +34,24 @@ struct Configuration {
 // Every configuration, in the order a matrix runs them and reports them.
 const std::vector<Configuration>& all_configurations();
 
+// The isolation bench's, in the order it runs and reports them.
+const std::vector<Configuration>& isolation_configurations();
+
 // The baseline the others are compared with.
 inline constexpr std::string_view baseline_name = "outside_off";
 
+// Either set's.
 std::optional<Configuration> find_configuration(std::string_view name);
 
 // The diowq mode a configuration tunes the filesystem in; nullopt: untuned.
 std::optional<Mode> diowq_mode(const Configuration& configuration);
 
 // "outside_off,inside_on" or "all": the configurations in the order given, without repeats.
-// Throws std::invalid_argument naming the unknown ones.
-std::vector<Configuration> parse_configurations(std::string_view list);
+// Throws std::invalid_argument naming the unknown ones. `isolation`: of the isolation bench's
+// (and "all" is all of those); the two sets do not mix.
+std::vector<Configuration> parse_configurations(std::string_view list, bool isolation = false);
 
-// Names of all configurations, comma-separated.
-std::string configuration_names();
+// Names of all configurations (or the isolation bench's), comma-separated.
+std::string configuration_names(bool isolation = false);
 
 } // namespace diowq::bench

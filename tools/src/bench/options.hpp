@@ -10,6 +10,7 @@
 
 #include "bench/configuration.hpp"
 #include "bench/engine.hpp"
+#include "bench/isolation.hpp"
 #include "bench/kubernetes.hpp"
 
 namespace diowq::bench {
@@ -64,12 +65,17 @@ struct BenchOptions {
     // Record the module's dispatch latency when it is loaded (--no-latency: not).
     bool latency = true;
     Progress progress = Progress::automatic;
+    // --isolation: the load in pod A next to a CPU-bound neighbour in pod B; the configurations
+    // are then isolation_configurations()'.
+    std::optional<IsolationOptions> isolation;
 
     bool operator==(const BenchOptions&) const = default;
 };
 
 // The configurations `--matrix` runs when none are named.
 inline constexpr const char* default_matrix = "outside_off,inside_off,inside_on";
+// --isolation runs them all unless told.
+inline constexpr const char* default_isolation_matrix = "all";
 inline constexpr unsigned default_matrix_repeat = 5;
 inline constexpr std::chrono::milliseconds default_matrix_warmup{10'000};
 

@@ -38,6 +38,8 @@ Style style_of(const Configuration& configuration) {
         return {"#2a7ab0", "diowq unbound"};
     case Treatment::renice:
         return {"#d68910", "kworkers at -20"};
+    case Treatment::cgroup:
+        return {"#8e44ad", "diowq cgroup"};
     }
     return {"#999999", ""};
 }
@@ -366,11 +368,19 @@ std::string iops_svg(const BenchSetup& setup, const std::vector<RunRecord>& reco
     svg += fmt::format(R"(<text class="subtitle" x="{}" y="58" fill="#444444">{}</text>)"
                        "\n",
                        left, xml_escape(load_line(setup)));
+    // The isolation bench has no baseline run: its labels are the medians.
+    const bool baseline = std::any_of(summaries.begin(), summaries.end(), [](const auto& s) {
+        return s.name == baseline_name && s.repeats > 0;
+    });
     svg += fmt::format(R"(<text class="legend" x="{}" y="76" fill="#444444">bar: median; )"
-                       R"(whisker: min to max; dots: runs; dashed: )"
-                       R"(outside_off median; label: ratio to it</text>)"
+                       R"(whisker: min to max; dots: runs{}</text>)"
                        "\n",
-                       left);
+                       left,
+                       baseline ? "; dashed: outside_off median; label: ratio to it"
+                       : o.isolation
+                           ? fmt::format("; pod B spins on CPU {}, pod A's cpu.max in capped_: {}",
+                                         setup.cpu, o.isolation->cpu_max.text())
+                           : std::string());
 
     // Axis and grid.
     const auto ticks = static_cast<int>(std::lround(axis_top / step));

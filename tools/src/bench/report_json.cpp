@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bench/report_isolation.hpp"
 #include "bench/verdict.hpp"
 #include "latency/histogram.hpp"
 
@@ -61,6 +62,11 @@ json::Value superblock_json(const std::optional<SuperblockStatus>& sb,
         // The module's measured completions (all CPUs) in the run's window; "dispatch" in the
         // run has them per CPU.
         {"completions", json::Value::optional(completions)},
+        // Mode cgroup: the leaf, its weight, and the completions its thread ran since the tune
+        // (ramp included; a run right after another in mode cgroup keeps its leaf and adds on).
+        {"cgroup", json::Value::optional(sb->cgroup)},
+        {"cgroup_weight", json::Value::optional(sb->cgroup_weight)},
+        {"diverted", json::Value::optional(sb->diverted)},
     };
 }
 
@@ -211,6 +217,7 @@ json::Value run_json(const RunRecord& r, const BenchSetup& setup) {
         {"dispatch", dispatch_json(r, cpus)},
         {"completions_check", check_json(r.check)},
         {"jobs", jobs_json(r, setup)},
+        {"isolation", isolation_run_json(r)},
     };
 }
 
@@ -248,6 +255,7 @@ json::Value summary_json(const ConfigurationSummary& s) {
              }
              return medians;
          }()},
+        {"isolation", isolation_summary_json(s)},
     };
 }
 
@@ -298,6 +306,7 @@ json::Value setup_json(const BenchSetup& setup) {
         {"weight", setup.weight},
         {"cgroup", setup.cgroup.empty() ? json::Value() : json::Value(setup.cgroup)},
         {"hierarchy", hierarchy_json(setup)},
+        {"isolation", isolation_setup_json(setup)},
         {"home_cgroup", setup.home_cgroup},
         {"directory", setup.directory},
         {"file", setup.file},

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/report_isolation.hpp"
 #include "bench/units.hpp"
 #include "bench/verdict.hpp"
 #include "output/table.hpp"
@@ -93,6 +94,10 @@ std::string placement_text(const BenchSetup& setup) {
     std::string out = cpus.size() == 1 ? fmt::format("CPU {} of {}", setup.cpu, setup.online_cpus)
                                        : fmt::format("{} jobs on CPUs {} of {}", cpus.size(),
                                                      fmt::join(names, ","), setup.online_cpus);
+    if (o.isolation) {
+        return out + fmt::format(", pods A and B, cpu.weight {} and {}", setup.weight,
+                                 setup.neighbour_weight);
+    }
     if (o.hierarchy == Hierarchy::flat) {
         return out + fmt::format(", cpu.weight {}", setup.weight);
     }
@@ -187,6 +192,7 @@ std::string report_text(const BenchSetup& setup, const std::vector<RunRecord>& r
         table.add_row(row);
     }
     out += table.render();
+    out += isolation_table(setup, summaries);
     if (jobs) {
         out +=
             fmt::format("\nIOPS TOTAL: all {} jobs' I/Os; IOPS PER JOB: each job's median, job 0 "
@@ -270,7 +276,7 @@ std::string run_line(const RunRecord& r, std::size_t total_runs) {
                             dispatch_micros(p99 ? std::optional(double(*p99)) : std::nullopt),
                             r.check && !r.check->ok ? " (counts disagree)" : "");
     }
-    return line;
+    return line + isolation_run_text(r);
 }
 
 } // namespace diowq::bench

@@ -98,19 +98,45 @@ private:
     DispatchWatch* dispatch_;
 };
 
+// The hooks' run_begin() now, run_end() however the run ends.
+class HookedRun {
+public:
+    HookedRun(RunHooks* hooks, const Configuration& configuration)
+        : hooks_(hooks) {
+        if (hooks_ != nullptr) {
+            hooks_->run_begin(configuration);
+        }
+    }
+    HookedRun(const HookedRun&) = delete;
+    HookedRun& operator=(const HookedRun&) = delete;
+    ~HookedRun() {
+        if (hooks_ != nullptr) {
+            hooks_->run_end();
+        }
+    }
+
+private:
+    RunHooks* hooks_;
+};
+
 class RunObserver : public EngineObserver {
 public:
     RunObserver(RunRecord& record, const BenchSetup& setup,
                 const std::vector<const ContextSwitchCounter*>& switches, DispatchWatch* dispatch,
-                const std::vector<std::unique_ptr<KworkerRenice>>& renice, RunnerEvents& events)
+                const std::vector<std::unique_ptr<KworkerRenice>>& renice, RunHooks* hooks,
+                RunnerEvents& events)
         : record_(record)
         , setup_(setup)
         , switches_(switches)
         , dispatch_(dispatch)
         , renice_(renice)
+        , hooks_(hooks)
         , events_(events) {}
 
     void measure_begin() override {
+        if (hooks_ != nullptr) {
+            hooks_->measure_begin();
+        }
         switches_start_ = switches();
         interrupts_start_ = interrupts();
         // Clearing each CPU's maximum makes the next reading's the window's own.
@@ -118,6 +144,9 @@ public:
     }
 
     void measure_end() override {
+        if (hooks_ != nullptr) {
+            hooks_->measure_end(record_);
+        }
         const auto switches_end = switches();
         if (dispatch_start_) {
             if (const auto dispatch_end = dispatch_->mark(false)) {
@@ -176,6 +205,7 @@ private:
     const std::vector<const ContextSwitchCounter*>& switches_;
     DispatchWatch* dispatch_;
     const std::vector<std::unique_ptr<KworkerRenice>>& renice_;
+    RunHooks* hooks_;
     RunnerEvents& events_;
     std::optional<std::uint64_t> switches_start_;
     std::optional<DispatchMark> dispatch_start_;
@@ -320,9 +350,13 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
         } else if (mode) {
             throw std::logic_error("a tuned configuration without the module");
         }
-        const bool inside = configuration.placement == Placement::inside;
+        // pods: parts.cgroup is pod A.
+        const bool inside = configuration.placement != Placement::outside;
         if (inside && parts.cgroup == nullptr) {
             throw std::logic_error("an inside configuration without a cgroup");
+        }
+        if (configuration.placement == Placement::pods && parts.hooks == nullptr) {
+            throw std::logic_error("a pods configuration without the pods");
         }
         events.run_started(record, schedule.size());
         {
@@ -338,7 +372,9 @@ std::vector<RunRecord> run_matrix(const BenchSetup& setup, RunnerParts parts, Ru
             const ProgramDetached detached(configuration.unwatched ? parts.dispatch : nullptr);
             const CpuPin pin(setup.cpu);
             const CgroupStay stay(inside ? parts.cgroup : nullptr);
-            RunObserver observer(record, setup, parts.switches, dispatch, renice, events);
+            const HookedRun hooked(parts.hooks, configuration);
+            RunObserver observer(record, setup, parts.switches, dispatch, renice, parts.hooks,
+                                 events);
             record.jobs = run_load(setup, parts.files, setup.options.engine, observer, stop);
             record.engine = merge_jobs(record.jobs);
         }

@@ -20,6 +20,7 @@
 #include "bench/configuration.hpp"
 #include "bench/dispatch.hpp"
 #include "bench/engine.hpp"
+#include "bench/isolation.hpp"
 #include "bench/options.hpp"
 #include "model/model.hpp"
 
@@ -52,6 +53,7 @@ struct RunRecord {
     std::optional<std::size_t> not_reniced;    // kworkers of the CPU not at -20 when it ended
     std::optional<DispatchWindow> dispatch;    // dispatch latency, while measuring
     std::optional<CompletionCheck> check;      // completion_check() of the run
+    std::optional<IsolationSample> isolation;  // the pods' CPU (--isolation)
 
     std::optional<double> switches_per_io() const;
     double cpu_us_per_io() const;
@@ -74,7 +76,8 @@ struct BenchSetup {
     unsigned cpu = 0;           // the load's (job 0's)
     std::vector<unsigned> cpus; // each job's, job 0 first; empty: {cpu}
     unsigned weight = 0;        // the load's cgroup's cpu.weight (the deepest group's)
-    std::string cgroup; // absolute path of the load's cgroup, "" if no configuration is inside
+    std::string cgroup; // absolute path of the load's cgroup ("" if none is inside); --isolation:
+                        // pod A's top
     // Every group the bench created, top first (one when flat), with its absolute path.
     struct CgroupLevelSetup {
         std::string path;
@@ -82,6 +85,9 @@ struct BenchSetup {
     };
     std::vector<CgroupLevelSetup> cgroup_levels;
     std::string home_cgroup; // absolute path of where diowqctl runs ("outside")
+    // --isolation: pod A is `cgroup` (with `weight`), pod B the neighbour's.
+    std::string neighbour_cgroup;
+    unsigned neighbour_weight = 0;
     std::string directory;
     std::string file;               // job 0's
     std::vector<std::string> files; // each job's
@@ -123,12 +129,25 @@ class BenchCgroup;
 class TestFile;
 class ContextSwitchCounter;
 
+// What a kind of bench does around each run besides the runner's own steps (the isolation
+// bench's pods: bench/pods.hpp). run_begin() comes before the load starts (and its ramp), once
+// the filesystem is tuned; run_end() after the load stopped, also when it failed.
+class RunHooks {
+public:
+    virtual ~RunHooks() = default;
+    virtual void run_begin(const Configuration& /*configuration*/) {}
+    virtual void measure_begin() {}
+    virtual void measure_end(RunRecord& /*record*/) {}
+    virtual void run_end() noexcept {}
+};
+
 struct RunnerParts {
     std::vector<TestFile*> files;                      // a job's each, as setup.load_cpus()
     FilesystemTuning* tuning = nullptr;                // needed when a configuration tunes
     BenchCgroup* cgroup = nullptr;                     // needed when a configuration is inside
     std::vector<const ContextSwitchCounter*> switches; // one per job's CPU, or none
     DispatchWatch* dispatch = nullptr;                 // dispatch latency, when available
+    RunHooks* hooks = nullptr;                         // --isolation's pods
 };
 
 // Runs the warm-up, then the schedule; stops early, keeping what was measured, when `stop` is

@@ -65,10 +65,12 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         std::vector<std::vector<double>> job_iops;
         std::uint64_t probe_ns = 0;
         std::uint64_t probed = 0;
+        std::vector<const RunRecord*> runs;
         for (const auto& r : records) {
             if (r.configuration != s.name) {
                 continue;
             }
+            runs.push_back(&r);
             if (r.check && !r.check->ok) {
                 ++s.completion_check_failures;
             }
@@ -137,6 +139,7 @@ std::vector<ConfigurationSummary> summarize(const std::vector<Configuration>& co
         if (probed > 0) {
             s.probe_ns_per_completion = double(probe_ns) / double(probed);
         }
+        s.isolation = summarize_isolation(runs);
         summaries.push_back(std::move(s));
     }
     const ConfigurationSummary* base = find_summary(summaries, baseline_name);

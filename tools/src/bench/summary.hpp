@@ -44,6 +44,8 @@ struct ConfigurationSummary {
     // Of the engine's writes, the median share whose completion the program saw run from a
     // queue: ~1 where every completion is queued, ~0 where the kernel completes them inline.
     std::optional<double> queued_share_median;
+    // --isolation: the pods' CPU over the runs.
+    std::optional<IsolationSummary> isolation;
 };
 
 // `cpus`: the jobs' CPUs (the load's CPU when one job).

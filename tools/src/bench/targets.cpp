@@ -132,6 +132,10 @@ std::vector<Target> evaluate_targets(const std::vector<ConfigurationSummary>& su
             targets.push_back(std::move(*target));
         }
     }
+    // The isolation bench's compare two configurations with each other, not with the baseline.
+    for (auto& target : isolation_targets(summaries)) {
+        targets.push_back(std::move(target));
+    }
     return targets;
 }
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "errors.hpp"
+#include "system/cgroup_dir.hpp"
+
 namespace diowq::bench {
 
 FilesystemTuning::FilesystemTuning(sys::MountRoot root, Warn warn)
@@ -35,10 +38,22 @@ void FilesystemTuning::set(std::optional<Mode> mode) {
     if ((now ? now->mode : std::nullopt) == mode) {
         return;
     }
-    if (mode) {
+    if (mode == Mode::cgroup) {
+        if (!cgroup_) {
+            throw std::logic_error("mode cgroup without a cgroup directory");
+        }
+        client_.tune_cgroup(root_.fd.get(), *cgroup_);
+    } else if (mode) {
         client_.tune(root_.fd.get(), mode);
     } else {
         client_.untune(root_.fd.get());
+    }
+    // The module answers before its leaf is gone (it does not wait in a netlink request).
+    if (now && now->mode == Mode::cgroup && now->cgroup &&
+        !sys::wait_gone(*now->cgroup, std::chrono::seconds(10))) {
+        throw Failure(fmt::format("{}: the leaf cgroup {} of mode cgroup is still there 10 s "
+                                  "after leaving the mode",
+                                  root_.path, *now->cgroup));
     }
 }
 

@@ -26,7 +26,12 @@ public:
     // Puts the filesystem back as it was found; failures go to `warn`.
     ~FilesystemTuning();
 
-    // nullopt: untuned. Does nothing when it is so already.
+    // Where mode cgroup puts its leaf (an open cgroup v2 directory, kept open by the caller
+    // while this lives), for set(Mode::cgroup).
+    void set_cgroup(CgroupRequest request) { cgroup_ = request; }
+    // nullopt: untuned. Does nothing when it is so already. Leaving mode cgroup waits (up to
+    // 10 s) until the module has removed its leaf, so that the next run, or the removal of the
+    // directory it was in, does not meet it.
     void set(std::optional<Mode> mode);
     // What the module says about the filesystem now (nullopt: not tuned).
     std::optional<SuperblockStatus> status();
@@ -38,6 +43,7 @@ private:
     nl::DiowqClient client_;
     Warn warn_;
     std::optional<SuperblockStatus> original_;
+    std::optional<CgroupRequest> cgroup_;
 };
 
 } // namespace diowq::bench

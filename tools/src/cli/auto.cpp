@@ -23,11 +23,11 @@ void add_auto_command(CLI::App& app, Command& selected) {
                                     "Types to tune automatically, e.g. xfs,ext4; \"\": none")
                         ->type_name("LIST")
                         ->check(fstype_list_validator());
-    auto* mode =
-        sub->add_option("-d,--default-mode", raw->default_mode,
-                        fmt::format("{}: for auto-tuning and tune without --mode", mode_names()))
-            ->type_name("MODE")
-            ->check(mode_validator());
+    auto* mode = sub->add_option("-d,--default-mode", raw->default_mode,
+                                 fmt::format("{}: for auto-tuning and tune without --mode",
+                                             default_mode_names()))
+                     ->type_name("MODE")
+                     ->check(default_mode_validator());
     sub->footer(R"(Without options, shows the settings. With --fstypes, every mounted filesystem of
 those types is tuned at once, and new mounts within the rescan period; untuned filesystems stay
 untuned until unmounted. Both options together are applied together, or not at all.

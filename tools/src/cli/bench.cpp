@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bench/cgroup.hpp"
+#include "bench/isolation.hpp"
 #include "bench/units.hpp"
 #include "cli/subcommands.hpp"
 
@@ -44,6 +45,10 @@ struct RawBench {
     std::string ioengine = "libaio";
     std::string uring_setup;
     bool no_latency = false;
+    bool isolation = false;
+    std::string cpu_max = "50000 100000";
+    unsigned neighbour_weight = 0;
+    std::uint32_t leaf_weight = 0;
 };
 
 template <typename T>
@@ -192,6 +197,33 @@ void add_bench_command(CLI::App& app, Command& selected) {
                     "Create the load's cgroup below this one (default: the root)")
         ->type_name("PATH")
         ->group(placement);
+    const char* isolation_group = "Isolation (issue #16)";
+    sub->add_flag("--isolation", raw->isolation,
+                  fmt::format("The isolation bench: the load in pod A (--weight) and a CPU-bound "
+                              "neighbour in pod B pinned to the load's CPU, per diowq mode, with "
+                              "and without --cpu-max on pod A. Configurations: {} (default with "
+                              "--matrix: all). Flat, one job",
+                              bench::configuration_names(true)))
+        ->group(isolation_group);
+    auto* cpu_max =
+        sub->add_option("--cpu-max", raw->cpu_max,
+                        "Pod A's cpu.max in the capped_ configurations: QUOTA PERIOD in "
+                        "microseconds (default \"50000 100000\"), QUOTA/PERIOD, or N% of one CPU")
+            ->type_name("QUOTA PERIOD")
+            ->group(isolation_group);
+    auto* neighbour_weight = sub->add_option("--neighbour-weight", raw->neighbour_weight,
+                                             "cpu.weight of pod B (default: pod A's, --weight)")
+                                 ->type_name("N")
+                                 ->check(CLI::Range(1, 10000).description(""))
+                                 ->group(isolation_group);
+    auto* leaf_weight =
+        sub->add_option("--leaf-weight", raw->leaf_weight,
+                        fmt::format("cpu.weight of mode cgroup's leaf below pod A (default: the "
+                                    "module's, {})",
+                                    DIOWQ_CG_WEIGHT))
+            ->type_name("N")
+            ->check(CLI::Range(1, 10000).description(""))
+            ->group(isolation_group);
     sub->add_flag("--matrix", raw->matrix,
                   "Run every configuration --repeat times, interleaved, and compare them")
         ->group(placement);
@@ -263,6 +295,16 @@ context switches on the load's CPU per I/O, CLAT the completion latency (submit 
 the dispatch latency of the dio write completions (queued to running, all CPUs; measured by
 diowqctl's BPF program, which needs BTF), IRQ the share of the disk's interrupts that CPU took.
 
+--isolation (issue #16) replaces the configurations by the isolation bench's: below
+--cgroup-parent, pod A (cpu.weight --weight) runs the load and pod B (--neighbour-weight, default
+the same) a process spinning on the load's CPU; the filesystem is untuned (pods_off), tuned
+highpri, unbound, or cgroup with its leaf below pod A (pods_cgroup: the completions are charged
+to pod A); the capped_ configurations add pod A's cpu.max (--cpu-max, default 50 % of a CPU).
+Each run reads both pods' cpu.stat and every kworker's run time (/proc/PID/schedstat) over the
+measured window: B's share of the CPU against its fair share (its weight's part, or what pod A's
+cap leaves), and the CPU the load cost in total, pod A's own plus the kworkers' (where the
+completions run in every mode but cgroup). Its table and targets follow the usual one.
+
 Examples:
   diowqctl bench /mnt/xfs --runtime 10s                 one run, outside the cgroup
   diowqctl bench /mnt/xfs --matrix                      outside_off, inside_off, inside_on x 5
@@ -274,9 +316,11 @@ Examples:
   diowqctl bench /mnt/xfs --matrix --jobs 2             two submitters on two CPUs
   diowqctl bench /mnt/xfs --matrix --hierarchy k8s      the load in a Kubernetes pod's cgroups
   diowqctl bench /mnt/xfs --matrix --hierarchy k8s --node-cpus 64
-                                                        ... with a 64-CPU node's weights)");
+                                                        ... with a 64-CPU node's weights
+  diowqctl bench /mnt/xfs --matrix --isolation --cpu-max 50%   pods A and B, each diowq mode)");
 
-    sub->callback([&selected, raw, cpu, weight_option, repeat, warmup, json, plot] {
+    sub->callback([&selected, raw, cpu, weight_option, repeat, warmup, json, plot, cpu_max,
+                   neighbour_weight, leaf_weight] {
         bench::BenchOptions options;
         options.directory = raw->directory;
         auto& engine = options.engine;
@@ -413,12 +457,37 @@ Examples:
         } catch (const std::invalid_argument& e) {
             throw CLI::ValidationError("--cgroup-parent", e.what());
         }
+        if (raw->isolation) {
+            bench::IsolationOptions isolation;
+            isolation.cpu_max = checked("--cpu-max", raw->cpu_max, bench::parse_cpu_max);
+            isolation.neighbour_weight = raw->neighbour_weight;
+            if (leaf_weight->count() > 0) {
+                isolation.leaf_weight = raw->leaf_weight;
+            }
+            if (options.hierarchy != bench::Hierarchy::flat) {
+                throw CLI::ValidationError("--isolation", "the pods are flat: leave --hierarchy "
+                                                          "at flat");
+            }
+            if (options.jobs != 1) {
+                throw CLI::ValidationError(
+                    "--isolation", "the neighbour shares the one load's CPU: leave --jobs at 1");
+            }
+            options.isolation = isolation;
+        } else if (cpu_max->count() > 0 || neighbour_weight->count() > 0 ||
+                   leaf_weight->count() > 0) {
+            throw CLI::ValidationError(cpu_max->count() > 0            ? "--cpu-max"
+                                       : neighbour_weight->count() > 0 ? "--neighbour-weight"
+                                                                       : "--leaf-weight",
+                                       "belongs to the isolation bench: add --isolation");
+        }
         options.matrix = raw->matrix;
         const std::string list = !raw->configurations.empty() ? raw->configurations
-                                 : raw->matrix                ? bench::default_matrix
-                                                              : std::string(bench::baseline_name);
+                                 : raw->isolation
+                                     ? (raw->matrix ? bench::default_isolation_matrix : "pods_off")
+                                 : raw->matrix ? bench::default_matrix
+                                               : std::string(bench::baseline_name);
         try {
-            options.configurations = bench::parse_configurations(list);
+            options.configurations = bench::parse_configurations(list, raw->isolation);
         } catch (const std::invalid_argument& e) {
             throw CLI::ValidationError("--config", e.what());
         }

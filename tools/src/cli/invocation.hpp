@@ -29,9 +29,11 @@ struct StatusOptions {
 
 struct TuneOptions {
     std::vector<std::string> paths;
-    std::optional<Mode> mode;                  // none: the module's default mode
-    std::optional<int> nice;                   // only with Mode::unbound
-    std::optional<std::vector<unsigned>> cpus; // only with Mode::unbound
+    std::optional<Mode> mode;                   // none: the module's default mode
+    std::optional<int> nice;                    // only with Mode::unbound
+    std::optional<std::vector<unsigned>> cpus;  // only with Mode::unbound
+    std::optional<std::string> cgroup;          // exactly with Mode::cgroup: the directory
+    std::optional<std::uint32_t> cgroup_weight; // only with Mode::cgroup
 
     bool operator==(const TuneOptions&) const = default;
 };

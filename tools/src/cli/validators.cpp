@@ -21,6 +21,29 @@ CLI::Validator mode_validator() {
         "");
 }
 
+CLI::Validator default_mode_validator() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            const auto mode = parse_mode(text);
+            if (mode && can_be_default(*mode)) {
+                return {};
+            }
+            if (mode) {
+                return fmt::format("'{}' cannot be a default mode: it needs a cgroup directory "
+                                   "per filesystem (diowqctl tune --mode cgroup --cgroup DIR)",
+                                   text);
+            }
+            return fmt::format("unknown mode '{}' (default modes: {})", text, default_mode_names());
+        },
+        "");
+}
+
+CLI::Validator cgroup_weight_validator() {
+    return CLI::Range(DIOWQ_CG_WEIGHT_MIN, DIOWQ_CG_WEIGHT_MAX)
+        .description("")
+        .name("cgroup weight");
+}
+
 CLI::Validator cpulist_validator() {
     return CLI::Validator(
         [](const std::string& text) -> std::string {

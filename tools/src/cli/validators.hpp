@@ -13,6 +13,10 @@
 namespace diowq::cli {
 
 CLI::Validator mode_validator();
+// A mode that can be the default (not cgroup).
+CLI::Validator default_mode_validator();
+// cpu.weight's range, DIOWQ_CG_WEIGHT_MIN..DIOWQ_CG_WEIGHT_MAX.
+CLI::Validator cgroup_weight_validator();
 CLI::Validator cpulist_validator();
 CLI::Validator fstype_list_validator();
 

@@ -22,7 +22,7 @@ struct Done {
 
 bool same_queue(const std::optional<SuperblockStatus>& a,
                 const std::optional<SuperblockStatus>& b) {
-    return a && b && a->mode == b->mode && a->workqueue == b->workqueue;
+    return a && b && !setup_changed(a, b);
 }
 
 // Puts one mount back as it was; returns what was done ("" when it is as it was).
@@ -36,7 +36,7 @@ std::string undo(TuningBackend& backend, const Done& done) {
         backend.untune(fd);
         return "untuned it again";
     }
-    backend.tune(fd, done.before->mode);
+    tune_as_before(backend, fd, *done.before);
     std::string what = fmt::format("tuned it again in mode {}",
                                    done.before->mode ? mode_name(*done.before->mode) : "?");
     const auto after = backend.get_superblock(fd);
@@ -97,7 +97,8 @@ std::vector<std::string> apply_steps(TuningBackend& tuning, SettingsBackend& set
         }
         record.before_tunables = tunables_before(tuning, record.before);
         try {
-            tune_all(tuning, {step.target}, TuneRequest{step.mode, std::nullopt, std::nullopt});
+            tune_all(tuning, {step.target},
+                     TuneRequest{step.mode, std::nullopt, std::nullopt, std::nullopt});
         } catch (const std::exception& e) {
             roll_back(transaction, without_last_line(explain(e), "nothing was changed"));
         }

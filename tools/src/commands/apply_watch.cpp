@@ -29,7 +29,8 @@ void tune_new_mount(const config::PlannedMount& mount, const config::ConfigFile&
         ClientBackend backend(client);
         const MountStep step{{root.path, root.fd.get()}, mount.mode};
         const auto before = backend.get_superblock(step.target.fd);
-        tune_all(backend, {step.target}, TuneRequest{mount.mode, std::nullopt, std::nullopt});
+        tune_all(backend, {step.target},
+                 TuneRequest{mount.mode, std::nullopt, std::nullopt, std::nullopt});
         sink.out << (before && before->mode == mount.mode
                          ? fmt::format("mounted {}: already tuned, {}\n", mount.path,
                                        mode_name(mount.mode))

@@ -26,6 +26,7 @@
 #include "bench/jobs.hpp"
 #include "bench/kubernetes.hpp"
 #include "bench/plot.hpp"
+#include "bench/pods.hpp"
 #include "bench/progress.hpp"
 #include "bench/report_json.hpp"
 #include "bench/report_table.hpp"
@@ -36,6 +37,7 @@
 #include "bench/tuning.hpp"
 #include "commands/commands.hpp"
 #include "errors.hpp"
+#include "system/cgroup_dir.hpp"
 #include "system/cpulist.hpp"
 #include "system/mount_root.hpp"
 #include "system/mountinfo.hpp"
@@ -138,6 +140,35 @@ Directory inspect_directory(const std::string& directory,
     return target;
 }
 
+// On the way out, also by an exception: the filesystem leaves mode cgroup (waiting for its leaf)
+// before pod A, which holds the leaf, is removed; FilesystemTuning puts the original tuning back
+// later.
+class LeaveCgroupMode {
+public:
+    // `tuning` may be reset meanwhile (the normal way out puts it back before this ends).
+    LeaveCgroupMode(const std::unique_ptr<bench::FilesystemTuning>& tuning, bool active)
+        : tuning_(tuning)
+        , active_(active) {}
+    LeaveCgroupMode(const LeaveCgroupMode&) = delete;
+    LeaveCgroupMode& operator=(const LeaveCgroupMode&) = delete;
+    ~LeaveCgroupMode() {
+        if (!active_ || !tuning_) {
+            return;
+        }
+        try {
+            if (const auto now = tuning_->status(); now && now->mode == Mode::cgroup) {
+                tuning_->set(std::nullopt);
+            }
+        } catch (const std::exception&) {
+            // FilesystemTuning's destructor tries again and warns.
+        }
+    }
+
+private:
+    const std::unique_ptr<bench::FilesystemTuning>& tuning_;
+    bool active_;
+};
+
 bool needs(const bench::BenchOptions& options, auto predicate) {
     return std::any_of(options.configurations.begin(), options.configurations.end(), predicate);
 }
@@ -226,7 +257,12 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
     }
 
     std::unique_ptr<CgroupFs> cgroup_fs;
-    std::unique_ptr<BenchCgroup> cgroup;
+    std::unique_ptr<BenchCgroup> cgroup; // --isolation: pod A
+    // --isolation: pod B, the run hooks, and pod A opened for mode cgroup's tune requests.
+    std::unique_ptr<BenchCgroup> neighbour;
+    std::unique_ptr<IsolationPods> pods;
+    sys::UniqueFd pod_a_dir;
+    const LeaveCgroupMode leave_cgroup_mode(tuning, options.isolation.has_value());
     if (any_inside) {
         const auto root = find_cgroup2_mount(mounts);
         if (!root) {
@@ -253,6 +289,42 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         for (std::size_t level = 0; level < cgroup->levels().size(); ++level) {
             setup.cgroup_levels.push_back(
                 {cgroup_fs->absolute(cgroup->level_path(level)), cgroup->levels()[level]});
+        }
+    } else if (options.isolation) {
+        // Pod A (the load) and pod B (the neighbour), side by side below --cgroup-parent.
+        const auto root = find_cgroup2_mount(mounts);
+        if (!root) {
+            throw Failure(
+                "no cgroup2 filesystem is mounted (mount -t cgroup2 none /sys/fs/cgroup)");
+        }
+        const std::string home = parse_proc_cgroup(read_text("/proc/self/cgroup"));
+        cgroup_fs = std::make_unique<CgroupFs>(*root);
+        const std::string name = fmt::format("diowq-bench-{}", getpid());
+        // Pod A as Kubernetes makes one: the pod, and the load's container below it, both
+        // weighted --weight; mode cgroup's leaf goes next to the container.
+        cgroup = std::make_unique<BenchCgroup>(
+            *cgroup_fs, options.cgroup_parent,
+            std::vector<CgroupLevel>{{name + "-podA", setup.weight, "pod", std::nullopt},
+                                     {"load", setup.weight, "container", std::nullopt}},
+            home, warn);
+        const unsigned neighbour_weight = options.isolation->neighbour_weight != 0
+                                              ? options.isolation->neighbour_weight
+                                              : setup.weight;
+        neighbour = std::make_unique<BenchCgroup>(*cgroup_fs, options.cgroup_parent, name + "-podB",
+                                                  neighbour_weight, home, warn);
+        setup.cgroup = cgroup_fs->absolute(cgroup->level_path(0));
+        setup.home_cgroup = cgroup_fs->absolute(home);
+        setup.neighbour_cgroup = cgroup_fs->absolute(neighbour->path());
+        setup.neighbour_weight = neighbour_weight;
+        for (std::size_t level = 0; level < cgroup->levels().size(); ++level) {
+            setup.cgroup_levels.push_back(
+                {cgroup_fs->absolute(cgroup->level_path(level)), cgroup->levels()[level]});
+        }
+        pods = std::make_unique<IsolationPods>(*cgroup_fs, *cgroup, *neighbour, setup.cpu,
+                                               *options.isolation, warn);
+        if (tuning) {
+            pod_a_dir = sys::open_cgroup_dir(setup.cgroup);
+            tuning->set_cgroup(CgroupRequest{pod_a_dir.get(), options.isolation->leaf_weight});
         }
     } else if (const auto root = find_cgroup2_mount(mounts)) {
         try {
@@ -308,14 +380,19 @@ int run_bench(const bench::BenchOptions& options, const OutputSink& sink) {
         }
         if (!file_parts.empty()) {
             setup.file = file_parts.front()->path();
-            records = run_matrix(setup,
-                                 {file_parts, tuning.get(), cgroup.get(), switches, dispatch.get()},
-                                 progress, stop_requested);
+            records = run_matrix(
+                setup,
+                {file_parts, tuning.get(), cgroup.get(), switches, dispatch.get(), pods.get()},
+                progress, stop_requested);
         }
     }
     // Put the machine back before the report, so that its warnings come first.
     const bool interrupted = stop_requested.load();
+    // The tuning first: leaving mode cgroup waits for its leaf below pod A.
     tuning.reset();
+    pods.reset();
+    pod_a_dir = sys::UniqueFd();
+    neighbour.reset();
     cgroup.reset();
     dispatch.reset();
 

@@ -9,6 +9,7 @@
 #include "commands/run.hpp"
 #include "commands/transaction.hpp"
 #include "errors.hpp"
+#include "system/cgroup_dir.hpp"
 
 namespace diowq::commands {
 
@@ -56,9 +57,12 @@ std::string undo(TuningBackend& backend, const Change& change) {
         backend.untune(target.fd);
         return "untuned it again";
     }
-    backend.tune(target.fd, change.before->mode);
+    tune_as_before(backend, target.fd, *change.before);
     std::string done = fmt::format("tuned it again in mode {}",
                                    change.before->mode ? mode_name(*change.before->mode) : "?");
+    if (change.before->cgroup) {
+        done += fmt::format(" below {}", sys::parent_dir(*change.before->cgroup));
+    }
     if (change.before->origin == Origin::automatic) {
         done += " (its origin is now manual)";
     }
@@ -92,7 +96,45 @@ std::string undo(TuningBackend& backend, const Change& change) {
     throw Failure(report);
 }
 
+// Waits for the leaves a command retired; the first that stays is the failure.
+void wait_leaves_gone(TuningBackend& backend, const std::vector<std::string>& leaves) {
+    for (const auto& leaf : leaves) {
+        backend.wait_cgroup_gone(leaf);
+    }
+}
+
 } // namespace
+
+void tune_as_before(TuningBackend& backend, int fd, const SuperblockStatus& before) {
+    if (before.mode != Mode::cgroup) {
+        backend.tune(fd, before.mode);
+        return;
+    }
+    if (!before.cgroup || before.cgroup->empty()) {
+        throw Failure(
+            "its cgroup directory is unknown, so it cannot be tuned in mode cgroup again");
+    }
+    const auto dir = sys::open_cgroup_dir(sys::parent_dir(*before.cgroup));
+    backend.tune_cgroup(fd, CgroupRequest{dir.get(), before.cgroup_weight});
+}
+
+bool setup_changed(const std::optional<SuperblockStatus>& before,
+                   const std::optional<SuperblockStatus>& after) {
+    return !before || !after || before->mode != after->mode ||
+           before->workqueue != after->workqueue || before->cgroup != after->cgroup ||
+           before->cgroup_weight != after->cgroup_weight;
+}
+
+std::optional<std::string> leaf_retired(const std::optional<SuperblockStatus>& before,
+                                        const std::optional<SuperblockStatus>& after) {
+    if (!before || !before->cgroup || before->cgroup->empty()) {
+        return std::nullopt;
+    }
+    if (after && after->cgroup == before->cgroup) {
+        return std::nullopt;
+    }
+    return before->cgroup;
+}
 
 std::optional<sys::WorkqueueTunables> tunables_before(TuningBackend& backend,
                                                       const std::optional<SuperblockStatus>& sb) {
@@ -119,18 +161,25 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
 
     // `planned` does not move any more: each undo reads its Change as the step left it.
     Transaction transaction;
+    std::vector<std::string> retired;
     for (auto& change : planned) {
         const Target& target = *change.target;
         try {
-            backend.tune(target.fd, request.mode);
+            if (request.cgroup) {
+                backend.tune_cgroup(target.fd, *request.cgroup);
+            } else {
+                backend.tune(target.fd, request.mode);
+            }
             // Until we know better, assume it changed: undoing a change that did not happen
             // is harmless, missing one is not.
             change.state_changed = true;
             transaction.done(target.path, [&backend, &change] { return undo(backend, change); });
             const auto after = backend.get_superblock(target.fd);
             // The kernel does nothing when the mode is already the one asked for.
-            change.state_changed = !change.before || !after || change.before->mode != after->mode ||
-                                   change.before->workqueue != after->workqueue;
+            change.state_changed = setup_changed(change.before, after);
+            if (const auto leaf = leaf_retired(change.before, after)) {
+                retired.push_back(*leaf);
+            }
             if (!write_tunables_after) {
                 continue;
             }
@@ -149,6 +198,8 @@ void tune_all(TuningBackend& backend, const std::vector<Target>& targets,
             roll_back(transaction, targets, "tune", target, explain(e));
         }
     }
+    // Done: a leaf a switch retired is waited for after every change, as after an untune.
+    wait_leaves_gone(backend, retired);
 }
 
 void untune_all(TuningBackend& backend, const std::vector<Target>& targets) {
@@ -172,15 +223,21 @@ void untune_all(TuningBackend& backend, const std::vector<Target>& targets) {
     }
 
     Transaction transaction;
+    std::vector<std::string> retired;
     for (auto& change : planned) {
         try {
             backend.untune(change.target->fd);
             transaction.done(change.target->path,
                              [&backend, &change] { return undo(backend, change); });
+            if (const auto leaf = leaf_retired(change.before, std::nullopt)) {
+                retired.push_back(*leaf);
+            }
         } catch (const std::exception& e) {
             roll_back(transaction, targets, "untune", *change.target, explain(e));
         }
     }
+    // Only after every untune: the module removes the leaves meanwhile, all at once.
+    wait_leaves_gone(backend, retired);
 }
 
 } // namespace diowq::commands

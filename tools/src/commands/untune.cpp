@@ -8,7 +8,17 @@ namespace diowq::commands {
 int run_untune(const cli::UntuneOptions& options, const OutputSink& sink) {
     if (options.all) {
         auto client = sink.connect();
+        // The leaves of mode cgroup go shortly after the answer: wait for them, as for one.
+        std::vector<std::string> leaves;
+        for (const auto& sb : client.list_superblocks()) {
+            if (sb.cgroup && !sb.cgroup->empty()) {
+                leaves.push_back(*sb.cgroup);
+            }
+        }
         client.untune_all();
+        for (const auto& leaf : leaves) {
+            wait_leaf_gone(leaf);
+        }
         return exit_ok;
     }
     const auto roots = open_targets(options.paths);

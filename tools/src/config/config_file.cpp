@@ -76,15 +76,21 @@ private:
     std::optional<Mode> checked_mode(const std::string& word, const char* statement) {
         auto mode = parse_mode(word);
         if (!mode) {
-            problem(
-                fmt::format("{}: unknown mode '{}' (modes: {})", statement, word, mode_names()));
+            problem(fmt::format("{}: unknown mode '{}' (modes: {})", statement, word,
+                                default_mode_names()));
+        } else if (!can_be_default(*mode)) {
+            // A config file names no cgroup directory for it.
+            problem(fmt::format("{}: mode '{}' is not supported in a config file (use diowqctl "
+                                "tune --mode cgroup --cgroup DIR)",
+                                statement, word));
+            return std::nullopt;
         }
         return mode;
     }
 
     void mode(const std::vector<std::string>& args) {
         if (args.size() != 1) {
-            problem(fmt::format("mode takes one mode ({})", mode_names()));
+            problem(fmt::format("mode takes one mode ({})", default_mode_names()));
             return;
         }
         if (file_.default_mode_line != 0) {
@@ -152,8 +158,8 @@ private:
 
     void mount(const std::vector<std::string>& args) {
         if (args.empty() || args.size() > 2) {
-            problem(
-                fmt::format("mount takes a mount point and optionally a mode ({})", mode_names()));
+            problem(fmt::format("mount takes a mount point and optionally a mode ({})",
+                                default_mode_names()));
             return;
         }
         const auto path = normalize_mount_path(args[0]);

@@ -20,6 +20,8 @@ std::string mode_name(Mode mode) {
         return DIOWQ_MODE_HIGHPRI_NAME;
     case Mode::unbound:
         return DIOWQ_MODE_UNBOUND_NAME;
+    case Mode::cgroup:
+        return DIOWQ_MODE_CGROUP_NAME;
     }
     return number_of(mode);
 }
@@ -31,11 +33,22 @@ std::optional<Mode> parse_mode(std::string_view name) {
     if (name == DIOWQ_MODE_UNBOUND_NAME) {
         return Mode::unbound;
     }
+    if (name == DIOWQ_MODE_CGROUP_NAME) {
+        return Mode::cgroup;
+    }
     return std::nullopt;
 }
 
 std::string mode_names() {
+    return fmt::format("{}, {}", default_mode_names(), DIOWQ_MODE_CGROUP_NAME);
+}
+
+std::string default_mode_names() {
     return fmt::format("{}, {}", DIOWQ_MODE_HIGHPRI_NAME, DIOWQ_MODE_UNBOUND_NAME);
+}
+
+bool can_be_default(Mode mode) {
+    return mode == Mode::highpri || mode == Mode::unbound;
 }
 
 std::string origin_name(Origin origin) {
@@ -60,6 +73,8 @@ std::string event_name(EventKind kind) {
         return "untuned";
     case EventKind::unmounted:
         return "unmounted";
+    case EventKind::cgroup_fallback:
+        return "cgroup_fallback";
     }
     return number_of(kind);
 }

@@ -17,6 +17,9 @@ namespace diowq {
 enum class Mode : std::uint32_t {
     highpri = DIOWQ_MODE_HIGHPRI,
     unbound = DIOWQ_MODE_UNBOUND,
+    // Completions run in a thread of the module in a leaf cgroup below a directory each request
+    // names: never a default mode, never in a config file (they name no directory).
+    cgroup = DIOWQ_MODE_CGROUP,
 };
 
 enum class Origin : std::uint32_t {
@@ -30,6 +33,9 @@ enum class EventKind : std::uint32_t {
     mode_changed = DIOWQ_EVENT_MODE_CHANGED,
     untuned = DIOWQ_EVENT_UNTUNED,
     unmounted = DIOWQ_EVENT_UNMOUNTED,
+    // Mode cgroup: the pod's cgroup had tasks and has none left, so the module switched the
+    // filesystem to mode highpri and removed the leaf; the event carries the new state.
+    cgroup_fallback = DIOWQ_EVENT_CGROUP_FALLBACK,
 };
 
 // Names as sysfs spells them ("highpri"); an unknown value becomes its number.
@@ -38,8 +44,20 @@ std::optional<Mode> parse_mode(std::string_view name);
 std::string origin_name(Origin origin);
 std::string event_name(EventKind kind);
 
-// "highpri, unbound": for help texts and error messages.
+// "highpri, unbound, cgroup": for help texts and error messages.
 std::string mode_names();
+// "highpri, unbound": the modes that need no cgroup directory, which a default mode or a config
+// file's mode can be.
+std::string default_mode_names();
+bool can_be_default(Mode mode);
+
+// Mode cgroup: what a tune request names (an open cgroup v2 directory and the leaf's cpu.weight).
+struct CgroupRequest {
+    int dir_fd = -1;
+    std::optional<std::uint32_t> weight; // none: the module's DIOWQ_CG_WEIGHT
+
+    bool operator==(const CgroupRequest&) const = default;
+};
 
 // DIOWQ_CMD_GET_CONFIG.
 struct Config {
@@ -73,6 +91,11 @@ struct SuperblockStatus {
     std::optional<Origin> origin;
     std::optional<std::uint64_t> swaps;
     std::optional<std::uint64_t> tuned_ms;
+    // Mode cgroup only: the leaf cgroup (as the tuning process saw its path), its cpu.weight,
+    // and how many completions its thread ran.
+    std::optional<std::string> cgroup;
+    std::optional<std::uint32_t> cgroup_weight;
+    std::optional<std::uint64_t> diverted;
 
     bool operator==(const SuperblockStatus&) const = default;
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -113,6 +114,24 @@ std::vector<SuperblockStatus> DiowqClient::list_superblocks() {
 void DiowqClient::tune(int mount_root_fd, std::optional<Mode> mode) {
     NlMessage request = build_tune_request(family_.id, mount_root_fd, mode);
     transact(request, [](std::span<const std::uint8_t>) {});
+}
+
+void DiowqClient::tune_cgroup(int mount_root_fd, const CgroupRequest& cgroup,
+                              std::chrono::milliseconds busy_for) {
+    const auto deadline = std::chrono::steady_clock::now() + busy_for;
+    for (;;) {
+        NlMessage request = build_tune_cgroup_request(family_.id, mount_root_fd, cgroup);
+        try {
+            transact(request, [](std::span<const std::uint8_t>) {});
+            return;
+        } catch (const KernelError& e) {
+            // A previous leaf or the hook still being removed (see client.hpp): both pass.
+            if (e.error() != EAGAIN || std::chrono::steady_clock::now() >= deadline) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 void DiowqClient::untune(int mount_root_fd) {

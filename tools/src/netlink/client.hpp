@@ -3,6 +3,7 @@
 // of include/uapi/diowq.h as one method.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,6 +54,16 @@ public:
     std::optional<SuperblockStatus> get_superblock(int mount_root_fd);
     std::vector<SuperblockStatus> list_superblocks();
     void tune(int mount_root_fd, std::optional<Mode> mode);
+    // Mode cgroup. The module does not wait in a netlink request, and answers EAGAIN instead, for
+    // a moment, in two cases: a leaf of an earlier tune of the filesystem is still being removed
+    // ("a previous leaf is still being removed: retry"), or its queue_work_on() hook is being
+    // removed after the last filesystem in mode cgroup left it ("the queue_work_on() hook is
+    // being removed: retry"). Any EAGAIN is retried here every 20 ms for up to `busy_for`; then
+    // the last one is thrown, with the kernel's reason.
+    void tune_cgroup(int mount_root_fd, const CgroupRequest& cgroup,
+                     std::chrono::milliseconds busy_for = std::chrono::seconds(10));
+    // Returns at once: a leaf cgroup of mode cgroup is removed shortly after (see
+    // sys::wait_gone()).
     void untune(int mount_root_fd);
     void untune_all();
 

@@ -54,6 +54,10 @@ const std::array<nla_policy, DIOWQ_A_MAX + 1> reply_policy = [] {
     policy[DIOWQ_A_WORKER_PID].type = NLA_U32;
     policy[DIOWQ_A_WORKER_NICE].type = NLA_S32;
     policy[DIOWQ_A_CLEAR_MAX].type = NLA_FLAG;
+    policy[DIOWQ_A_CGROUP_FD].type = NLA_S32;
+    policy[DIOWQ_A_CGROUP_WEIGHT].type = NLA_U32;
+    policy[DIOWQ_A_CGROUP].type = NLA_STRING;
+    policy[DIOWQ_A_DIVERTED].type = NLA_U64;
     return policy;
 }();
 
@@ -105,6 +109,9 @@ SuperblockStatus superblock_of(const GenlAttributes& attrs, const char* what) {
         .origin = enum_of<Origin>(attrs.u32(DIOWQ_A_ORIGIN)),
         .swaps = attrs.u64(DIOWQ_A_SWAPS),
         .tuned_ms = attrs.u64(DIOWQ_A_TUNED_MS),
+        .cgroup = attrs.string(DIOWQ_A_CGROUP),
+        .cgroup_weight = attrs.u32(DIOWQ_A_CGROUP_WEIGHT),
+        .diverted = attrs.u64(DIOWQ_A_DIVERTED),
     };
 }
 
@@ -140,6 +147,16 @@ NlMessage build_tune_request(std::uint16_t family_id, int mount_root_fd, std::op
     msg.put_s32(DIOWQ_A_FD, mount_root_fd);
     if (mode) {
         msg.put_u32(DIOWQ_A_MODE, static_cast<std::uint32_t>(*mode));
+    }
+    return msg;
+}
+
+NlMessage build_tune_cgroup_request(std::uint16_t family_id, int mount_root_fd,
+                                    const CgroupRequest& cgroup) {
+    NlMessage msg = build_tune_request(family_id, mount_root_fd, Mode::cgroup);
+    msg.put_s32(DIOWQ_A_CGROUP_FD, cgroup.dir_fd);
+    if (cgroup.weight) {
+        msg.put_u32(DIOWQ_A_CGROUP_WEIGHT, *cgroup.weight);
     }
     return msg;
 }

@@ -24,6 +24,9 @@ NlMessage build_get_superblock_request(std::uint16_t family_id, int mount_root_f
 // GET_SB dump: every tuned superblock.
 NlMessage build_list_superblocks_request(std::uint16_t family_id);
 NlMessage build_tune_request(std::uint16_t family_id, int mount_root_fd, std::optional<Mode> mode);
+// TUNE in mode cgroup: MODE cgroup, CGROUP_FD and, when set, CGROUP_WEIGHT.
+NlMessage build_tune_cgroup_request(std::uint16_t family_id, int mount_root_fd,
+                                    const CgroupRequest& cgroup);
 NlMessage build_untune_request(std::uint16_t family_id, int mount_root_fd);
 NlMessage build_untune_all_request(std::uint16_t family_id);
 

@@ -49,27 +49,63 @@ void add_superblock_fields(json::Object& object, const SuperblockStatus& sb) {
     object.emplace_back("origin", json::Value::optional(origin_of(sb)));
     object.emplace_back("swaps", json::Value::optional(sb.swaps));
     object.emplace_back("tuned_ms", json::Value::optional(sb.tuned_ms));
+    // Mode cgroup only: other modes keep the keys they always had.
+    if (sb.cgroup) {
+        object.emplace_back("cgroup", *sb.cgroup);
+        object.emplace_back("cgroup_weight", json::Value::optional(sb.cgroup_weight));
+        object.emplace_back("diverted", json::Value::optional(sb.diverted));
+    }
 }
 
+bool any_cgroup(const std::vector<TunedFilesystem>& tuned) {
+    for (const auto& fs : tuned) {
+        if (fs.superblock.cgroup) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// With a filesystem in mode cgroup, three more columns: its leaf cgroup, the leaf's weight and
+// the completions its thread ran.
 std::string superblocks_table(const std::vector<TunedFilesystem>& tuned) {
     using text::Align;
-    text::Table table({{"ID"},
-                       {"FSTYPE"},
-                       {"SOURCE"},
-                       {"DEV"},
-                       {"MODE"},
-                       {"WORKQUEUE"},
-                       {"ORIGIN"},
-                       {"SWAPS", Align::right},
-                       {"TUNED FOR", Align::right},
-                       {"MOUNTED ON"}});
+    const bool cgroups = any_cgroup(tuned);
+    std::vector<text::Column> columns{{"ID"},
+                                      {"FSTYPE"},
+                                      {"SOURCE"},
+                                      {"DEV"},
+                                      {"MODE"},
+                                      {"WORKQUEUE"},
+                                      {"ORIGIN"},
+                                      {"SWAPS", Align::right},
+                                      {"TUNED FOR", Align::right},
+                                      {"MOUNTED ON"}};
+    if (cgroups) {
+        columns.push_back({"CGROUP"});
+        columns.push_back({"WEIGHT", Align::right});
+        columns.push_back({"DIVERTED", Align::right});
+    }
+    text::Table table(columns);
     for (const auto& fs : tuned) {
         const SuperblockStatus& sb = fs.superblock;
-        table.add_row({sb.id, or_absent(sb.fstype), or_absent(sb.source), or_absent(dev_of(sb)),
-                       or_absent(mode_of(sb.mode)), or_absent(sb.workqueue),
-                       or_absent(origin_of(sb)), number_or_absent(sb.swaps),
-                       sb.tuned_ms ? duration(*sb.tuned_ms) : absent,
-                       fs.mountpoints.empty() ? absent : join_list(fs.mountpoints, " ")});
+        std::vector<std::string> row{sb.id,
+                                     or_absent(sb.fstype),
+                                     or_absent(sb.source),
+                                     or_absent(dev_of(sb)),
+                                     or_absent(mode_of(sb.mode)),
+                                     or_absent(sb.workqueue),
+                                     or_absent(origin_of(sb)),
+                                     number_or_absent(sb.swaps),
+                                     sb.tuned_ms ? duration(*sb.tuned_ms) : absent,
+                                     fs.mountpoints.empty() ? absent
+                                                            : join_list(fs.mountpoints, " ")};
+        if (cgroups) {
+            row.push_back(or_absent(sb.cgroup));
+            row.push_back(number_or_absent(sb.cgroup_weight));
+            row.push_back(number_or_absent(sb.diverted));
+        }
+        table.add_row(row);
     }
     return table.render();
 }
@@ -167,6 +203,7 @@ std::string event_text(const Event& event) {
     add("mode", mode_of(sb.mode));
     add("workqueue", sb.workqueue);
     add("origin", origin_of(sb));
+    add("cgroup", sb.cgroup);
     return line + '\n';
 }
 
